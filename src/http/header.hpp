@@ -1,0 +1,23 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace snasio::http {
+
+/// One header line as received or to be sent.
+struct header {
+  std::string name;
+  std::string value;
+};
+
+using header_list = std::vector<header>;
+
+/// Compares two header names as HTTP does: ASCII case-insensitively.
+bool iequals(std::string_view a, std::string_view b) noexcept;
+
+/// Finds the first header called `name`; an empty view when there is none.
+std::string_view find_header(const header_list& headers, std::string_view name) noexcept;
+
+}  // namespace snasio::http
