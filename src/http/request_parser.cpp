@@ -1,1 +1,184 @@
-// being written
+#include "http/request_parser.hpp"
+
+#include <algorithm>
+
+namespace snasio::http {
+
+// The trampoline table: llhttp calls plain C functions with the llhttp_t*;
+// each forwards to the member of the request_parser stored in `data`. They hold
+// no logic, so everything that matters reads as ordinary member functions.
+struct parser_callbacks {
+  static request_parser& self(llhttp_t* p) { return *static_cast<request_parser*>(p->data); }
+  static std::string_view span(const char* at, std::size_t n) { return {at, n}; }
+
+  static int message_begin(llhttp_t* p) { return self(p).on_message_begin(); }
+  static int url(llhttp_t* p, const char* at, std::size_t n) { return self(p).on_url(span(at, n)); }
+  static int header_field(llhttp_t* p, const char* at, std::size_t n) { return self(p).on_header_field(span(at, n)); }
+  static int header_value(llhttp_t* p, const char* at, std::size_t n) { return self(p).on_header_value(span(at, n)); }
+  static int header_value_complete(llhttp_t* p) { return self(p).on_header_value_complete(); }
+  static int headers_complete(llhttp_t* p) { return self(p).on_headers_complete(); }
+  static int body(llhttp_t* p, const char* at, std::size_t n) { return self(p).on_body(span(at, n)); }
+  static int message_complete(llhttp_t* p) { return self(p).on_message_complete(); }
+};
+
+namespace {
+// A callback's way of telling llhttp "stop: this input is refused" (HPE_USER).
+constexpr int refuse = -1;
+}  // namespace
+
+request_parser::request_parser(const limits& l) : limits_(l) {
+  llhttp_settings_init(&settings_);
+  settings_.on_message_begin = &parser_callbacks::message_begin;
+  settings_.on_url = &parser_callbacks::url;
+  settings_.on_header_field = &parser_callbacks::header_field;
+  settings_.on_header_value = &parser_callbacks::header_value;
+  settings_.on_header_value_complete = &parser_callbacks::header_value_complete;
+  settings_.on_headers_complete = &parser_callbacks::headers_complete;
+  settings_.on_body = &parser_callbacks::body;
+  settings_.on_message_complete = &parser_callbacks::message_complete;
+  // Strict mode and no lenient flags: every leniency llhttp offers is a way for
+  // two parsers to disagree about where a request ends (request smuggling).
+  llhttp_init(&parser_, HTTP_REQUEST, &settings_);
+  parser_.data = this;
+}
+
+request_parser::state request_parser::parse(std::string_view input, std::size_t& consumed) {
+  consumed = 0;
+  while (consumed < input.size()) {
+    std::string_view rest = input.substr(consumed);
+    // Until the head is complete every byte belongs to it, so llhttp is never
+    // shown more than the head budget has left. This counts what the client
+    // sent, whitespace included, not just the parts llhttp reports as spans.
+    if (!head_complete_) {
+      if (head_bytes_ >= limits_.max_header_bytes) {
+        fail(431, "request header too large");
+        return state::error;
+      }
+      rest = rest.substr(0, limits_.max_header_bytes - head_bytes_);
+    }
+    std::size_t used = 0;
+    state s = execute(rest, used);
+    if (!head_complete_) head_bytes_ += used;
+    consumed += used;
+    if (s != state::incomplete) return s;
+  }
+  return state::incomplete;
+}
+
+request_parser::state request_parser::execute(std::string_view input, std::size_t& consumed) {
+  llhttp_errno_t err = llhttp_execute(&parser_, input.data(), input.size());
+  if (err == HPE_OK) {
+    consumed = input.size();
+    return state::incomplete;
+  }
+  consumed = std::size_t(llhttp_get_error_pos(&parser_) - input.data());
+  if (message_complete_ && (err == HPE_PAUSED || err == HPE_PAUSED_UPGRADE)) {
+    llhttp_resume(&parser_);
+    return state::complete;
+  }
+  if (error_status_ == 0) {
+    error_status_ = 400;
+    error_reason_ = "bad request: ";
+    error_reason_ += llhttp_get_error_reason(&parser_);
+  }
+  return state::error;
+}
+
+request request_parser::take() {
+  request done = std::move(request_);
+  request_ = request{};
+  head_bytes_ = 0;
+  started_ = head_complete_ = message_complete_ = expect_continue_ = in_value_ = false;
+  return done;
+}
+
+bool request_parser::take_expect_continue() noexcept {
+  bool e = expect_continue_;
+  expect_continue_ = false;
+  return e;
+}
+
+int request_parser::fail(int status, const char* reason) {
+  if (error_status_ == 0) {
+    error_status_ = status;
+    error_reason_ = reason;
+  }
+  return refuse;
+}
+
+int request_parser::on_message_begin() {
+  started_ = true;
+  return 0;
+}
+
+int request_parser::on_url(std::string_view span) {
+  if (request_.target.size() + span.size() > limits_.max_url_bytes) return fail(414, "request target too long");
+  request_.target.append(span);
+  return 0;
+}
+
+int request_parser::on_header_field(std::string_view span) {
+  // A field name may arrive in several spans; a new header starts with the
+  // first span after a value (or after the request line).
+  if (request_.headers.empty() || in_value_) {
+    if (request_.headers.size() >= limits_.max_headers) return fail(431, "too many header fields");
+    request_.headers.emplace_back();
+    in_value_ = false;
+  }
+  // Trailers after a chunked body arrive here too, after the head budget has
+  // been spent, so the spans are counted against the same limit.
+  if (head_complete_ && (head_bytes_ += span.size()) > limits_.max_header_bytes)
+    return fail(431, "trailer fields too large");
+  request_.headers.back().name.append(span);
+  return 0;
+}
+
+int request_parser::on_header_value(std::string_view span) {
+  in_value_ = true;
+  if (head_complete_ && (head_bytes_ += span.size()) > limits_.max_header_bytes)
+    return fail(431, "trailer fields too large");
+  request_.headers.back().value.append(span);
+  return 0;
+}
+
+int request_parser::on_header_value_complete() {
+  // An empty value produces no span, but it still ends the header.
+  in_value_ = true;
+  return 0;
+}
+
+int request_parser::on_headers_complete() {
+  head_complete_ = true;
+  request_.method = llhttp_method_name(llhttp_method_t(parser_.method));
+  request_.version_major = parser_.http_major;
+  request_.version_minor = parser_.http_minor;
+  // Refuse an announced body that is too large before reading any of it.
+  if ((parser_.flags & F_CONTENT_LENGTH) && parser_.content_length > limits_.max_body_bytes)
+    return fail(413, "request body too large");
+  std::string_view expect = request_.header("Expect");
+  if (!expect.empty()) {
+    if (!iequals(expect, "100-continue")) return fail(417, "unsupported expectation");
+    bool has_body = (parser_.flags & F_CHUNKED) || parser_.content_length > 0;
+    expect_continue_ = has_body && parser_.http_minor >= 1;
+  }
+  return 0;
+}
+
+int request_parser::on_body(std::string_view span) {
+  if (request_.body.size() + span.size() > limits_.max_body_bytes) return fail(413, "request body too large");
+  request_.body.append(span);
+  return 0;
+}
+
+int request_parser::on_message_complete() {
+  message_complete_ = true;
+  request_.keep_alive = llhttp_should_keep_alive(&parser_) != 0;
+  // An upgrade or CONNECT hands the connection to another protocol, which
+  // snasio does not speak: answer this request, then close.
+  if (parser_.upgrade) must_close_ = true;
+  // Pause so that parse() returns with exactly one request; the bytes after it
+  // (a pipelined request) stay in the caller's buffer for the next call.
+  return HPE_PAUSED;
+}
+
+}  // namespace snasio::http

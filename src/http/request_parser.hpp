@@ -1,0 +1,77 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include <llhttp.h>
+
+#include "http/limits.hpp"
+#include "http/request.hpp"
+
+namespace snasio::http {
+
+/// Incremental HTTP/1.1 request parser over llhttp (strict mode), enforcing `limits`.
+class request_parser {
+ public:
+  /// Where parsing stands after a call to parse().
+  enum class state {
+    incomplete,  ///< all input consumed, the request is not finished yet
+    complete,    ///< one request is finished; take() it, then parse the rest
+    error,       ///< the input is not acceptable; see error_status() and error_reason()
+  };
+
+  explicit request_parser(const limits& l = {});
+  request_parser(const request_parser&) = delete;
+  request_parser& operator=(const request_parser&) = delete;
+
+  /// Parses up to one request from `input`; `consumed` says how many bytes were used.
+  state parse(std::string_view input, std::size_t& consumed);
+  /// Moves out the finished request and gets ready for the next one.
+  request take();
+
+  /// Whether any byte of the current request has been seen.
+  bool started() const noexcept { return started_; }
+  /// Whether the current request's head (request line and headers) is complete.
+  bool head_complete() const noexcept { return head_complete_; }
+  /// True once per request whose client sent `Expect: 100-continue` and waits for it.
+  bool take_expect_continue() noexcept;
+  /// Whether the connection cannot carry another request after this one (upgrade, CONNECT).
+  bool must_close() const noexcept { return must_close_; }
+
+  /// The status to answer with after state::error (400, 413, 414, 431).
+  int error_status() const noexcept { return error_status_; }
+  /// A short reason for the error, fit for a client to read.
+  std::string_view error_reason() const noexcept { return error_reason_; }
+
+ private:
+  // The llhttp callbacks land here through the trampoline table in the .cpp.
+  friend struct parser_callbacks;
+  int on_message_begin();
+  int on_url(std::string_view span);
+  int on_header_field(std::string_view span);
+  int on_header_value(std::string_view span);
+  int on_header_value_complete();
+  int on_headers_complete();
+  int on_body(std::string_view span);
+  int on_message_complete();
+  int fail(int status, const char* reason);
+
+  state execute(std::string_view input, std::size_t& consumed);
+
+  limits limits_;
+  llhttp_t parser_;
+  llhttp_settings_t settings_;
+  request request_;
+  std::size_t head_bytes_ = 0;
+  bool started_ = false;
+  bool head_complete_ = false;
+  bool message_complete_ = false;
+  bool expect_continue_ = false;
+  bool must_close_ = false;
+  bool in_value_ = false;
+  int error_status_ = 0;
+  std::string error_reason_;
+};
+
+}  // namespace snasio::http

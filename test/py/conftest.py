@@ -1,0 +1,117 @@
+"""Shared fixtures for the end-to-end tests: run the real snasio-serve binary
+on an ephemeral port and talk to it with real clients."""
+
+import os
+import pathlib
+import select
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BUILD_DIR = pathlib.Path(os.environ.get("SNASIO_BUILD_DIR", ROOT / "build")).resolve()
+SERVE = BUILD_DIR / "src" / "snasio-serve"
+EXAMPLE_APP = ROOT / "examples" / "app"
+
+# The interpreter that runs the tests must be Debian's, the one snasio embeds.
+assert sys.executable == "/usr/bin/python3" or os.path.realpath(sys.executable).startswith("/usr/bin/python3"), (
+    f"run the tests with /usr/bin/python3, not {sys.executable}")
+
+
+class Server:
+    """A running snasio-serve process and where it listens."""
+
+    def __init__(self, args, env=None, cwd=None, startup_timeout=20.0):
+        if not SERVE.exists():
+            raise FileNotFoundError(f"{SERVE} is not built (run `just build`)")
+        self.log = tempfile.NamedTemporaryFile(prefix="snasio-stderr-", suffix=".log", delete=False)
+        self.proc = subprocess.Popen(
+            [str(SERVE), "--port", "0", *args],
+            stdout=subprocess.PIPE, stderr=self.log, env=env, cwd=cwd)
+        line = self._read_line(startup_timeout)
+        prefix = "snasio listening on http://"
+        if not line.startswith(prefix):
+            self.stop()
+            raise RuntimeError(f"server did not start: {line!r}\nstderr:\n{self.stderr()}")
+        hostport = line[len(prefix):].strip()
+        self.host, _, port = hostport.rpartition(":")
+        self.host = self.host.strip("[]")
+        self.port = int(port)
+        self.url = "http://" + hostport
+
+    def _read_line(self, timeout):
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        if not ready:
+            return ""
+        return self.proc.stdout.readline().decode()
+
+    def stderr(self):
+        with open(self.log.name, "r", errors="replace") as f:
+            return f.read()
+
+    def connect(self, timeout=10.0):
+        s = socket.create_connection((self.host, self.port), timeout=timeout)
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return s
+
+    def signal(self, sig):
+        self.proc.send_signal(sig)
+
+    def wait(self, timeout=30.0):
+        return self.proc.wait(timeout=timeout)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc.stdout.close()
+        self.log.close()
+        os.unlink(self.log.name)
+
+
+@pytest.fixture
+def start_server():
+    """Starts servers with the given flags; stops them all at the end of the test."""
+    started = []
+
+    def start(*args, **kwargs):
+        srv = Server(list(args), **kwargs)
+        started.append(srv)
+        return srv
+
+    yield start
+    for srv in started:
+        srv.stop()
+
+
+@pytest.fixture(scope="module")
+def server():
+    """One server with default flags, shared by a module's tests."""
+    srv = Server([])
+    yield srv
+    srv.stop()
+
+
+def recv_until_closed(sock, timeout=10.0):
+    """Reads until the server closes the connection; returns all bytes."""
+    sock.settimeout(timeout)
+    chunks = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            data = sock.recv(65536)
+        except ConnectionResetError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    return b"".join(chunks)
