@@ -1,83 +1,27 @@
-// snasio-serve: a thin main over the library. Parses flags, serves, exits 0 on
-// SIGINT/SIGTERM after draining.
+// snasio-serve: a thin main over the library. Parses flags, starts the Python
+// app, serves, and exits 0 on SIGINT/SIGTERM after draining.
 #include <sys/resource.h>
 
-#include <charconv>
 #include <csignal>
-#include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include <asio.hpp>
 
+#include "config.hpp"
 #include "net/request_handler.hpp"
 #include "net/server.hpp"
+#include "python/interpreter.hpp"
+#include "python/runtime.hpp"
 
 namespace {
 
-using snasio::net::server_options;
-
-constexpr std::string_view usage = R"(usage: snasio-serve [options]
-
-  --host H                 address to listen on (default 127.0.0.1)
-  --port P                 port to listen on; 0 picks a free one (default 8000)
-  --max-header-bytes N     request line + headers, bytes; over it: 431 (default 16384)
-  --max-headers N          header lines; over it: 431 (default 100)
-  --max-url-bytes N        request-target length; over it: 414 (default 8192)
-  --max-body-bytes N       request body, bytes; over it: 413 (default 1048576)
-  --header-timeout S       seconds for a request's head to arrive; then 408 (default 10)
-  --body-timeout S         seconds for a request's body to arrive; then 408 (default 30)
-  --keepalive-timeout S    seconds an idle keep-alive connection stays open (default 5)
-  --write-timeout S        seconds a response may wait for a client that does not read (default 30)
-  --drain-timeout S        seconds to finish requests after SIGINT/SIGTERM (default 10)
-  --max-connections N      open connections; more are closed at once (default 10000)
-  --max-pipelined N        requests parsed ahead of their responses per connection (default 16)
-  --help                   show this help
-)";
-
-[[noreturn]] void die(const std::string& message) {
+[[noreturn]] void fail(const std::string& message, int code = 1) {
   std::cerr << "snasio-serve: " << message << "\n";
-  std::exit(2);
-}
-
-template <class Int>
-Int parse_number(std::string_view flag, std::string_view text) {
-  Int value{};
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc{} || end != text.data() + text.size())
-    die("invalid value '" + std::string(text) + "' for " + std::string(flag));
-  return value;
-}
-
-server_options parse_args(int argc, char** argv) {
-  server_options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view flag = argv[i];
-    if (flag == "--help" || flag == "-h") {
-      std::cout << usage;
-      std::exit(0);
-    }
-    if (i + 1 >= argc) die("missing value for " + std::string(flag) + " (see --help)");
-    std::string_view value = argv[++i];
-    auto secs = [&] { return std::chrono::seconds(parse_number<unsigned>(flag, value)); };
-    if (flag == "--host") o.host = value;
-    else if (flag == "--port") o.port = parse_number<std::uint16_t>(flag, value);
-    else if (flag == "--max-header-bytes") o.limits.max_header_bytes = parse_number<std::size_t>(flag, value);
-    else if (flag == "--max-headers") o.limits.max_headers = parse_number<std::size_t>(flag, value);
-    else if (flag == "--max-url-bytes") o.limits.max_url_bytes = parse_number<std::size_t>(flag, value);
-    else if (flag == "--max-body-bytes") o.limits.max_body_bytes = parse_number<std::size_t>(flag, value);
-    else if (flag == "--header-timeout") o.header_timeout = secs();
-    else if (flag == "--body-timeout") o.body_timeout = secs();
-    else if (flag == "--keepalive-timeout") o.keepalive_timeout = secs();
-    else if (flag == "--write-timeout") o.write_timeout = secs();
-    else if (flag == "--drain-timeout") o.drain_timeout = secs();
-    else if (flag == "--max-connections") o.max_connections = parse_number<std::size_t>(flag, value);
-    else if (flag == "--max-pipelined") o.max_pipelined = std::max<std::size_t>(1, parse_number<std::size_t>(flag, value));
-    else die("unknown option " + std::string(flag) + " (see --help)");
-  }
-  return o;
+  std::exit(code);
 }
 
 // Each connection is a file descriptor; the default soft limit (often 1024) is
@@ -96,23 +40,53 @@ std::string url_of(const asio::ip::tcp::endpoint& ep) {
   return "http://" + host + ":" + std::to_string(ep.port());
 }
 
+snasio::config parse(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "--help" || a == "-h") {
+      std::cout << snasio::usage();
+      std::exit(0);
+    }
+  }
+  try {
+    return snasio::parse_command_line(argc, argv);
+  } catch (const snasio::usage_error& e) {
+    fail(std::string(e.what()) + " (see --help)", 2);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  server_options options = parse_args(argc, argv);
+  snasio::config cfg = parse(argc, argv);
   raise_open_file_limit();
 
   asio::io_context io(1);
   snasio::net::request_handler handler;
-  handler.add_native("GET", "/health", [](const snasio::http::request&) {
+  handler.add_native({"GET"}, "/health", [](const snasio::http::request&, const snasio::net::path_params&) {
     return snasio::http::response::json(200, R"({"status":"ok"})");
   });
 
-  snasio::net::server srv(io, options, handler);
+  // The GIL thread starts the interpreter and imports the app before anything
+  // is served, so a broken app stops start-up with its traceback.
+  snasio::python::runtime python(cfg.python, io.get_executor());
+  if (!cfg.python.app_dir.empty() || !cfg.python.modules.empty()) {
+    try {
+      python.start();
+      handler.add_python(python);
+    } catch (const std::exception& e) {
+      python.stop();
+      fail(e.what());
+    }
+  }
+  for (const auto& line : handler.route_table()) std::cerr << "snasio: route " << line << "\n";
+
+  snasio::net::server srv(io, cfg.server, handler);
   try {
     srv.listen();
   } catch (const std::system_error& e) {
-    die(e.what());
+    python.stop();
+    fail(e.what());
   }
 
   // Register to handle the signals that indicate when the server should exit:
@@ -134,5 +108,9 @@ int main(int argc, char** argv) {
   srv.start();
   std::cout << "snasio listening on " << url_of(srv.local_endpoint()) << std::endl;
   io.run();
+
+  // Every connection is closed: let the GIL thread finish, shut the pools
+  // down and finalize the interpreter.
+  python.stop();
   return 0;
 }

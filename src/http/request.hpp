@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,8 @@ struct request {
   header_list headers;  ///< in arrival order; names keep the client's case
   std::string body;     ///< the decoded body (chunked framing removed)
   bool keep_alive = true;  ///< whether the connection may carry another request
+  std::string client_host;       ///< the peer's address, filled in by the connection
+  std::uint16_t client_port = 0;  ///< the peer's port, filled in by the connection
 
   /// The path part of the target, still percent-encoded.
   std::string_view raw_path() const noexcept;

@@ -28,6 +28,9 @@ connection::connection(asio::ip::tcp::socket socket, server& owner)
       parser_(owner.options().limits) {}
 
 void connection::start() {
+  asio::error_code ec;
+  auto peer = socket_.remote_endpoint(ec);
+  if (!ec) client_host_ = peer.address().to_string(), client_port_ = peer.port();
   ready_since_ = clock::now();
   do_read();
   arm_timer();
@@ -118,6 +121,8 @@ void connection::dispatch(http::request req) {
   p.close_after = !p.framing.keep_alive;
   if (p.close_after) input_done_ = true;
   pending_.push_back(std::move(p));
+  req.client_host = client_host_;
+  req.client_port = client_port_;
   responder reply(weak_from_this(), first_slot_ + pending_.size() - 1);
   server_.handler().handle(std::move(req), reply);
 }

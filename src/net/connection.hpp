@@ -84,6 +84,8 @@ class connection : public std::enable_shared_from_this<connection> {
   bool closed_ = false;
   bool draining_ = false;
   std::uint64_t served_ = 0;
+  std::string client_host_;  // the peer, looked up once per connection
+  std::uint16_t client_port_ = 0;
   std::size_t linger_budget_ = 0;  // bytes discarded while lingering
 
   clock::time_point ready_since_;    // when the connection became ready for a request

@@ -1,16 +1,101 @@
 #include "net/request_handler.hpp"
 
+#include "http/url.hpp"
+#include "python/runtime.hpp"
+
 namespace snasio::net {
 
-void request_handler::add_native(std::string method, std::string path, native_handler h) {
-  routes_[{std::move(method), std::move(path)}] = std::move(h);
+namespace {
+// How long a client refused with 503 (queue full) is told to wait.
+constexpr std::string_view retry_after_seconds = "1";
+}  // namespace
+
+void request_handler::add_native(std::vector<std::string> methods, std::string_view pattern, native_handler h) {
+  router_.add(std::move(methods), pattern, targets_.size());
+  targets_.push_back({std::move(h), 0});
+}
+
+void request_handler::add_python(python::runtime& py) {
+  python_ = &py;
+  const auto& routes = py.routes();
+  for (std::size_t i = 0; i < routes.size(); ++i) {
+    router_.add(routes[i].methods, routes[i].pattern, targets_.size());
+    targets_.push_back({nullptr, i});
+  }
 }
 
 void request_handler::handle(http::request&& req, const responder& reply) {
-  std::string method = req.method == "HEAD" ? "GET" : req.method;
-  auto it = routes_.find(std::pair{method, std::string(req.raw_path())});
-  if (it == routes_.end()) return reply.send(http::response::error(404, "not found"));
-  reply.send(it->second(req));
+  // Routes match the percent-decoded path, as WSGI's PATH_INFO is decoded.
+  auto path = http::percent_decode_path(req.raw_path());
+  if (!path) return reply.send(http::response::error(400, "malformed percent-escape in path"));
+  auto m = router_.match(req.method, *path);
+  using outcome = routing::match_result::outcome;
+  switch (m.what) {
+    case outcome::not_found:
+      return reply.send(http::response::error(404, "not found"));
+    case outcome::method_not_allowed: {
+      auto r = http::response::error(405, "method not allowed");
+      r.headers.push_back({"Allow", m.allow});
+      return reply.send(std::move(r));
+    }
+    case outcome::options:
+      return reply.send(http::response{204, "", {{"Allow", m.allow}}, ""});
+    case outcome::redirect: {
+      // The rule ends in '/': send the client to that form, query kept.
+      std::string location = std::string(req.raw_path()) + "/";
+      if (auto q = req.raw_query(); !q.empty() || req.target.find('?') != std::string::npos) location += "?" + std::string(q);
+      auto r = http::response::error(308, "moved permanently");
+      r.headers.push_back({"Location", std::move(location)});
+      return reply.send(std::move(r));
+    }
+    case outcome::found:
+      break;
+  }
+  const target& t = targets_[m.target];
+  if (t.native) return reply.send(t.native(req, m.params));
+  to_python(t.python_route, std::move(req), std::move(*path), std::move(m.params), reply);
+}
+
+void request_handler::to_python(std::size_t route, http::request&& req, std::string path, path_params params,
+                                const responder& reply) {
+  python::job j;
+  j.endpoint = route;
+  j.raw_query = req.raw_query();
+  j.method = std::move(req.method);
+  j.path = std::move(path);
+  j.params = std::move(params);
+  j.headers = std::move(req.headers);
+  j.body = std::move(req.body);
+  j.client_host = std::move(req.client_host);
+  j.client_port = req.client_port;
+  j.reply = python::one_shot(reply, python_->replies());
+  if (python_->submit(j)) return;
+  // The queue is full: refuse at once rather than wait; the reactor goes on.
+  (void)j.reply.take({});
+  auto r = http::response::error(503, "server busy, retry later");
+  r.headers.push_back({"Retry-After", std::string(retry_after_seconds)});
+  reply.send(std::move(r));
+}
+
+std::vector<std::string> request_handler::route_table() const {
+  std::vector<std::string> lines;
+  for (const auto& info : router_.routes()) {
+    std::string methods;
+    for (const auto& m : info.methods) methods += (methods.empty() ? "" : ",") + m;
+    std::string line = methods + " " + info.pattern + " -> ";
+    const target& t = targets_[info.target];
+    if (t.native) {
+      line += "native";
+    } else {
+      const auto& r = python_->routes()[t.python_route];
+      line += r.name;
+      if (r.is_async) line += " [async]";
+      if (r.use_pool) line += " [pool]";
+      if (r.blocking) line += " [blocking]";
+    }
+    lines.push_back(std::move(line));
+  }
+  return lines;
 }
 
 }  // namespace snasio::net

@@ -1,29 +1,54 @@
 #pragma once
 
+#include <cstddef>
 #include <functional>
-#include <map>
 #include <string>
-#include <utility>
+#include <string_view>
+#include <vector>
 
 #include "http/request.hpp"
 #include "http/response.hpp"
 #include "net/responder.hpp"
+#include "routing/router.hpp"
+
+namespace snasio::python {
+class runtime;
+}
 
 namespace snasio::net {
 
-/// A C++ endpoint: runs on the reactor thread and returns its response at once.
-using native_handler = std::function<http::response(const http::request&)>;
+/// The converted path parameters of a matched route.
+using path_params = std::vector<routing::path_param>;
 
-/// Decides who answers a request: a native route, or an error.
+/// A C++ endpoint: runs on the reactor thread and returns its response at once.
+using native_handler = std::function<http::response(const http::request&, const path_params&)>;
+
+/// Routes each request to a native C++ handler or to the Python runtime, and
+/// answers what no handler needs to see (404, 405, OPTIONS, 308, 400, 503).
 class request_handler {
  public:
-  /// Registers a native route for one method and exact path.
-  void add_native(std::string method, std::string path, native_handler h);
+  /// Registers a native route (a werkzeug-style pattern); throws routing::pattern_error.
+  void add_native(std::vector<std::string> methods, std::string_view pattern, native_handler h);
+  /// Registers every route of a started Python runtime; throws routing::pattern_error.
+  void add_python(python::runtime& py);
   /// Answers `req` through `reply`, now or later (reactor thread).
   void handle(http::request&& req, const responder& reply);
+  /// One line per route for the start-up log: "GET /users/<int:id> -> endpoints.user [async]".
+  std::vector<std::string> route_table() const;
 
  private:
-  std::map<std::pair<std::string, std::string>, native_handler, std::less<>> routes_;
+  void to_python(std::size_t route, http::request&& req, std::string path, path_params params,
+                 const responder& reply);
+
+  /// What a router target id stands for: a native handler or a Python route.
+  struct target {
+    native_handler native;
+    std::size_t python_route = 0;
+  };
+
+  routing::router router_;
+  std::vector<target> targets_;
+  python::runtime* python_ = nullptr;
 };
 
 }  // namespace snasio::net

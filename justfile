@@ -1,0 +1,64 @@
+# snasio's tasks. `just setup && just serve` on a fresh Debian bookworm machine.
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+# Debian's interpreter: the one snasio embeds (python3-embed) and tests with.
+# A `python3` found first on PATH may be another interpreter entirely.
+python := "/usr/bin/python3"
+build := "build"
+
+# Everything snasio builds, tests, fuzzes and benchmarks with, from Debian.
+packages := "meson ninja-build g++ pkg-config libasio-dev node-llhttp rapidjson-dev catch2 " + \
+  "python3-dev python3-venv python3-pytest python3-hypothesis python3-werkzeug python3-numpy " + \
+  "clang libclang-rt-14-dev wrk python3-uvicorn python3-uvloop python3-httptools"
+
+default:
+    @just --list
+
+# Install missing Debian packages, then configure the build directory.
+setup:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    missing=()
+    for p in {{packages}}; do
+      dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+      echo "installing: ${missing[*]}"
+      sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+      $sudo apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    fi
+    if [ ! -f {{build}}/build.ninja ]; then
+      meson setup {{build}} -Dpython={{python}}
+    fi
+
+# Compile everything.
+build:
+    meson compile -C {{build}}
+
+# Serve the example app (flags go to snasio-serve: just serve --port 9000).
+serve *args: build
+    {{build}}/src/snasio-serve {{args}}
+
+# Every C++ and Python test that belongs in CI.
+test: build
+    meson test -C {{build}} --print-errorlogs
+    SNASIO_BUILD_DIR={{build}} {{python}} -m pytest test/py -q -p no:cacheprovider
+
+# Run one fuzzer with libFuzzer, ASan and UBSan (targets: request_parser, router, json).
+fuzz target="request_parser" seconds="60":
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if [ ! -f build-fuzz/build.ninja ]; then
+      CC=clang CXX=clang++ meson setup build-fuzz -Dpython={{python}} -Dfuzzing=true -Dtests=false \
+        -Db_sanitize=address,undefined -Db_lundef=false
+    fi
+    meson compile -C build-fuzz fuzz/{{target}}/{{target}}_fuzzer
+    mkdir -p build-fuzz/corpus/{{target}}
+    build-fuzz/fuzz/{{target}}/{{target}}_fuzzer build-fuzz/corpus/{{target}} fuzz/{{target}}/corpus \
+      -max_total_time={{seconds}} -detect_leaks=0
+
+# Remove every build directory.
+clean:
+    rm -rf {{build}} build-fuzz

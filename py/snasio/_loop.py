@@ -1,0 +1,126 @@
+"""The GIL thread's event loop and what runs on it besides inline handlers.
+
+snasio-serve calls run() on its GIL thread; the loop sleeps in epoll with the
+GIL released until the job queue's eventfd says jobs are waiting, then the
+server's `_drain` runs a whole batch. Handlers that cannot finish inline (async
+handlers, blocking=True handlers, process-pool handlers that are async) are
+started here and report back through `_complete`.
+"""
+
+import asyncio
+import functools
+import multiprocessing
+import os
+import signal
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from _snasio import _complete
+
+_loop = None
+_tasks = {}            # token -> asyncio.Task of a running handler
+_pool = None           # the ProcessPoolExecutor, created on first use
+_pool_workers = None
+_dispatch = None       # the ThreadPoolExecutor for blocking=True handlers
+_dispatch_workers = 4
+
+
+def run(wake_fd, drain, pool_workers, dispatch_workers):
+    """Runs the loop until the server closes the job queue."""
+    global _loop, _pool_workers, _dispatch_workers
+    _pool_workers = pool_workers or os.cpu_count() or 1
+    _dispatch_workers = dispatch_workers
+    _loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(_loop)
+
+    def on_wake():
+        if drain():
+            _loop.stop()
+
+    _loop.add_reader(wake_fd, on_wake)
+    try:
+        _loop.run_forever()
+    finally:
+        _loop.remove_reader(wake_fd)
+        _shut_down()
+
+
+def _shut_down():
+    """Cancels what is still running, stops the pools, closes the loop."""
+    global _pool, _dispatch, _loop
+    tasks = list(_tasks.values())
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        _loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+    _loop.run_until_complete(_loop.shutdown_asyncgens())
+    if _dispatch is not None:
+        _dispatch.shutdown(wait=True, cancel_futures=True)
+        _dispatch = None
+    if _pool is not None:
+        _pool.shutdown(wait=True, cancel_futures=True)
+        _pool = None
+    _loop.close()
+    _loop = None
+
+
+def _report(token, future):
+    """Hands a finished handler's result or exception to the server."""
+    _tasks.pop(token, None)
+    if future.cancelled():
+        _complete(token, None, asyncio.CancelledError())
+        return
+    error = future.exception()
+    if error is not None:
+        _complete(token, None, error)
+    else:
+        _complete(token, future.result(), None)
+
+
+def start_task(coro, token):
+    """Runs an async handler's coroutine as a Task on the loop."""
+    task = _loop.create_task(coro)
+    _tasks[token] = task
+    task.add_done_callback(functools.partial(_report, token))
+
+
+def start_blocking(func, args, token):
+    """Runs a blocking sync handler on the dispatch thread pool."""
+    global _dispatch
+    if _dispatch is None:
+        _dispatch = ThreadPoolExecutor(max_workers=_dispatch_workers, thread_name_prefix="snasio-dispatch")
+    future = _loop.run_in_executor(_dispatch, func, *args)
+    _tasks[token] = future
+    future.add_done_callback(functools.partial(_report, token))
+
+
+def cancel(token):
+    """The client went away: cancel its handler if it is still running."""
+    task = _tasks.get(token)
+    if task is not None:
+        task.cancel()
+
+
+def _worker_init():
+    # The server owns the signals: a Ctrl-C in the terminal reaches the whole
+    # process group, and workers must leave the shutdown to the server.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def pool():
+    """The ProcessPoolExecutor, created on first use; replaced once broken."""
+    global _pool
+    if _pool is not None and getattr(_pool, "_broken", False):
+        _pool.shutdown(wait=False, cancel_futures=True)
+        _pool = None
+    if _pool is None:
+        # forkserver: the server is multi-threaded, and fork() would copy
+        # locks held by other threads into the child. sys.executable is the
+        # right interpreter (set by the server), so the fork server runs it.
+        context = multiprocessing.get_context("forkserver")
+        _pool = ProcessPoolExecutor(max_workers=_pool_workers, mp_context=context, initializer=_worker_init)
+    return _pool
+
+
+def is_broken_pool(error):
+    return isinstance(error, BrokenProcessPool)

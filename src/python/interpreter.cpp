@@ -1,0 +1,93 @@
+#include "python/interpreter.hpp"
+
+#include <Python.h>
+
+#include <filesystem>
+
+#include "python/bridge_module.hpp"
+#include "python/py_ref.hpp"
+
+namespace snasio::python {
+
+namespace {
+
+void check(PyStatus status, PyConfig& config, const char* what) {
+  if (!PyStatus_Exception(status)) return;
+  PyConfig_Clear(&config);
+  std::string message = std::string("cannot initialize Python (") + what + ")";
+  if (status.err_msg) message += std::string(": ") + status.err_msg;
+  throw startup_error(message);
+}
+
+// The executable decides what Python calls its prefix: Debian's
+// /usr/bin/python3 gives /usr and dist-packages; a venv's bin/python3 (found
+// next to its pyvenv.cfg) gives the venv and its site-packages. Left unset,
+// an isolated config looks `python3` up on PATH and may find another one.
+std::string executable_for(const python_config& config) {
+  if (config.venv.empty()) return config.python_executable;
+  std::filesystem::path venv_python = std::filesystem::path(config.venv) / "bin" / "python3";
+  if (!std::filesystem::exists(std::filesystem::path(config.venv) / "pyvenv.cfg") ||
+      !std::filesystem::exists(venv_python))
+    throw startup_error("--venv " + config.venv + " is not a virtual environment (no pyvenv.cfg or bin/python3)");
+  return venv_python.string();
+}
+
+void prepend_sys_path(const std::string& dir) {
+  PyObject* path = PySys_GetObject("path");  // borrowed
+  py_ref entry = py_ref::steal(PyUnicode_DecodeFSDefault(dir.c_str()));
+  if (!path || !entry || PyList_Insert(path, 0, entry.get()) < 0)
+    throw startup_error("cannot add " + dir + " to sys.path: " + take_exception_text());
+}
+
+}  // namespace
+
+interpreter::interpreter(const python_config& config) {
+  register_bridge_module();
+
+  PyConfig py;
+  // Isolated: no PYTHON* environment variables, no user site-packages, no
+  // current directory on sys.path. And no signal handlers: SIGINT and
+  // SIGTERM belong to the reactor's asio::signal_set.
+  PyConfig_InitIsolatedConfig(&py);
+  py.install_signal_handlers = 0;
+  py.parse_argv = 0;
+  std::string exe = executable_for(config);
+  check(PyConfig_SetBytesString(&py, &py.executable, exe.c_str()), py, "executable");
+  char* argv[] = {const_cast<char*>("snasio-serve")};
+  check(PyConfig_SetBytesArgv(&py, 1, argv), py, "argv");
+  check(Py_InitializeFromConfig(&py), py, "interpreter");
+  PyConfig_Clear(&py);
+
+  // sys.path: the app first, then snasio's own package, so `import snasio`
+  // finds this server's API even if the app dir is elsewhere.
+  if (!config.package_dir.empty()) prepend_sys_path(config.package_dir);
+  if (!config.app_dir.empty()) prepend_sys_path(std::filesystem::absolute(config.app_dir).string());
+}
+
+interpreter::~interpreter() { Py_FinalizeEx(); }
+
+std::string take_exception_text() {
+  if (!PyErr_Occurred()) return {};
+  PyObject *type, *value, *trace;
+  PyErr_Fetch(&type, &value, &trace);
+  PyErr_NormalizeException(&type, &value, &trace);
+  py_ref t = py_ref::steal(type), v = py_ref::steal(value), tb = py_ref::steal(trace);
+  if (tb) PyException_SetTraceback(v.get(), tb.get());
+  py_ref module = py_ref::steal(PyImport_ImportModule("traceback"));
+  py_ref lines = module ? py_ref::steal(PyObject_CallMethod(module.get(), "format_exception", "O", v.get())) : py_ref{};
+  py_ref text = lines ? py_ref::steal(PyUnicode_Join(py_ref::steal(PyUnicode_FromString("")).get(), lines.get())) : py_ref{};
+  if (!text) {
+    PyErr_Clear();
+    py_ref s = py_ref::steal(PyObject_Str(v.get()));
+    PyErr_Clear();
+    const char* c = s ? PyUnicode_AsUTF8(s.get()) : nullptr;
+    PyErr_Clear();
+    return c ? c : "(unprintable exception)";
+  }
+  const char* c = PyUnicode_AsUTF8(text.get());
+  std::string out = c ? c : "";
+  PyErr_Clear();
+  return out;
+}
+
+}  // namespace snasio::python

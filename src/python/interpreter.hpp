@@ -1,0 +1,30 @@
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+#include "python/python_config.hpp"
+
+namespace snasio::python {
+
+/// Start-up failed: the app cannot be served. what() is the message for the user.
+struct startup_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// The embedded interpreter's lifetime: initialized by the constructor,
+/// finalized by the destructor, both on the GIL thread (the only thread that
+/// ever calls the CPython API). The GIL is held in between.
+class interpreter {
+ public:
+  /// Initializes CPython for `config`; throws startup_error.
+  explicit interpreter(const python_config& config);
+  ~interpreter();
+  interpreter(const interpreter&) = delete;
+  interpreter& operator=(const interpreter&) = delete;
+};
+
+/// Formats the Python exception that is set (and clears it) as traceback text.
+std::string take_exception_text();
+
+}  // namespace snasio::python

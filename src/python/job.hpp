@@ -1,0 +1,29 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "http/header.hpp"
+#include "python/one_shot.hpp"
+#include "routing/router.hpp"
+
+namespace snasio::python {
+
+/// One request for a Python endpoint, as plain C++ values: what crosses from
+/// the reactor to the GIL thread. No PyObject* ever travels in a job.
+struct job {
+  std::size_t endpoint = 0;                 ///< index into the runtime's Python routes
+  std::string method;
+  std::string path;                         ///< percent-decoded
+  std::string raw_query;                    ///< still encoded; parsed only if the handler reads it
+  std::vector<routing::path_param> params;  ///< converted by the router
+  http::header_list headers;
+  std::string body;
+  std::string client_host;
+  std::uint16_t client_port = 0;
+  one_shot reply;                           ///< answers the connection exactly once
+};
+
+}  // namespace snasio::python

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <deque>
+#include <mutex>
+#include <vector>
+
+#include "python/job.hpp"
+
+namespace snasio::python {
+
+/// The bounded channel from the reactor to the GIL thread.
+///
+/// The reactor only ever tries to push: a full queue refuses at once (the
+/// client gets 503) and the reactor keeps serving. The GIL thread's event loop
+/// watches an eventfd, takes every waiting job in one go, and reports each job
+/// as started when its handler begins; the bound counts every job not started
+/// yet, whether still queued or already taken in a batch.
+class job_queue {
+ public:
+  /// The default for --queue-depth: how many Python requests may wait. Past
+  /// it, clients get 503 + Retry-After instead of joining a queue whose wait
+  /// would outlast their patience; memory stays bounded too.
+  static constexpr std::size_t default_depth = 1024;
+
+  explicit job_queue(std::size_t depth = default_depth);
+  ~job_queue();
+  job_queue(const job_queue&) = delete;
+  job_queue& operator=(const job_queue&) = delete;
+
+  /// Queues `j` unless the queue is full or closed; never blocks (reactor).
+  /// On refusal `j` is left untouched, so the caller can still answer it.
+  bool try_push(job& j);
+  /// Moves every queued job to the end of `out` and clears the wake-up (GIL thread).
+  void take_all(std::vector<job>& out);
+  /// Marks `n` taken jobs as started, freeing their places in the bound.
+  void started(std::size_t n = 1) noexcept { unstarted_.fetch_sub(n, std::memory_order_relaxed); }
+  /// Refuses every later push and wakes the consumer.
+  void close();
+  /// Whether close() was called.
+  bool closed() const noexcept { return closed_.load(std::memory_order_acquire); }
+  /// The descriptor that becomes readable when jobs (or close) are waiting.
+  int wake_fd() const noexcept { return wake_fd_; }
+  /// How many jobs have not started yet.
+  std::size_t unstarted() const noexcept { return unstarted_.load(std::memory_order_relaxed); }
+
+ private:
+  void wake();
+
+  const std::size_t depth_;
+  int wake_fd_;
+  std::mutex mutex_;
+  std::deque<job> jobs_;
+  std::atomic<std::size_t> unstarted_{0};
+  std::atomic<bool> closed_{false};
+};
+
+}  // namespace snasio::python

@@ -1,0 +1,58 @@
+#include "python/one_shot.hpp"
+
+namespace snasio::python {
+
+void reply_queue::push(std::vector<reply>& batch) {
+  if (batch.empty()) return;
+  bool post = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (waiting_.empty()) waiting_ = std::move(batch);
+    else std::move(batch.begin(), batch.end(), std::back_inserter(waiting_));
+    post = !std::exchange(posted_, true);
+  }
+  batch.clear();
+  // One post wakes the reactor once for however many replies are waiting.
+  if (post) asio::post(reactor_, [this] { deliver(); });
+}
+
+void reply_queue::push(reply r) {
+  std::vector<reply> one;
+  one.push_back(std::move(r));
+  push(one);
+}
+
+void reply_queue::deliver() {
+  {
+    std::lock_guard lock(mutex_);
+    delivering_.swap(waiting_);
+    posted_ = false;
+  }
+  for (auto& r : delivering_) r.to.send(std::move(r.response));
+  delivering_.clear();
+}
+
+one_shot& one_shot::operator=(one_shot&& other) noexcept {
+  if (this != &other) {
+    one_shot gone(std::move(*this));
+    to_ = std::move(other.to_);
+    queue_ = std::exchange(other.queue_, nullptr);
+  }
+  return *this;
+}
+
+one_shot::~one_shot() {
+  if (queue_) send(http::response::error(500, "internal server error"));
+}
+
+reply_queue::reply one_shot::take(http::response r) {
+  queue_ = nullptr;
+  return {std::move(*to_), std::move(r)};
+}
+
+void one_shot::send(http::response r) {
+  reply_queue* q = queue_;
+  q->push(take(std::move(r)));
+}
+
+}  // namespace snasio::python

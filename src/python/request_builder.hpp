@@ -1,0 +1,20 @@
+#pragma once
+
+#include <cstddef>
+
+#include "http/response.hpp"
+#include "python/job.hpp"
+#include "python/py_objects.hpp"
+
+namespace snasio::python {
+
+/// Builds the snasio.Request for `j` (GIL held). Returns an empty py_ref and
+/// fills `refusal` when the request is refused before its handler runs (a
+/// JSON body that does not parse: 400); the Python error indicator is clear
+/// then. Anything else that fails leaves the Python exception set.
+py_ref build_request(job& j, const py_objects& py, std::size_t max_json_depth, http::response& refusal);
+
+/// Whether a Content-Type names JSON: application/json or any */*+json.
+bool is_json_media_type(std::string_view content_type) noexcept;
+
+}  // namespace snasio::python

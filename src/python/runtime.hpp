@@ -1,0 +1,43 @@
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include <asio.hpp>
+
+#include "python/gil_thread.hpp"
+#include "python/job_queue.hpp"
+#include "python/one_shot.hpp"
+#include "python/python_config.hpp"
+
+namespace snasio::python {
+
+/// The Python side of a server: the GIL thread, the job queue to it, and the
+/// reply queue back to the reactor whose executor it is given.
+class runtime {
+ public:
+  runtime(python_config config, asio::any_io_executor reactor);
+  ~runtime();
+  runtime(const runtime&) = delete;
+  runtime& operator=(const runtime&) = delete;
+
+  /// Starts the GIL thread and imports the app; throws startup_error.
+  const std::vector<python_route>& start();
+  /// The routes the app registered (after start()).
+  const std::vector<python_route>& routes() const noexcept { return routes_; }
+  /// Queues a job for the GIL thread; false (job untouched) when the queue is full (reactor).
+  bool submit(job& j) { return jobs_.try_push(j); }
+  /// Where replies to jobs go; jobs' one_shots point here.
+  reply_queue& replies() noexcept { return replies_; }
+  /// Closes the queue; the GIL thread finishes what is left, finalizes, and is joined.
+  void stop();
+
+ private:
+  python_config config_;
+  job_queue jobs_;
+  reply_queue replies_;
+  std::unique_ptr<gil_thread> thread_;
+  std::vector<python_route> routes_;
+};
+
+}  // namespace snasio::python
