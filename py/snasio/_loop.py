@@ -11,11 +11,12 @@ import asyncio
 import functools
 import multiprocessing
 import os
-import signal
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from _snasio import _complete
+
+from snasio import _worker
 
 _loop = None
 _tasks = {}            # token -> asyncio.Task of a running handler
@@ -101,12 +102,6 @@ def cancel(token):
         task.cancel()
 
 
-def _worker_init():
-    # The server owns the signals: a Ctrl-C in the terminal reaches the whole
-    # process group, and workers must leave the shutdown to the server.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def pool():
     """The ProcessPoolExecutor, created on first use; replaced once broken."""
     global _pool
@@ -118,7 +113,7 @@ def pool():
         # locks held by other threads into the child. sys.executable is the
         # right interpreter (set by the server), so the fork server runs it.
         context = multiprocessing.get_context("forkserver")
-        _pool = ProcessPoolExecutor(max_workers=_pool_workers, mp_context=context, initializer=_worker_init)
+        _pool = ProcessPoolExecutor(max_workers=_pool_workers, mp_context=context, initializer=_worker.init)
     return _pool
 
 

@@ -43,6 +43,9 @@ void connection::close() {
   timer_.cancel();
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
+  // Work still running for this client is of no use to anyone now.
+  for (const auto& p : pending_)
+    if (!p.ready && p.tag) server_.handler().abandon(p.tag);
   pending_.clear();
   server_.remove(this);
 }
@@ -81,11 +84,10 @@ void connection::on_read(const asio::error_code& ec, std::size_t n) {
     begin_ = end_ = 0;
     return do_read();
   }
-  if (ec == asio::error::eof) {
-    // The client sent all it will send; still answer what it asked.
-    input_done_ = true;
-    return finish();
-  }
+  // End of stream: the client has closed. Whatever it was still waiting for
+  // is abandoned (handlers that can be cancelled are), as nginx and uvicorn
+  // treat a client that goes away.
+  if (ec == asio::error::eof) return close();
   if (ec) return close();
   end_ += n;
   process_input();
@@ -157,6 +159,10 @@ void connection::complete(std::uint64_t slot, http::response r) {
   p.bytes = http::serialize(r, p.framing, server_.date());
   p.ready = true;
   do_write();
+}
+
+void connection::tag(std::uint64_t slot, std::uint64_t tag) {
+  if (!closed_ && slot >= first_slot_ && slot - first_slot_ < pending_.size()) pending_[slot - first_slot_].tag = tag;
 }
 
 void connection::do_write() {

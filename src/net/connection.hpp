@@ -33,6 +33,8 @@ class connection : public std::enable_shared_from_this<connection> {
   void drain();
   /// Delivers the response for pipeline slot `slot` (called through a responder).
   void complete(std::uint64_t slot, http::response r);
+  /// Marks slot `slot` as answered by cancellable work named `tag`.
+  void tag(std::uint64_t slot, std::uint64_t tag);
 
  private:
   using clock = std::chrono::steady_clock;
@@ -42,6 +44,7 @@ class connection : public std::enable_shared_from_this<connection> {
     http::framing framing;
     bool ready = false;
     bool close_after = false;
+    std::uint64_t tag = 0;  // cancellable work answering this slot (0: none)
     std::string bytes;
   };
 

@@ -59,6 +59,7 @@ void request_handler::handle(http::request&& req, const responder& reply) {
 void request_handler::to_python(std::size_t route, http::request&& req, std::string path, path_params params,
                                 const responder& reply) {
   python::job j;
+  j.id = next_job_id_++;
   j.endpoint = route;
   j.raw_query = req.raw_query();
   j.method = std::move(req.method);
@@ -69,12 +70,17 @@ void request_handler::to_python(std::size_t route, http::request&& req, std::str
   j.client_host = std::move(req.client_host);
   j.client_port = req.client_port;
   j.reply = python::one_shot(reply, python_->replies());
-  if (python_->submit(j)) return;
+  const std::uint64_t j_id = j.id;
+  if (python_->submit(j)) return reply.on_abandon(j_id);
   // The queue is full: refuse at once rather than wait; the reactor goes on.
   (void)j.reply.take({});
   auto r = http::response::error(503, "server busy, retry later");
   r.headers.push_back({"Retry-After", std::string(retry_after_seconds)});
   reply.send(std::move(r));
+}
+
+void request_handler::abandon(std::uint64_t tag) {
+  if (python_) python_->cancel(tag);
 }
 
 std::vector<std::string> request_handler::route_table() const {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -33,6 +34,8 @@ class request_handler {
   void add_python(python::runtime& py);
   /// Answers `req` through `reply`, now or later (reactor thread).
   void handle(http::request&& req, const responder& reply);
+  /// The client of the work tagged `tag` has gone: cancel it if it still runs (reactor thread).
+  void abandon(std::uint64_t tag);
   /// One line per route for the start-up log: "GET /users/<int:id> -> endpoints.user [async]".
   std::vector<std::string> route_table() const;
 
@@ -49,6 +52,7 @@ class request_handler {
   routing::router router_;
   std::vector<target> targets_;
   python::runtime* python_ = nullptr;
+  std::uint64_t next_job_id_ = 1;
 };
 
 }  // namespace snasio::net

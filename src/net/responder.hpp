@@ -20,6 +20,9 @@ class responder {
   void send(http::response r) const;
   /// Whether the connection that asked is gone (safe from any thread).
   bool abandoned() const noexcept { return conn_.expired(); }
+  /// Asks to hear (through request_handler::abandon) if the connection closes
+  /// before this response is sent; `tag` names the work to cancel (reactor thread only).
+  void on_abandon(std::uint64_t tag) const;
 
  private:
   std::weak_ptr<connection> conn_;

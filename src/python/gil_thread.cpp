@@ -140,7 +140,7 @@ void gil_thread::shut_down() {
   // Jobs that arrived after the loop stopped are for connections that are
   // gone or closing; they get a 503 rather than silence.
   batch_.clear();
-  jobs_.take_all(batch_);
+  jobs_.take_all(batch_, cancels_);
   for (auto& j : batch_) j.reply.send(http::response::error(503, "server is shutting down"));
   batch_.clear();
   for (auto& [token, p] : parked_) p.reply.send(http::response::error(503, "server is shutting down"));
@@ -151,9 +151,15 @@ void gil_thread::shut_down() {
 
 bool gil_thread::drain() {
   batch_.clear();
-  jobs_.take_all(batch_);
+  cancels_.clear();
+  jobs_.take_all(batch_, cancels_);
   for (auto& j : batch_) handle(j, out_);
   batch_.clear();
+  // Clients that left: cancel their handlers still running on the loop.
+  for (std::uint64_t id : cancels_) {
+    if (parked_.count(id) && !py_ref::steal(PyObject_CallMethod(py_.loop_module.get(), "cancel", "K", (unsigned long long)id)))
+      log_line("cannot cancel a handler:\n" + take_exception_text());
+  }
   // Every reply of the batch goes back to the reactor in one hand-off.
   replies_.push(out_);
   return jobs_.closed();
@@ -184,7 +190,7 @@ void gil_thread::handle(job& j, std::vector<reply_queue::reply>& out) {
 
 bool gil_thread::offload(job& j, py_ref request, py_ref coroutine) {
   const route_request& ep = endpoints_[j.endpoint];
-  std::uint64_t token = next_token_++;
+  const std::uint64_t token = j.id;
   py_ref started;
   if (coroutine) {
     started = py_ref::steal(PyObject_CallMethod(py_.loop_module.get(), "start_task", "OK", coroutine.get(),
@@ -210,6 +216,8 @@ void gil_thread::complete(std::uint64_t token, PyObject* result, PyObject* error
   if (it == parked_.end()) return;
   parked p = std::move(it->second);
   parked_.erase(it);
+  // Nobody is waiting for the outcome: cancelled or not, there is nothing to report.
+  if (p.reply.abandoned()) return void(p.reply.take({}));
   if (error != Py_None) {
     // Re-raise the handler's exception so the one place below reports it.
     PyErr_Restore(py_ref::borrow(reinterpret_cast<PyObject*>(Py_TYPE(error))).release(), py_ref::borrow(error).release(),

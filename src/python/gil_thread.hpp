@@ -88,9 +88,9 @@ class gil_thread {
   std::vector<python_route> routes_;
   routing::router validator_;  // compiles each pattern at registration, to refuse bad ones early
   std::vector<job> batch_;
+  std::vector<std::uint64_t> cancels_;
   std::vector<reply_queue::reply> out_;
-  std::unordered_map<std::uint64_t, parked> parked_;
-  std::uint64_t next_token_ = 1;
+  std::unordered_map<std::uint64_t, parked> parked_;  // by job id
 };
 
 }  // namespace snasio::python

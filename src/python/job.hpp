@@ -14,6 +14,7 @@ namespace snasio::python {
 /// One request for a Python endpoint, as plain C++ values: what crosses from
 /// the reactor to the GIL thread. No PyObject* ever travels in a job.
 struct job {
+  std::uint64_t id = 0;                     ///< unique per job; names it for cancellation
   std::size_t endpoint = 0;                 ///< index into the runtime's Python routes
   std::string method;
   std::string path;                         ///< percent-decoded

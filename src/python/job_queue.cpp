@@ -24,7 +24,7 @@ bool job_queue::try_push(job& j) {
   bool was_empty;
   {
     std::lock_guard lock(mutex_);
-    was_empty = jobs_.empty();
+    was_empty = jobs_.empty() && cancels_.empty();
     jobs_.push_back(std::move(j));
   }
   // The consumer takes everything each time it wakes, so only a push into an
@@ -33,7 +33,17 @@ bool job_queue::try_push(job& j) {
   return true;
 }
 
-void job_queue::take_all(std::vector<job>& out) {
+void job_queue::cancel(std::uint64_t id) {
+  bool was_empty;
+  {
+    std::lock_guard lock(mutex_);
+    was_empty = jobs_.empty() && cancels_.empty();
+    cancels_.push_back(id);
+  }
+  if (was_empty) wake();
+}
+
+void job_queue::take_all(std::vector<job>& out, std::vector<std::uint64_t>& cancels) {
   // Clear the wake-up before taking: a push that lands after the take finds
   // the queue empty and wakes us again, so no job is ever stranded.
   std::uint64_t count;
@@ -41,6 +51,8 @@ void job_queue::take_all(std::vector<job>& out) {
   std::lock_guard lock(mutex_);
   for (auto& j : jobs_) out.push_back(std::move(j));
   jobs_.clear();
+  cancels.insert(cancels.end(), cancels_.begin(), cancels_.end());
+  cancels_.clear();
 }
 
 void job_queue::close() {

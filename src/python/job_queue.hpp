@@ -32,8 +32,11 @@ class job_queue {
   /// Queues `j` unless the queue is full or closed; never blocks (reactor).
   /// On refusal `j` is left untouched, so the caller can still answer it.
   bool try_push(job& j);
-  /// Moves every queued job to the end of `out` and clears the wake-up (GIL thread).
-  void take_all(std::vector<job>& out);
+  /// Asks for job `id` to be cancelled (its client has gone); never blocks (reactor).
+  void cancel(std::uint64_t id);
+  /// Moves every queued job to the end of `jobs`, every cancel request to the
+  /// end of `cancels`, and clears the wake-up (GIL thread).
+  void take_all(std::vector<job>& jobs, std::vector<std::uint64_t>& cancels);
   /// Marks `n` taken jobs as started, freeing their places in the bound.
   void started(std::size_t n = 1) noexcept { unstarted_.fetch_sub(n, std::memory_order_relaxed); }
   /// Refuses every later push and wakes the consumer.
@@ -52,6 +55,7 @@ class job_queue {
   int wake_fd_;
   std::mutex mutex_;
   std::deque<job> jobs_;
+  std::vector<std::uint64_t> cancels_;
   std::atomic<std::size_t> unstarted_{0};
   std::atomic<bool> closed_{false};
 };

@@ -27,6 +27,8 @@ class runtime {
   const std::vector<python_route>& routes() const noexcept { return routes_; }
   /// Queues a job for the GIL thread; false (job untouched) when the queue is full (reactor).
   bool submit(job& j) { return jobs_.try_push(j); }
+  /// The client of job `id` has gone: cancel its handler if it still runs (reactor).
+  void cancel(std::uint64_t id) { jobs_.cancel(id); }
   /// Where replies to jobs go; jobs' one_shots point here.
   reply_queue& replies() noexcept { return replies_; }
   /// Closes the queue; the GIL thread finishes what is left, finalizes, and is joined.
