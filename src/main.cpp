@@ -1,8 +1,5 @@
 // snasio-serve: a thin main over the library. Parses flags, starts the Python
 // app, serves, and exits 0 on SIGINT/SIGTERM after draining.
-#include <sys/resource.h>
-
-#include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
@@ -14,6 +11,7 @@
 #include "config.hpp"
 #include "net/request_handler.hpp"
 #include "net/server.hpp"
+#include "net/shutdown_signals.hpp"
 #include "python/interpreter.hpp"
 #include "python/runtime.hpp"
 
@@ -22,22 +20,6 @@ namespace {
 [[noreturn]] void fail(const std::string& message, int code = 1) {
   std::cerr << "snasio-serve: " << message << "\n";
   std::exit(code);
-}
-
-// Each connection is a file descriptor; the default soft limit (often 1024) is
-// far below what --max-connections allows, so raise it to the hard limit.
-void raise_open_file_limit() {
-  rlimit rl{};
-  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-    rl.rlim_cur = rl.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &rl);
-  }
-}
-
-std::string url_of(const asio::ip::tcp::endpoint& ep) {
-  std::string host = ep.address().to_string();
-  if (ep.address().is_v6()) host = "[" + host + "]";
-  return "http://" + host + ":" + std::to_string(ep.port());
 }
 
 snasio::config parse(int argc, char** argv) {
@@ -59,7 +41,7 @@ snasio::config parse(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   snasio::config cfg = parse(argc, argv);
-  raise_open_file_limit();
+  snasio::net::raise_open_file_limit();
 
   asio::io_context io(1);
   snasio::net::request_handler handler;
@@ -89,24 +71,11 @@ int main(int argc, char** argv) {
     fail(e.what());
   }
 
-  // Register to handle the signals that indicate when the server should exit:
-  // the first drains, a second one exits at once.
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  bool stopping = false;
-  std::function<void(const asio::error_code&, int)> on_signal = [&](const asio::error_code& ec, int) {
-    if (ec) return;
-    if (stopping) {
-      std::cerr << "snasio: second signal, exiting now\n";
-      std::_Exit(1);
-    }
-    stopping = true;
-    signals.async_wait(on_signal);
-    srv.stop([&] { io.stop(); });
-  };
-  signals.async_wait(on_signal);
+  // The first SIGINT/SIGTERM drains the connections, then stops the reactor.
+  snasio::net::shutdown_signals signals(io, srv, [&] { io.stop(); });
 
   srv.start();
-  std::cout << "snasio listening on " << url_of(srv.local_endpoint()) << std::endl;
+  std::cout << "snasio listening on " << srv.url() << std::endl;
   io.run();
 
   // Every connection is closed: let the GIL thread finish, shut the pools

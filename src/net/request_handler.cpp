@@ -1,5 +1,7 @@
 #include "net/request_handler.hpp"
 
+#include <iostream>
+
 #include "http/url.hpp"
 #include "python/runtime.hpp"
 
@@ -52,8 +54,22 @@ void request_handler::handle(http::request&& req, const responder& reply) {
       break;
   }
   const target& t = targets_[m.target];
-  if (t.native) return reply.send(t.native(req, m.params));
+  if (t.native) return reply.send(call_native(t.native, req, m.params));
   to_python(t.python_route, std::move(req), std::move(*path), std::move(m.params), reply);
+}
+
+http::response request_handler::call_native(const native_handler& h, const http::request& req,
+                                            const path_params& params) {
+  // A native handler runs on the reactor thread: an exception escaping it
+  // would unwind through Asio and stop the whole server, so it ends here.
+  try {
+    return h(req, params);
+  } catch (const std::exception& e) {
+    std::cerr << "snasio: error in " << req.method << " " << req.target << " (native): " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "snasio: error in " << req.method << " " << req.target << " (native): unknown exception\n";
+  }
+  return http::response::error(500, "internal server error");
 }
 
 void request_handler::to_python(std::size_t route, http::request&& req, std::string path, path_params params,

@@ -40,6 +40,7 @@ class request_handler {
   std::vector<std::string> route_table() const;
 
  private:
+  static http::response call_native(const native_handler& h, const http::request& req, const path_params& params);
   void to_python(std::size_t route, http::request&& req, std::string path, path_params params,
                  const responder& reply);
 

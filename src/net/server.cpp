@@ -1,5 +1,7 @@
 #include "net/server.hpp"
 
+#include <sys/resource.h>
+
 #include <system_error>
 
 #include "net/connection.hpp"
@@ -23,6 +25,13 @@ void server::listen() {
 }
 
 asio::ip::tcp::endpoint server::local_endpoint() const { return acceptor_.local_endpoint(); }
+
+std::string server::url() const {
+  auto ep = local_endpoint();
+  std::string host = ep.address().to_string();
+  if (ep.address().is_v6()) host = "[" + host + "]";
+  return "http://" + host + ":" + std::to_string(ep.port());
+}
 
 void server::start() { do_accept(); }
 
@@ -86,6 +95,16 @@ void server::check_drained() {
   auto done = std::move(on_drained_);
   on_drained_ = nullptr;
   done();
+}
+
+void raise_open_file_limit() {
+  // The default soft limit (often 1024) is far below what --max-connections
+  // allows; the hard limit is what the administrator actually granted.
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
 }
 
 }  // namespace snasio::net

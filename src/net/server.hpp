@@ -26,6 +26,8 @@ class server {
   void listen();
   /// The address actually bound (the port is known here when --port 0 was asked).
   asio::ip::tcp::endpoint local_endpoint() const;
+  /// The bound address as a URL: "http://127.0.0.1:8000", "http://[::1]:8000".
+  std::string url() const;
   /// Starts accepting (call after listen()).
   void start();
   /// Graceful stop: no new connections, finish requests already read, then close.
@@ -56,5 +58,8 @@ class server {
   std::function<void()> on_drained_;
   bool stopping_ = false;
 };
+
+/// Raises the soft open-file limit to the hard limit (each connection is a descriptor).
+void raise_open_file_limit();
 
 }  // namespace snasio::net

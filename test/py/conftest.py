@@ -26,12 +26,13 @@ assert sys.executable == "/usr/bin/python3" or os.path.realpath(sys.executable).
 class Server:
     """A running snasio-serve process and where it listens."""
 
-    def __init__(self, args, env=None, cwd=None, startup_timeout=20.0):
-        if not SERVE.exists():
-            raise FileNotFoundError(f"{SERVE} is not built (run `just build`)")
+    def __init__(self, args, env=None, cwd=None, startup_timeout=20.0, binary=None):
+        binary = binary or SERVE
+        if not binary.exists():
+            raise FileNotFoundError(f"{binary} is not built (run `just build`)")
         self.log = tempfile.NamedTemporaryFile(prefix="snasio-stderr-", suffix=".log", delete=False)
         self.proc = subprocess.Popen(
-            [str(SERVE), "--port", "0", *args],
+            [str(binary), "--port", "0", *args],
             stdout=subprocess.PIPE, stderr=self.log, env=env, cwd=cwd)
         line = self._read_line(startup_timeout)
         prefix = "snasio listening on http://"
