@@ -59,6 +59,18 @@ fuzz target="request_parser" seconds="60":
     build-fuzz/fuzz/{{target}}/{{target}}_fuzzer build-fuzz/corpus/{{target}} fuzz/{{target}}/corpus \
       -max_total_time={{seconds}} -detect_leaks=0
 
+# Benchmarks (not tests): wrk against snasio and uvicorn in one run, and the
+# router against werkzeug. Uses an optimized build of its own.
+bench duration="10":
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if [ ! -f build-bench/build.ninja ]; then
+      meson setup build-bench -Dpython={{python}} --buildtype=release -Dtests=false
+    fi
+    meson compile -C build-bench
+    {{python}} bench/http_bench.py --build build-bench --duration {{duration}}
+    SNASIO_BUILD_DIR=build-bench {{python}} bench/router_bench.py
+
 # Remove every build directory.
 clean:
-    rm -rf {{build}} build-fuzz
+    rm -rf {{build}} build-fuzz build-bench

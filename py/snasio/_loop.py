@@ -14,7 +14,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from _snasio import _complete
+from _snasio import _complete, _flush
 
 from snasio import _worker
 
@@ -65,8 +65,26 @@ def _shut_down():
     _loop = None
 
 
+async def _run(coro, token):
+    """Awaits an async handler and hands its outcome to the server as soon as
+    it is known (no done-callback round through the loop)."""
+    try:
+        result = await coro
+    except BaseException as error:
+        _tasks.pop(token, None)
+        _complete(token, None, error)
+        raise
+    _tasks.pop(token, None)
+    _complete(token, result, None)
+
+
+def schedule_flush():
+    """Replies finished during this loop iteration go back together, next iteration."""
+    _loop.call_soon(_flush)
+
+
 def _report(token, future):
-    """Hands a finished handler's result or exception to the server."""
+    """Hands a finished blocking handler's result or exception to the server."""
     _tasks.pop(token, None)
     if future.cancelled():
         _complete(token, None, asyncio.CancelledError())
@@ -80,9 +98,7 @@ def _report(token, future):
 
 def start_task(coro, token):
     """Runs an async handler's coroutine as a Task on the loop."""
-    task = _loop.create_task(coro)
-    _tasks[token] = task
-    task.add_done_callback(functools.partial(_report, token))
+    _tasks[token] = _loop.create_task(_run(coro, token))
 
 
 def start_blocking(func, args, token):

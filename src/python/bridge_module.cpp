@@ -94,11 +94,20 @@ PyObject* complete(PyObject* module, PyObject* args) {
   Py_RETURN_NONE;
 }
 
+// _flush(): sends the replies finished since the last hand-off to the reactor.
+PyObject* flush(PyObject* module, PyObject*) {
+  gil_thread* owner = owner_of(module);
+  if (!owner) return nullptr;
+  owner->flush();
+  Py_RETURN_NONE;
+}
+
 PyMethodDef methods[] = {
     {"add_route", add_route, METH_VARARGS, "Registers a handler (used by snasio.route)."},
     {"parse_query", parse_query, METH_O, "Splits and decodes a query string into (key, value) pairs."},
     {"_drain", drain, METH_NOARGS, "Runs the jobs waiting in the queue (the event loop calls it)."},
     {"_complete", complete, METH_VARARGS, "Delivers the outcome of a handler that finished later."},
+    {"_flush", flush, METH_NOARGS, "Hands the finished replies to the reactor."},
     {nullptr, nullptr, 0, nullptr},
 };
 

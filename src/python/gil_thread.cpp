@@ -145,6 +145,7 @@ void gil_thread::shut_down() {
   batch_.clear();
   for (auto& [token, p] : parked_) p.reply.send(http::response::error(503, "server is shutting down"));
   parked_.clear();
+  flush();
   endpoints_.clear();
   py_ = {};
 }
@@ -161,7 +162,7 @@ bool gil_thread::drain() {
       log_line("cannot cancel a handler:\n" + take_exception_text());
   }
   // Every reply of the batch goes back to the reactor in one hand-off.
-  replies_.push(out_);
+  flush();
   return jobs_.closed();
 }
 
@@ -224,7 +225,20 @@ void gil_thread::complete(std::uint64_t token, PyObject* result, PyObject* error
                   PyException_GetTraceback(error));
     result = nullptr;
   }
-  p.reply.send(finish(p.endpoint, p.method, p.path, result));
+  out_.push_back(p.reply.take(finish(p.endpoint, p.method, p.path, result)));
+  // Handlers finishing in one loop iteration share one wake-up of the reactor.
+  if (!flush_scheduled_) {
+    flush_scheduled_ = true;
+    if (!py_ref::steal(PyObject_CallMethod(py_.loop_module.get(), "schedule_flush", nullptr))) {
+      PyErr_Clear();
+      flush();
+    }
+  }
+}
+
+void gil_thread::flush() {
+  flush_scheduled_ = false;
+  replies_.push(out_);
 }
 
 http::response gil_thread::finish(std::size_t endpoint, const std::string& method, const std::string& path,

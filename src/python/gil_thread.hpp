@@ -57,6 +57,8 @@ class gil_thread {
   bool drain();
   /// Delivers the outcome of a handler that finished after its batch.
   void complete(std::uint64_t token, PyObject* result, PyObject* error);
+  /// Hands every finished reply to the reactor in one go.
+  void flush();
 
  private:
   /// A job whose handler is still running (a task or a worker).
@@ -89,7 +91,8 @@ class gil_thread {
   routing::router validator_;  // compiles each pattern at registration, to refuse bad ones early
   std::vector<job> batch_;
   std::vector<std::uint64_t> cancels_;
-  std::vector<reply_queue::reply> out_;
+  std::vector<reply_queue::reply> out_;  // finished replies not yet handed to the reactor
+  bool flush_scheduled_ = false;
   std::unordered_map<std::uint64_t, parked> parked_;  // by job id
 };
 
