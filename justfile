@@ -71,6 +71,10 @@ bench duration="10":
     {{python}} bench/http_bench.py --build build-bench --duration {{duration}}
     SNASIO_BUILD_DIR=build-bench {{python}} bench/router_bench.py
 
+# Soak the reactor <-> GIL-thread bridge: every kind of request, checked, for a while.
+soak seconds="120": build
+    {{python}} test/soak/bridge_soak.py --build {{build}} --seconds {{seconds}}
+
 # Remove every build directory.
 clean:
     rm -rf {{build}} build-fuzz build-bench

@@ -1,0 +1,54 @@
+"""Routes the bridge soak test drives: every path through the GIL thread."""
+
+import asyncio
+import time
+
+from snasio import HTTPError, Response, route
+
+_cancelled = 0
+
+
+@route("/echo", methods=["POST"])
+def echo(request):
+    return {"v": request.body}
+
+
+@route("/async/<int:ms>")
+async def nap(request):
+    await asyncio.sleep(request.path_params["ms"] / 1000)
+    return {"ms": request.path_params["ms"]}
+
+
+@route("/hang")
+async def hang(request):
+    global _cancelled
+    try:
+        await asyncio.sleep(30)
+    except asyncio.CancelledError:
+        _cancelled += 1
+        raise
+    return {}
+
+
+@route("/blocking/<int:ms>", blocking=True)
+def blocking(request):
+    time.sleep(request.path_params["ms"] / 1000)
+    return b"slept"
+
+
+@route("/fail/<int:status>")
+def fail(request):
+    status = request.path_params["status"]
+    if status == 500:
+        raise RuntimeError("soak: deliberate failure")
+    raise HTTPError(status, "deliberate")
+
+
+@route("/text")
+def text(request):
+    return Response("t" * int(request.query_params.get("n", "10")), headers={"X-Soak": "1"})
+
+
+@route("/stats")
+def stats(request):
+    return {"cancelled": _cancelled}
