@@ -55,6 +55,10 @@ def _shut_down():
     if tasks:
         _loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
     _loop.run_until_complete(_loop.shutdown_asyncgens())
+    # Cancel the pool's queued work first: sync pool handlers on the dispatch
+    # threads wait on it, and the dispatch pool's shutdown waits for them.
+    if _pool is not None:
+        _pool.shutdown(wait=False, cancel_futures=True)
     if _dispatch is not None:
         _dispatch.shutdown(wait=True, cancel_futures=True)
         _dispatch = None

@@ -89,8 +89,9 @@ void gil_thread::load_objects() {
   py_.http_error = attr(snasio, "HTTPError");
   py_.unset = attr(request_module, "_UNSET");
   py_.uuid_class = attr(uuid, "UUID");
+  py_.cancelled_error = attr(import("asyncio"), "CancelledError");
   if (!bridge || !py_.loop_module || !py_.request_class || !py_.response_class || !py_.http_error || !py_.unset ||
-      !py_.uuid_class)
+      !py_.uuid_class || !py_.cancelled_error)
     throw startup_error("cannot load snasio's Python package from '" + config_.package_dir + "':\n" +
                         take_exception_text());
   attach_bridge_module(bridge.get(), this);
@@ -219,6 +220,9 @@ void gil_thread::complete(std::uint64_t token, PyObject* result, PyObject* error
   parked_.erase(it);
   // Nobody is waiting for the outcome: cancelled or not, there is nothing to report.
   if (p.reply.abandoned()) return void(p.reply.take({}));
+  // A handler cancelled by the server itself (shutting down) is not a bug to log.
+  if (PyErr_GivenExceptionMatches(error, py_.cancelled_error.get()))
+    return out_.push_back(p.reply.take(http::response::error(503, "request cancelled"))), schedule_flush();
   if (error != Py_None) {
     // Re-raise the handler's exception so the one place below reports it.
     PyErr_Restore(py_ref::borrow(reinterpret_cast<PyObject*>(Py_TYPE(error))).release(), py_ref::borrow(error).release(),
@@ -226,6 +230,10 @@ void gil_thread::complete(std::uint64_t token, PyObject* result, PyObject* error
     result = nullptr;
   }
   out_.push_back(p.reply.take(finish(p.endpoint, p.method, p.path, result)));
+  schedule_flush();
+}
+
+void gil_thread::schedule_flush() {
   // Handlers finishing in one loop iteration share one wake-up of the reactor.
   if (!flush_scheduled_) {
     flush_scheduled_ = true;

@@ -61,6 +61,8 @@ class gil_thread {
   void flush();
 
  private:
+  /// Arranges for flush() at the next loop iteration (once per iteration).
+  void schedule_flush();
   /// A job whose handler is still running (a task or a worker).
   struct parked {
     std::size_t endpoint;

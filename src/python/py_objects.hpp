@@ -13,6 +13,7 @@ struct py_objects {
   py_ref unset;           ///< the marker for a body decoded lazily as text
   py_ref uuid_class;      ///< uuid.UUID, for <uuid:...> parameters
   py_ref loop_module;     ///< snasio._loop: runs the event loop, tasks, pools
+  py_ref cancelled_error; ///< asyncio.CancelledError
 };
 
 }  // namespace snasio::python
