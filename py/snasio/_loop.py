@@ -31,7 +31,7 @@ def run(wake_fd, drain, pool_workers, dispatch_workers):
     global _loop, _pool_workers, _dispatch_workers
     _pool_workers = pool_workers or os.cpu_count() or 1
     _dispatch_workers = dispatch_workers
-    _loop = asyncio.new_event_loop()
+    _loop = _new_loop()
     asyncio.set_event_loop(_loop)
 
     def on_wake():
@@ -44,6 +44,16 @@ def run(wake_fd, drain, pool_workers, dispatch_workers):
     finally:
         _loop.remove_reader(wake_fd)
         _shut_down()
+
+
+def _new_loop():
+    """uvloop when it is installed (its loop machinery is compiled, the default
+    one is Python code run for every task step), else asyncio's own."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
 
 
 def _shut_down():
