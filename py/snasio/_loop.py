@@ -84,7 +84,14 @@ async def _run(coro, token):
     it is known (no done-callback round through the loop)."""
     try:
         result = await coro
+    except Exception as error:
+        # Reported here, once; the task itself ends quietly.
+        _tasks.pop(token, None)
+        _complete(token, None, error)
+        return
     except BaseException as error:
+        # Cancellation (and the like) is reported, then propagates so the
+        # task ends cancelled as asyncio expects.
         _tasks.pop(token, None)
         _complete(token, None, error)
         raise

@@ -13,6 +13,27 @@ except ImportError:  # outside the server (see routing.py)
 _UNSET = object()
 
 
+def _charset(content_type):
+    """The charset parameter of a Content-Type value, or None."""
+    for param in content_type.split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"') or None
+    return None
+
+
+def _decode_text(raw, content_type):
+    """A text body in the charset the client declared (UTF-8 when it declared
+    none, or one Python does not know), with U+FFFD for undecodable bytes."""
+    charset = _charset(content_type)
+    if charset:
+        try:
+            return raw.decode(charset, "replace")
+        except (LookupError, ValueError):  # unknown, not text ("base64"), or no "replace" ("idna")
+            pass
+    return raw.decode("utf-8", "replace")
+
+
 class Headers(Mapping):
     """Request headers: a read-only mapping with case-insensitive names.
 
@@ -109,7 +130,7 @@ class Request:
     def body(self):
         if self._body is _UNSET:
             raw = self.raw_body
-            self._body = raw.decode("utf-8", "replace") if raw else None
+            self._body = _decode_text(raw, self.headers.get("content-type", "")) if raw else None
         return self._body
 
     def _query_pairs(self):

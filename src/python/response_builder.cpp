@@ -51,7 +51,9 @@ bool convert_pair(PyObject* name, PyObject* value, http::header_list& out, std::
 bool convert_status(PyObject* status, int& out, std::string& why) {
   if (!PyLong_Check(status) || PyBool_Check(status)) return why = "status must be an int, not " + type_name(status), false;
   long s = PyLong_AsLong(status);
-  if (s == -1 && PyErr_Occurred()) PyErr_Clear();
+  // Too big for a long: say so, rather than report the -1 that signals it.
+  if (s == -1 && PyErr_Occurred())
+    return PyErr_Clear(), why = "status is not a final HTTP status (200-599): too large", false;
   // 1xx are interim responses, never the answer to a request.
   if (s < 200 || s > 599) return why = "status " + std::to_string(s) + " is not a final HTTP status (200-599)", false;
   out = int(s);

@@ -1,0 +1,39 @@
+// Direct conversions between JSON text and Python objects, with RapidJSON.
+//
+// No `json` module and no DOM in between: the reader's SAX events build Python
+// objects as they arrive, and the writer walks Python objects straight into the
+// output text. Integers of any size stay exact, floats round-trip bit for bit,
+// NaN and Infinity are refused both ways, and nesting is bounded.
+//
+// Call both functions on the GIL thread with the GIL held. Neither leaves a
+// Python exception set: a failure is reported in `error` as a short reason.
+// json_to_python is implemented in json_to_python.cpp, python_to_json in
+// python_to_json.cpp.
+#pragma once
+
+#include "python/py_ref.hpp"
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace snasio::python {
+
+/// How many arrays/objects may enclose a value. Both conversions recurse once
+/// per level on the C++ stack, so a bound keeps a hostile `[[[[...` body from
+/// overflowing it; 64 is far deeper than any sensible API payload.
+inline constexpr std::size_t default_max_json_depth = 64;
+
+/// Parses `text` (one JSON value, UTF-8) into new Python objects.
+/// Returns an empty py_ref and sets `error` (e.g. "invalid JSON at offset 12:
+/// missing a comma or ']' after an array element") when the text is refused.
+py_ref json_to_python(std::string_view text, std::string& error,
+                      std::size_t max_depth = default_max_json_depth);
+
+/// Appends the JSON text of `object` to `out`. Returns false and sets `error`
+/// (e.g. "cannot serialize object of type 'set' to JSON") when it cannot; `out`
+/// may then hold partial output.
+bool python_to_json(PyObject* object, std::string& out, std::string& error,
+                    std::size_t max_depth = default_max_json_depth);
+
+}  // namespace snasio::python
