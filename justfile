@@ -37,9 +37,9 @@ setup:
 build:
     meson compile -C {{build}}
 
-# Serve the example app (flags go to snasio-serve: just serve --port 9000).
+# Serve examples/app on 127.0.0.1:8000 (flags go to snasio-serve: just serve --port 9000 --app-dir DIR).
 serve *args: build
-    {{build}}/src/snasio-serve {{args}}
+    {{build}}/src/snasio-serve --app-dir examples/app {{args}}
 
 # Every C++ and Python test that belongs in CI.
 test: build
