@@ -65,7 +65,7 @@ bench duration="10":
     #!/usr/bin/env bash
     set -euo pipefail
     if [ ! -f build-bench/build.ninja ]; then
-      meson setup build-bench -Dpython={{python}} --buildtype=release -Dtests=false
+      meson setup build-bench -Dpython={{python}} --buildtype=release
     fi
     meson compile -C build-bench
     {{python}} bench/http_bench.py --build build-bench --duration {{duration}}

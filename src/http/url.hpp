@@ -1,5 +1,4 @@
 #pragma once
-// INTERFACE CONTRACT (implemented with the router).
 
 #include <optional>
 #include <string>

@@ -44,7 +44,11 @@ void request_handler::handle(http::request&& req, const responder& reply) {
       return reply.send(http::response{204, "", {{"Allow", m.allow}}, ""});
     case outcome::redirect: {
       // The rule ends in '/': send the client to that form, query kept.
-      std::string location = std::string(req.raw_path()) + "/";
+      // The raw path keeps its escapes (%2F must stay one segment). Leading
+      // slashes are folded to one: "//host/" would send the client off-site.
+      std::string_view raw = req.raw_path();
+      while (raw.size() > 1 && raw[1] == '/') raw.remove_prefix(1);
+      std::string location = std::string(raw) + "/";
       if (auto q = req.raw_query(); !q.empty() || req.target.find('?') != std::string::npos) location += "?" + std::string(q);
       auto r = http::response::error(308, "moved permanently");
       r.headers.push_back({"Location", std::move(location)});

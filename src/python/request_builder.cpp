@@ -31,11 +31,18 @@ py_ref param_value(const routing::path_param& p, const py_objects& py) {
   return text(p.text);
 }
 
-py_ref path_params(const job& j, const py_objects& py) {
+py_ref path_params(const job& j, const py_objects& py, http::response& refusal) {
   py_ref params = py_ref::steal(PyDict_New());
   if (!params) return {};
   for (const auto& p : j.params) {
     py_ref value = param_value(p, py);
+    if (!value && p.type == routing::path_param::kind::integer && PyErr_ExceptionMatches(PyExc_ValueError)) {
+      // Python refuses to convert integers of more than 4300 digits (its
+      // guard against quadratic-time conversion): the client's path is at fault.
+      PyErr_Clear();
+      refusal = http::response::error(400, "integer path parameter '" + p.name + "' is too long");
+      return {};
+    }
     if (!value || PyDict_SetItemString(params.get(), p.name.c_str(), value.get()) < 0) return {};
   }
   return params;
@@ -79,7 +86,7 @@ py_ref build_request(job& j, const py_objects& py, std::size_t max_json_depth, h
   if (!body) return {};
   py_ref method = py_ref::steal(PyUnicode_InternFromString(j.method.c_str()));
   py_ref path = text(j.path);
-  py_ref params = path_params(j, py);
+  py_ref params = path_params(j, py, refusal);
   py_ref query = latin1(j.raw_query);
   py_ref headers = header_pairs(j);
   py_ref raw_body = py_ref::steal(PyBytes_FromStringAndSize(j.body.data(), Py_ssize_t(j.body.size())));

@@ -1,6 +1,4 @@
 #pragma once
-// INTERFACE CONTRACT (the implementation is free to add members and helpers,
-// but the server and the Python bridge code against exactly these names).
 
 #include <cstddef>
 #include <memory>
@@ -46,6 +44,22 @@ struct match_result {
   std::vector<path_param> params;
   std::string allow;  ///< e.g. "GET, HEAD, OPTIONS" (sorted, comma-space separated)
 };
+
+// Semantics: werkzeug 2.2's Map(strict_slashes=True, merge_slashes=False) with
+// Flask's automatic OPTIONS, matched by the same depth-first state machine
+// (static parts before converter parts, converter parts by werkzeug's weights,
+// registration order for ties). Converters: string/default (minlength, maxlength,
+// length; at least 1 character), int (fixed_digits, min, max, signed), float
+// (min, max, signed), path, uuid. As in werkzeug: min/max/fixed_digits are checked
+// after the rule is chosen (a refusal is a 404/405, not the next rule); the
+// redirect needs a method the '/' rule serves and beats rules a later branch
+// would find; a rule that ends in '/' after a path converter never redirects.
+// Intentional differences: '>' outside a placeholder, quoted or duplicate
+// converter arguments, minlength 0 and identical rules sharing a method are
+// refused; negative arguments are read as negative (werkzeug drops the '-');
+// the path is matched as given (werkzeug strips leading slashes); int and float
+// take ASCII digits only; path also matches '\n'; the any converter is absent.
+// Ill-formed UTF-8 in the path is replaced by U+FFFD first, as werkzeug sees it.
 
 /// Maps (method, percent-decoded path) to a target id with werkzeug's rules.
 class router {
