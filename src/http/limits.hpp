@@ -8,6 +8,7 @@ namespace snasio::http {
 struct limits {
   /// Request line plus all header lines (--max-header-bytes). Bounds the memory a
   /// client can make the server hold before it has a request to act on. Over it: 431.
+  /// The trailer section of a chunked body gets the same allowance of its own.
   static constexpr std::size_t default_max_header_bytes = 16 * 1024;
   /// Number of header lines (--max-headers): keeps per-request work linear and small. Over it: 431.
   static constexpr std::size_t default_max_headers = 100;

@@ -17,6 +17,7 @@ struct parser_callbacks {
   static int header_value(llhttp_t* p, const char* at, std::size_t n) { return self(p).on_header_value(span(at, n)); }
   static int header_value_complete(llhttp_t* p) { return self(p).on_header_value_complete(); }
   static int headers_complete(llhttp_t* p) { return self(p).on_headers_complete(); }
+  static int chunk_header(llhttp_t* p) { return self(p).on_chunk_header(); }
   static int body(llhttp_t* p, const char* at, std::size_t n) { return self(p).on_body(span(at, n)); }
   static int message_complete(llhttp_t* p) { return self(p).on_message_complete(); }
 };
@@ -24,6 +25,16 @@ struct parser_callbacks {
 namespace {
 // A callback's way of telling llhttp "stop: this input is refused" (HPE_USER).
 constexpr int refuse = -1;
+
+// Whether `bytes` hold an LF that does not end a CRLF; `last` is the byte seen
+// before them, and is updated to their last byte.
+bool has_bare_lf(std::string_view bytes, char& last) {
+  for (char c : bytes) {
+    if (c == '\n' && last != '\r') return true;
+    last = c;
+  }
+  return false;
+}
 }  // namespace
 
 request_parser::request_parser(const limits& l) : limits_(l) {
@@ -34,6 +45,7 @@ request_parser::request_parser(const limits& l) : limits_(l) {
   settings_.on_header_value = &parser_callbacks::header_value;
   settings_.on_header_value_complete = &parser_callbacks::header_value_complete;
   settings_.on_headers_complete = &parser_callbacks::headers_complete;
+  settings_.on_chunk_header = &parser_callbacks::chunk_header;
   settings_.on_body = &parser_callbacks::body;
   settings_.on_message_complete = &parser_callbacks::message_complete;
   // Strict mode and no lenient flags: every leniency llhttp offers is a way for
@@ -44,28 +56,46 @@ request_parser::request_parser(const limits& l) : limits_(l) {
 
 request_parser::state request_parser::parse(std::string_view input, std::size_t& consumed) {
   consumed = 0;
-  while (consumed < input.size()) {
+  // After an error llhttp only repeats it, with a position in an old buffer.
+  if (error_status_ != 0) return state::error;
+  bool section_ended = false;
+  while (consumed < input.size() || section_ended) {
     std::string_view rest = input.substr(consumed);
-    // Until the head is complete every byte belongs to it, so llhttp is never
-    // shown more than the head budget has left. This counts what the client
-    // sent, whitespace included, not just the parts llhttp reports as spans.
-    if (!head_complete_) {
+    // The head and the trailers are counted as the client sent them, whitespace
+    // included, not just the parts llhttp reports as spans; so llhttp is never
+    // shown more of them than the budget has left. llhttp pauses where each
+    // ends, so no body byte is ever counted.
+    const bool counted = !head_complete_ || in_trailers_;
+    if (counted) {
       if (head_bytes_ >= limits_.max_header_bytes) {
-        fail(431, "request header too large");
+        fail(431, in_trailers_ ? "trailer fields too large" : "request header too large");
         return state::error;
       }
       rest = rest.substr(0, limits_.max_header_bytes - head_bytes_);
     }
     std::size_t used = 0;
-    state s = execute(rest, used);
-    if (!head_complete_) head_bytes_ += used;
+    state s = execute(rest, used, section_ended);
     consumed += used;
+    if (counted) {
+      head_bytes_ += used;
+      // llhttp (strict) refuses a bare LF in most places but not all of them
+      // (after the request line, as the empty last line); a bare LF is a way
+      // for two parsers to disagree about where a line ends, so none passes.
+      // It is reported even when llhttp stopped at some later fault, so that
+      // the answer does not depend on how the input was cut into pieces.
+      if (has_bare_lf(rest.substr(0, used), last_head_byte_)) {
+        error_status_ = 400;
+        error_reason_ = "bad request: LF without CR";
+        return state::error;
+      }
+    }
     if (s != state::incomplete) return s;
   }
   return state::incomplete;
 }
 
-request_parser::state request_parser::execute(std::string_view input, std::size_t& consumed) {
+request_parser::state request_parser::execute(std::string_view input, std::size_t& consumed, bool& section_ended) {
+  section_ended = false;
   llhttp_errno_t err = llhttp_execute(&parser_, input.data(), input.size());
   if (err == HPE_OK) {
     consumed = input.size();
@@ -75,6 +105,13 @@ request_parser::state request_parser::execute(std::string_view input, std::size_
   if (message_complete_ && (err == HPE_PAUSED || err == HPE_PAUSED_UPGRADE)) {
     llhttp_resume(&parser_);
     return state::complete;
+  }
+  if (err == HPE_PAUSED) {
+    // Paused at the end of the head or of the last chunk: llhttp may have more
+    // to do (finish a bodyless request) even if no input is left.
+    llhttp_resume(&parser_);
+    section_ended = true;
+    return state::incomplete;
   }
   if (error_status_ == 0) {
     error_status_ = 400;
@@ -88,7 +125,8 @@ request request_parser::take() {
   request done = std::move(request_);
   request_ = request{};
   head_bytes_ = 0;
-  started_ = head_complete_ = message_complete_ = expect_continue_ = in_value_ = false;
+  last_head_byte_ = 0;
+  started_ = head_complete_ = in_trailers_ = message_complete_ = expect_continue_ = in_value_ = false;
   return done;
 }
 
@@ -125,18 +163,12 @@ int request_parser::on_header_field(std::string_view span) {
     request_.headers.emplace_back();
     in_value_ = false;
   }
-  // Trailers after a chunked body arrive here too, after the head budget has
-  // been spent, so the spans are counted against the same limit.
-  if (head_complete_ && (head_bytes_ += span.size()) > limits_.max_header_bytes)
-    return fail(431, "trailer fields too large");
   request_.headers.back().name.append(span);
   return 0;
 }
 
 int request_parser::on_header_value(std::string_view span) {
   in_value_ = true;
-  if (head_complete_ && (head_bytes_ += span.size()) > limits_.max_header_bytes)
-    return fail(431, "trailer fields too large");
   request_.headers.back().value.append(span);
   return 0;
 }
@@ -144,6 +176,10 @@ int request_parser::on_header_value(std::string_view span) {
 int request_parser::on_header_value_complete() {
   // An empty value produces no span, but it still ends the header.
   in_value_ = true;
+  // llhttp skips the whitespace before a value but keeps what trails it; a
+  // field value has neither (RFC 9110 5.5).
+  std::string& value = request_.headers.back().value;
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.pop_back();
   return 0;
 }
 
@@ -152,6 +188,14 @@ int request_parser::on_headers_complete() {
   request_.method = llhttp_method_name(llhttp_method_t(parser_.method));
   request_.version_major = parser_.http_major;
   request_.version_minor = parser_.http_minor;
+  // llhttp also accepts "HTTP/0.9" and "HTTP/2.0" request lines; only 1.x is spoken here.
+  if (request_.version_major != 1) return fail(505, "HTTP version not supported");
+  // llhttp requires "chunked" last; any coding before it (gzip, ...) would hand
+  // the handler a body still encoded. None is supported: 501 (RFC 9112 6.1).
+  if (parser_.flags & F_CHUNKED)
+    for (const auto& h : request_.headers)
+      if (iequals(h.name, "Transfer-Encoding") && !iequals(h.value, "chunked"))
+        return fail(501, "unsupported transfer coding");
   // Refuse an announced body that is too large before reading any of it.
   if ((parser_.flags & F_CONTENT_LENGTH) && parser_.content_length > limits_.max_body_bytes)
     return fail(413, "request body too large");
@@ -161,7 +205,17 @@ int request_parser::on_headers_complete() {
     bool has_body = (parser_.flags & F_CHUNKED) || parser_.content_length > 0;
     expect_continue_ = has_body && parser_.http_minor >= 1;
   }
-  return 0;
+  // Pause, so that parse() knows exactly which bytes were the head.
+  return HPE_PAUSED;
+}
+
+int request_parser::on_chunk_header() {
+  // The last chunk (size 0) is followed by the trailer section: a second head,
+  // counted the same way and against the same limit. Pause where it starts.
+  if (parser_.content_length != 0) return 0;
+  in_trailers_ = true;
+  head_bytes_ = 0;
+  return HPE_PAUSED;
 }
 
 int request_parser::on_body(std::string_view span) {

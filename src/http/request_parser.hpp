@@ -26,6 +26,7 @@ class request_parser {
   request_parser& operator=(const request_parser&) = delete;
 
   /// Parses up to one request from `input`; `consumed` says how many bytes were used.
+  /// After state::error it parses nothing more.
   state parse(std::string_view input, std::size_t& consumed);
   /// Moves out the finished request and gets ready for the next one.
   request take();
@@ -39,7 +40,7 @@ class request_parser {
   /// Whether the connection cannot carry another request after this one (upgrade, CONNECT).
   bool must_close() const noexcept { return must_close_; }
 
-  /// The status to answer with after state::error (400, 413, 414, 431).
+  /// The status to answer with after state::error (400, 413, 414, 417, 431, 501, 505).
   int error_status() const noexcept { return error_status_; }
   /// A short reason for the error, fit for a client to read.
   std::string_view error_reason() const noexcept { return error_reason_; }
@@ -53,19 +54,22 @@ class request_parser {
   int on_header_value(std::string_view span);
   int on_header_value_complete();
   int on_headers_complete();
+  int on_chunk_header();
   int on_body(std::string_view span);
   int on_message_complete();
   int fail(int status, const char* reason);
 
-  state execute(std::string_view input, std::size_t& consumed);
+  state execute(std::string_view input, std::size_t& consumed, bool& section_ended);
 
   limits limits_;
   llhttp_t parser_;
   llhttp_settings_t settings_;
   request request_;
-  std::size_t head_bytes_ = 0;
+  std::size_t head_bytes_ = 0;  // bytes of the head (or of the trailers) so far
+  char last_head_byte_ = 0;     // the byte before the next head byte: was it a CR?
   bool started_ = false;
   bool head_complete_ = false;
+  bool in_trailers_ = false;
   bool message_complete_ = false;
   bool expect_continue_ = false;
   bool must_close_ = false;

@@ -1,0 +1,509 @@
+// What a connection gets out of the bytes a client sends, however TCP cuts
+// them up: requests, in order, or one error with the status to answer.
+#include "http/request_parser.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+namespace {
+
+using snasio::http::limits;
+using snasio::http::request;
+using snasio::http::request_parser;
+using state = request_parser::state;
+using pieces = std::vector<std::string>;
+
+/// A request as one readable string: start line, headers (values in brackets,
+/// so whitespace shows), a blank line, the body.
+std::string describe(const request& r) {
+  std::string s = r.method + " " + r.target + " HTTP/" + std::to_string(r.version_major) + "." +
+                  std::to_string(r.version_minor) + (r.keep_alive ? " keep-alive\n" : " close\n");
+  for (const auto& h : r.headers) s += h.name + ": [" + h.value + "]\n";
+  return s + "\n" + r.body;
+}
+
+/// Everything that came out of one stream of input.
+struct outcome {
+  std::vector<std::string> requests;  ///< describe() of each complete request, in order
+  int error_status = 0;               ///< 0 when no error stopped the stream
+  std::string error_reason;
+  int continues = 0;  ///< how often the parser said "send 100 Continue now"
+
+  /// One string, so that a mismatch prints everything.
+  std::string summary() const {
+    std::string s;
+    for (const auto& r : requests) s += "--- request\n" + r + "\n";
+    s += "--- error " + std::to_string(error_status) + " " + error_reason;
+    return s + "\n--- continues " + std::to_string(continues);
+  }
+};
+
+/// Feeds the pieces one after another, as a connection does: bytes that a call
+/// did not consume stay in the buffer and are shown again with the next piece;
+/// a complete request is taken; an error ends the stream.
+outcome feed(const pieces& input, const limits& l = {}) {
+  request_parser parser(l);
+  outcome out;
+  std::string buffer;
+  for (const auto& piece : input) {
+    buffer += piece;
+    for (;;) {
+      std::size_t used = 0;
+      state s = parser.parse(buffer, used);
+      REQUIRE(used <= buffer.size());
+      buffer.erase(0, used);
+      if (s == state::error) {
+        out.error_status = parser.error_status();
+        out.error_reason = parser.error_reason();
+        return out;
+      }
+      if (s == state::incomplete) {
+        REQUIRE(buffer.empty());  // an unfinished request uses up everything it is shown
+        if (parser.take_expect_continue()) ++out.continues;
+        break;
+      }
+      out.requests.push_back(describe(parser.take()));
+    }
+  }
+  return out;
+}
+
+pieces whole(std::string_view raw) { return {std::string(raw)}; }
+
+pieces split_at(std::string_view raw, std::size_t at) {
+  return {std::string(raw.substr(0, at)), std::string(raw.substr(at))};
+}
+
+pieces byte_by_byte(std::string_view raw) {
+  pieces out;
+  for (char c : raw) out.emplace_back(1, c);
+  return out;
+}
+
+/// Checks that `raw` gives the same outcome cut at every byte boundary and fed
+/// byte by byte as it gives fed whole; returns that outcome.
+outcome same_however_split(std::string_view raw, const limits& l = {}) {
+  const outcome expected = feed(whole(raw), l);
+  for (std::size_t at = 1; at < raw.size(); ++at) {
+    INFO("split at byte " << at << " of " << raw.size());
+    REQUIRE(feed(split_at(raw, at), l).summary() == expected.summary());
+  }
+  INFO("fed byte by byte");
+  REQUIRE(feed(byte_by_byte(raw), l).summary() == expected.summary());
+  return expected;
+}
+
+/// A sample request and how it must parse (in describe() form).
+struct sample {
+  const char* name;
+  std::string raw;
+  std::string expected;
+};
+
+const std::vector<sample>& samples() {
+  static const std::vector<sample> table = {
+      {"GET with a query",
+       "GET /hello?name=world&x=1 HTTP/1.1\r\nHost: example.com\r\nUser-Agent: test/1.0\r\n\r\n",
+       "GET /hello?name=world&x=1 HTTP/1.1 keep-alive\nHost: [example.com]\nUser-Agent: [test/1.0]\n\n"},
+      {"target kept encoded, header names keep their case",
+       "GET /caf%C3%A9/a%2Fb?q=a+b%20c HTTP/1.1\r\nX-MiXeD-CaSe: v\r\n\r\n",
+       "GET /caf%C3%A9/a%2Fb?q=a+b%20c HTTP/1.1 keep-alive\nX-MiXeD-CaSe: [v]\n\n"},
+      {"POST with Content-Length (CRLF inside the body is data)",
+       "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 20\r\n\r\n"
+       "{\"a\": 1}\r\n\r\n{\"b\": 2}",
+       "POST /echo HTTP/1.1 keep-alive\nHost: [a]\nContent-Type: [application/json]\nContent-Length: [20]\n\n"
+       "{\"a\": 1}\r\n\r\n{\"b\": 2}"},
+      {"POST with an empty body", "POST /empty HTTP/1.1\r\nContent-Length: 0\r\n\r\n",
+       "POST /empty HTTP/1.1 keep-alive\nContent-Length: [0]\n\n"},
+      {"chunked, with chunk extensions and trailers",
+       "POST /upload HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+       "5;name=value\r\nhello\r\n6;flag\r\n world\r\nA;quoted=\"a b\"\r\n, chunked!\r\n0\r\n"
+       "X-Checksum: abc\r\nX-Count: 3\r\n\r\n",
+       "POST /upload HTTP/1.1 keep-alive\nTransfer-Encoding: [chunked]\nX-Checksum: [abc]\nX-Count: [3]\n\n"
+       "hello world, chunked!"},
+      {"chunked, hex sizes with leading zeros, no trailers",
+       "PUT /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n00a\r\n0123456789\r\n1F\r\n"
+       "abcdefghijklmnopqrstuvwxyzABCDE\r\n000\r\n\r\n",
+       "PUT /x HTTP/1.1 keep-alive\nTransfer-Encoding: [chunked]\n\n"
+       "0123456789abcdefghijklmnopqrstuvwxyzABCDE"},
+      {"header values lose the whitespace around them, keep what is inside",
+       "GET / HTTP/1.1\r\nX-Spaces:   a  b  \r\nX-Tabs:\t\tv\t\r\nX-Empty:\r\nX-Blank:   \r\n\r\n",
+       "GET / HTTP/1.1 keep-alive\nX-Spaces: [a  b]\nX-Tabs: [v]\nX-Empty: []\nX-Blank: []\n\n"},
+      {"obs-fold continues the value, the fold becoming spaces (RFC 9112 5.2)",
+       "GET / HTTP/1.1\r\nX-Folded: first\r\n  second\r\nX-Next: n\r\n\r\n",
+       "GET / HTTP/1.1 keep-alive\nX-Folded: [first  second]\nX-Next: [n]\n\n"},
+      {"a repeated header stays two headers",
+       "GET / HTTP/1.1\r\nAccept: a\r\naccept: b\r\n\r\n",
+       "GET / HTTP/1.1 keep-alive\nAccept: [a]\naccept: [b]\n\n"},
+      {"HTTP/1.1 with Connection: close", "GET /bye HTTP/1.1\r\nConnection: close\r\n\r\n",
+       "GET /bye HTTP/1.1 close\nConnection: [close]\n\n"},
+      {"HTTP/1.0 closes by default", "GET /old HTTP/1.0\r\nHost: a\r\n\r\n",
+       "GET /old HTTP/1.0 close\nHost: [a]\n\n"},
+      {"HTTP/1.0 with keep-alive and a body",
+       "POST /form HTTP/1.0\r\nConnection: Keep-Alive\r\nContent-Length: 3\r\n\r\na=1",
+       "POST /form HTTP/1.0 keep-alive\nConnection: [Keep-Alive]\nContent-Length: [3]\n\na=1"},
+      {"HEAD", "HEAD /health HTTP/1.1\r\n\r\n", "HEAD /health HTTP/1.1 keep-alive\n\n"},
+      {"OPTIONS *", "OPTIONS * HTTP/1.1\r\n\r\n", "OPTIONS * HTTP/1.1 keep-alive\n\n"},
+      {"absolute-form target", "GET http://example.com/a?b HTTP/1.1\r\n\r\n",
+       "GET http://example.com/a?b HTTP/1.1 keep-alive\n\n"},
+      {"an empty line before the request line is ignored (RFC 9112 2.2)",
+       "\r\nDELETE /users/7 HTTP/1.1\r\n\r\n", "DELETE /users/7 HTTP/1.1 keep-alive\n\n"},
+  };
+  return table;
+}
+
+}  // namespace
+
+TEST_CASE("every sample request parses as expected, however it is split", "[request_parser]") {
+  for (const auto& s : samples()) {
+    INFO(s.name);
+    outcome o = same_however_split(s.raw);
+    CHECK(o.error_status == 0);
+    REQUIRE(o.requests.size() == 1);
+    CHECK(o.requests[0] == s.expected);
+  }
+}
+
+TEST_CASE("pipelined requests come out one at a time, each consuming its own bytes", "[request_parser]") {
+  std::string stream;
+  std::vector<std::size_t> sizes;
+  std::vector<std::string> expected;
+  // A request that closes the connection must come last: nothing may follow it.
+  for (const auto& s : samples()) {
+    if (s.expected.find(" close\n") != std::string::npos) continue;
+    stream += s.raw;
+    sizes.push_back(s.raw.size());
+    expected.push_back(s.expected);
+  }
+
+  request_parser parser;
+  std::string_view rest = stream;
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    INFO("request " << i);
+    std::size_t used = 0;
+    REQUIRE(parser.parse(rest, used) == state::complete);
+    CHECK(used == sizes[i]);
+    CHECK(describe(parser.take()) == expected[i]);
+    rest.remove_prefix(used);
+  }
+  std::size_t used = 0;
+  CHECK(parser.parse(rest, used) == state::incomplete);
+  CHECK(used == 0);
+
+  // And the whole stream cut anywhere gives the same requests in the same order.
+  outcome o = same_however_split(stream);
+  CHECK(o.error_status == 0);
+  CHECK(o.requests == expected);
+}
+
+TEST_CASE("nothing may follow a request that closes the connection", "[request_parser]") {
+  outcome o = same_however_split("GET / HTTP/1.1\r\nConnection: close\r\n\r\nGET /more HTTP/1.1\r\n\r\n");
+  CHECK(o.requests.size() == 1);
+  CHECK(o.error_status == 400);
+}
+
+TEST_CASE("after an upgrade or CONNECT request the rest is not parsed as HTTP", "[request_parser]") {
+  for (std::string head : {"GET /ws HTTP/1.1\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n",
+                           "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n"}) {
+    INFO(head);
+    std::string stream = head + "GET /smuggled HTTP/1.1\r\n\r\n";
+    request_parser parser;
+    std::size_t used = 0;
+    REQUIRE(parser.parse(stream, used) == state::complete);
+    CHECK(used == head.size());
+    CHECK(parser.must_close());
+    parser.take();
+    // The rest arrives in another buffer, as it would in a connection.
+    const std::string rest = stream.substr(used);
+    CHECK(parser.parse(rest, used) == state::error);
+    CHECK(used <= rest.size());
+  }
+}
+
+TEST_CASE("a parser that refused its input refuses everything after", "[request_parser]") {
+  request_parser parser;
+  std::size_t used = 0;
+  std::string bad = "GET / HTTP/1.1\r\nBad Name: x\r\n\r\n";
+  REQUIRE(parser.parse(bad, used) == state::error);
+  std::string good = "GET / HTTP/1.1\r\n\r\n";
+  CHECK(parser.parse(good, used) == state::error);
+  CHECK(used <= good.size());
+  CHECK(parser.error_status() == 400);
+}
+
+// ---------------------------------------------------------------- limits
+
+namespace {
+
+/// A GET whose head (request line, headers, blank line) is exactly `size` bytes.
+std::string get_with_head_of(std::size_t size) {
+  const std::string start = "GET / HTTP/1.1\r\nX-Pad: ";
+  const std::string end = "\r\n\r\n";
+  return start + std::string(size - start.size() - end.size(), 'p') + end;
+}
+
+/// A GET with `n` header lines.
+std::string get_with_headers(std::size_t n) {
+  std::string raw = "GET / HTTP/1.1\r\n";
+  for (std::size_t i = 0; i < n; ++i) raw += "X-H" + std::to_string(i) + ": v\r\n";
+  return raw + "\r\n";
+}
+
+/// A chunked POST whose trailer section (after "0\r\n") is exactly `size` bytes.
+std::string chunked_with_trailers_of(std::size_t size) {
+  const std::string head = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n";
+  const std::string start = "X-Trailer: ";
+  const std::string end = "\r\n\r\n";
+  return head + start + std::string(size - start.size() - end.size(), 't') + end;
+}
+
+}  // namespace
+
+TEST_CASE("the head may be exactly max_header_bytes long; one byte more is 431", "[request_parser][limits]") {
+  limits l;
+  l.max_header_bytes = 200;
+
+  outcome at = same_however_split(get_with_head_of(200), l);
+  CHECK(at.error_status == 0);
+  CHECK(at.requests.size() == 1);
+
+  // The body does not count: a head at the limit followed by a body is fine,
+  // and so is a second request after it.
+  std::string post = "POST / HTTP/1.1\r\nContent-Length: 300\r\nX-Pad: ";
+  post += std::string(200 - post.size() - 4, 'p') + "\r\n\r\n" + std::string(300, 'b');
+  outcome with_body = same_however_split(post + get_with_head_of(200), l);
+  CHECK(with_body.error_status == 0);
+  CHECK(with_body.requests.size() == 2);
+
+  outcome over = same_however_split(get_with_head_of(201), l);
+  CHECK(over.error_status == 431);
+  CHECK(over.requests.empty());
+
+  // A client that never ends its head is stopped at the limit, not buffered.
+  outcome endless = feed(whole("GET / HTTP/1.1\r\nX-Pad: " + std::string(10000, 'p')), l);
+  CHECK(endless.error_status == 431);
+}
+
+TEST_CASE("max_headers header lines are accepted; one more is 431", "[request_parser][limits]") {
+  limits l;
+  l.max_headers = 5;
+  CHECK(same_however_split(get_with_headers(5), l).requests.size() == 1);
+  outcome over = same_however_split(get_with_headers(6), l);
+  CHECK(over.error_status == 431);
+  CHECK(over.error_reason == "too many header fields");
+}
+
+TEST_CASE("a target of max_url_bytes is accepted; one byte more is 414", "[request_parser][limits]") {
+  limits l;
+  l.max_url_bytes = 16;
+  outcome at = same_however_split("GET /123456789012345 HTTP/1.1\r\n\r\n", l);
+  REQUIRE(at.requests.size() == 1);
+  outcome over = same_however_split("GET /1234567890123456 HTTP/1.1\r\n\r\n", l);
+  CHECK(over.error_status == 414);
+}
+
+TEST_CASE("a Content-Length over max_body_bytes is 413 before any body byte", "[request_parser][limits]") {
+  limits l;
+  l.max_body_bytes = 10;
+  CHECK(same_however_split("POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\n0123456789", l).requests.size() == 1);
+
+  // The head alone is enough to refuse: the client need not send the body.
+  const std::string head = "POST / HTTP/1.1\r\nContent-Length: 11\r\n\r\n";
+  request_parser parser(l);
+  std::size_t used = 0;
+  REQUIRE(parser.parse(head, used) == state::error);
+  CHECK(parser.error_status() == 413);
+  CHECK(used <= head.size());
+
+  // A length no 64-bit number holds is refused as malformed.
+  CHECK(feed(whole("POST / HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n"), l).error_status == 400);
+}
+
+TEST_CASE("a chunked body over max_body_bytes is 413", "[request_parser][limits]") {
+  limits l;
+  l.max_body_bytes = 10;
+  const std::string head = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+  outcome at = same_however_split(head + "6\r\nabcdef\r\n4\r\nghij\r\n0\r\n\r\n", l);
+  REQUIRE(at.requests.size() == 1);
+  outcome over = same_however_split(head + "6\r\nabcdef\r\n5\r\nghijk\r\n0\r\n\r\n", l);
+  CHECK(over.error_status == 413);
+  CHECK(over.requests.empty());
+}
+
+TEST_CASE("trailers are counted like a head: max_header_bytes, then 431", "[request_parser][limits]") {
+  limits l;
+  l.max_header_bytes = 100;
+  outcome at = same_however_split(chunked_with_trailers_of(100), l);
+  CHECK(at.error_status == 0);
+  CHECK(at.requests.size() == 1);
+  outcome over = same_however_split(chunked_with_trailers_of(101), l);
+  CHECK(over.error_status == 431);
+  CHECK(over.error_reason == "trailer fields too large");
+}
+
+TEST_CASE("trailer fields count toward max_headers", "[request_parser][limits]") {
+  limits l;
+  l.max_headers = 3;
+  std::string raw = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: 1\r\nB: 2\r\n\r\n";
+  CHECK(same_however_split(raw, l).requests.size() == 1);
+  raw.insert(raw.size() - 2, "C: 3\r\n");
+  CHECK(same_however_split(raw, l).error_status == 431);
+}
+
+// ---------------------------------------------------------------- errors
+
+TEST_CASE("malformed requests are refused with a status and a reason", "[request_parser][errors]") {
+  struct bad {
+    const char* name;
+    std::string raw;
+    int status;
+  };
+  const std::string chunked = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+  const std::vector<bad> table = {
+      {"unknown method", "FETCH / HTTP/1.1\r\n\r\n", 400},
+      {"lowercase method", "get / HTTP/1.1\r\n\r\n", 400},
+      {"unknown protocol", "GET / HTTX/1.1\r\n\r\n", 400},
+      {"unknown minor version", "GET / HTTP/1.2\r\n\r\n", 400},
+      {"HTTP/2.0 request line", "GET / HTTP/2.0\r\n\r\n", 505},
+      {"HTTP/0.9 request line", "GET / HTTP/0.9\r\n\r\n", 505},
+      {"space after the version", "GET / HTTP/1.1 \r\n\r\n", 400},
+      {"control character in the target", "GET /a\x01 HTTP/1.1\r\n\r\n", 400},
+      {"tab in the target", "GET /a\tb HTTP/1.1\r\n\r\n", 400},
+      {"space in a header name", "GET / HTTP/1.1\r\nBad Name: x\r\n\r\n", 400},
+      {"space before the colon", "GET / HTTP/1.1\r\nHost : x\r\n\r\n", 400},
+      {"header line without a colon", "GET / HTTP/1.1\r\nHost\r\n\r\n", 400},
+      {"control character in a value", "GET / HTTP/1.1\r\nX: a\x01z\r\n\r\n", 400},
+      {"DEL in a value", "GET / HTTP/1.1\r\nX: a\x7fz\r\n\r\n", 400},
+      {"NUL in a value", std::string("GET / HTTP/1.1\r\nX: a\0z\r\n\r\n", 26), 400},
+      {"bare CR in a value", "GET / HTTP/1.1\r\nX: a\rz\r\n\r\n", 400},
+      {"first header line folded", "GET / HTTP/1.1\r\n Host: a\r\n\r\n", 400},
+      {"bare LF ending the request line", "GET / HTTP/1.1\nHost: a\r\n\r\n", 400},
+      {"bare LF ending a header line", "GET / HTTP/1.1\r\nHost: a\n\r\n", 400},
+      {"bare LF ending the head", "GET / HTTP/1.1\r\nHost: a\r\n\n", 400},
+      {"bare LF before the request line", "\nGET / HTTP/1.1\r\n\r\n", 400},
+      {"bare LF, and a version refused after it", "GET / HTTP/2.0\n\r\n", 400},
+      {"bare LF, and a target with no version", "CONNECT example.com:4t:\n\r\n", 400},
+      {"Content-Length and Transfer-Encoding together",
+       "POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400},
+      {"two Content-Lengths that differ", "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", 400},
+      {"Content-Length folded into two", "POST / HTTP/1.1\r\nContent-Length: 1\r\n 2\r\n\r\nab", 400},
+      {"Content-Length not a number", "POST / HTTP/1.1\r\nContent-Length: abc\r\n\r\n", 400},
+      {"Content-Length with a sign", "POST / HTTP/1.1\r\nContent-Length: +1\r\n\r\na", 400},
+      {"Content-Length empty", "POST / HTTP/1.1\r\nContent-Length:\r\n\r\n", 400},
+      {"Transfer-Encoding not ending in chunked", "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\nabc", 400},
+      {"chunked not the last coding", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n", 400},
+      {"chunked folded behind another coding",
+       "POST / HTTP/1.1\r\nTransfer-Encoding: x\r\n chunked\r\n\r\n0\r\n\r\n", 400},
+      {"chunk size not hex", chunked + "zz\r\nab\r\n0\r\n\r\n", 400},
+      {"chunk size overflows", chunked + "fffffffffffffffffff\r\n", 400},
+      {"space before a chunk extension", chunked + "5 ;a\r\nhello\r\n0\r\n\r\n", 400},
+      {"chunk data longer than its size", chunked + "5\r\nhelloX\r\n0\r\n\r\n", 400},
+      {"bare LF after a chunk size", chunked + "5\nhello\r\n0\r\n\r\n", 400},
+      {"bare LF after chunk data", chunked + "5\r\nhello\n0\r\n\r\n", 400},
+      {"bare LF ending a trailer", chunked + "0\r\nA: 1\n\r\n", 400},
+      {"bare LF ending the trailers", chunked + "0\r\nA: 1\r\n\n", 400},
+      {"bare LF as the empty trailer section", chunked + "0\r\n\n", 400},
+      {"unsupported expectation", "POST / HTTP/1.1\r\nExpect: 200-ok\r\nContent-Length: 1\r\n\r\na", 417},
+      {"a transfer coding before chunked", "POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 501},
+      {"chunked repeated", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n", 400},
+  };
+  for (const auto& b : table) {
+    INFO(b.name);
+    outcome o = same_however_split(b.raw);
+    CHECK(o.requests.empty());
+    CHECK(o.error_status == b.status);
+    CHECK_FALSE(o.error_reason.empty());
+  }
+}
+
+TEST_CASE("an error after good pipelined requests leaves those requests intact", "[request_parser][errors]") {
+  outcome o = same_however_split("GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\nGET /3 HTTP/1.1\r\nBad Name: x\r\n\r\n");
+  REQUIRE(o.requests.size() == 2);
+  CHECK(o.requests[1].rfind("GET /2 ", 0) == 0);
+  CHECK(o.error_status == 400);
+}
+
+// ---------------------------------------------------------------- Expect and keep-alive
+
+TEST_CASE("Expect: 100-continue is flagged once, after the head, before the body", "[request_parser]") {
+  const std::string head = "POST /up HTTP/1.1\r\nExpect: 100-Continue\r\nContent-Length: 5\r\n\r\n";
+  const std::string raw = head + "hello";
+
+  request_parser parser;
+  std::size_t used = 0;
+  REQUIRE(parser.parse(head, used) == state::incomplete);
+  CHECK(parser.head_complete());
+  CHECK(parser.take_expect_continue());
+  CHECK_FALSE(parser.take_expect_continue());
+  REQUIRE(parser.parse("hello", used) == state::complete);
+  CHECK(parser.take().body == "hello");
+
+  // Cut anywhere, the client is told to continue exactly when the head has
+  // arrived without the whole body: cut inside the head, it has not asked yet.
+  for (std::size_t at = 1; at < raw.size(); ++at) {
+    INFO("split at byte " << at);
+    outcome o = feed(split_at(raw, at));
+    CHECK(o.requests.size() == 1);
+    CHECK(o.continues == (at >= head.size() ? 1 : 0));
+  }
+  CHECK(feed(byte_by_byte(raw)).continues == 1);
+}
+
+TEST_CASE("Expect: 100-continue is not flagged when no body will follow it", "[request_parser]") {
+  limits l;
+  l.max_body_bytes = 4;
+  // No body to wait for; HTTP/1.0 clients do not know 100; an oversized body
+  // is refused instead, so the client never sends it.
+  CHECK(feed(byte_by_byte("GET / HTTP/1.1\r\nExpect: 100-continue\r\n\r\n"), l).continues == 0);
+  CHECK(feed(byte_by_byte("POST / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nab"), l).continues == 0);
+  outcome too_big = feed(byte_by_byte("POST / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n"), l);
+  CHECK(too_big.continues == 0);
+  CHECK(too_big.error_status == 413);
+  // A chunked body is a body: the client waits too.
+  CHECK(feed(byte_by_byte("POST / HTTP/1.1\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n"
+                          "1\r\na\r\n0\r\n\r\n"), l).continues == 1);
+}
+
+TEST_CASE("keep_alive follows the version and the Connection header", "[request_parser]") {
+  struct row {
+    std::string raw;
+    bool keep_alive;
+  };
+  const std::vector<row> table = {
+      {"GET / HTTP/1.1\r\n\r\n", true},
+      {"GET / HTTP/1.1\r\nConnection: close\r\n\r\n", false},
+      {"GET / HTTP/1.1\r\nConnection: CLOSE\r\n\r\n", false},
+      {"GET / HTTP/1.1\r\nConnection: te, close\r\n\r\n", false},
+      {"GET / HTTP/1.1\r\nConnection: keep-alive\r\n\r\n", true},
+      {"GET / HTTP/1.0\r\n\r\n", false},
+      {"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", true},
+      {"GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", true},
+      {"GET / HTTP/1.0\r\nConnection: close\r\n\r\n", false},
+  };
+  for (const auto& r : table) {
+    INFO(r.raw);
+    request_parser parser;
+    std::size_t used = 0;
+    REQUIRE(parser.parse(r.raw, used) == state::complete);
+    CHECK(parser.take().keep_alive == r.keep_alive);
+    CHECK_FALSE(parser.must_close());
+  }
+}
+
+TEST_CASE("started() and head_complete() follow the request's progress", "[request_parser]") {
+  request_parser parser;
+  std::size_t used = 0;
+  CHECK_FALSE(parser.started());
+  REQUIRE(parser.parse("POST / HTTP/1.1\r\nContent-Le", used) == state::incomplete);
+  CHECK(parser.started());
+  CHECK_FALSE(parser.head_complete());
+  REQUIRE(parser.parse("ngth: 2\r\n\r\na", used) == state::incomplete);
+  CHECK(parser.head_complete());
+  REQUIRE(parser.parse("b", used) == state::complete);
+  parser.take();
+  CHECK_FALSE(parser.started());
+  CHECK_FALSE(parser.head_complete());
+}

@@ -1,0 +1,118 @@
+// The bytes a client receives for a response: status line, the headers the
+// server adds (Server, Date, Content-Length, Connection), and the body.
+#include "http/response.hpp"
+
+#include <string>
+
+#include <catch2/catch.hpp>
+
+namespace {
+
+using snasio::http::framing;
+using snasio::http::response;
+using snasio::http::serialize;
+
+constexpr std::string_view date = "Sun, 06 Nov 1994 08:49:37 GMT";
+
+framing http11() { return {}; }
+framing head_request() { return {.head_request = true}; }
+framing closing() { return {.keep_alive = false}; }
+framing http10_keep_alive() { return {.http10 = true}; }
+framing http10_closing() { return {.keep_alive = false, .http10 = true}; }
+
+}  // namespace
+
+TEST_CASE("a JSON response carries its length, type, Date and Server", "[response]") {
+  CHECK(serialize(response::json(200, R"({"status":"ok"})"), http11(), date) ==
+        "HTTP/1.1 200 OK\r\n"
+        "Server: snasio\r\n"
+        "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+        "Content-Type: application/json\r\n"
+        "Content-Length: 15\r\n"
+        "\r\n"
+        R"({"status":"ok"})");
+}
+
+TEST_CASE("an empty 200 still says Content-Length: 0", "[response]") {
+  response r;
+  CHECK(serialize(r, http11(), date) ==
+        "HTTP/1.1 200 OK\r\nServer: snasio\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\nContent-Length: 0\r\n\r\n");
+}
+
+TEST_CASE("HEAD gets the headers a GET would get, and no body", "[response]") {
+  response r = response::text(200, "hello, world");
+  std::string get = serialize(r, http11(), date);
+  std::string head = serialize(r, head_request(), date);
+  CHECK(head.find("Content-Length: 12\r\n") != std::string::npos);
+  CHECK(get == head + "hello, world");
+  CHECK(head.substr(head.size() - 4) == "\r\n\r\n");
+}
+
+TEST_CASE("1xx, 204 and 304 carry no Content-Length and no body", "[response]") {
+  for (int status : {100, 204, 304}) {
+    INFO(status);
+    response r = response::json(status, "{\"ignored\":true}");
+    std::string out = serialize(r, http11(), date);
+    CHECK(out.find("Content-Length") == std::string::npos);
+    CHECK(out.find("Content-Type") == std::string::npos);
+    CHECK(out.substr(out.size() - 4) == "\r\n\r\n");
+  }
+  CHECK(serialize(response{204, "", {}, ""}, http11(), date) ==
+        "HTTP/1.1 204 No Content\r\nServer: snasio\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n\r\n");
+}
+
+TEST_CASE("Connection is announced only when it differs from the version's default", "[response]") {
+  response r = response::text(200, "x");
+  auto connection_header = [&](const framing& f) {
+    std::string out = serialize(r, f, date);
+    auto at = out.find("\r\nConnection: ");
+    if (at == std::string::npos) return std::string("(none)");
+    return out.substr(at + 14, out.find("\r\n", at + 2) - at - 14);
+  };
+  CHECK(connection_header(http11()) == "(none)");
+  CHECK(connection_header(closing()) == "close");
+  CHECK(connection_header(http10_keep_alive()) == "keep-alive");
+  CHECK(connection_header(http10_closing()) == "close");
+}
+
+TEST_CASE("extra headers are sent as given, after the server's own", "[response]") {
+  response r = response::text(308, "");
+  r.headers = {{"Location", "/users/"}, {"X-Trace", "a b"}};
+  CHECK(serialize(r, closing(), date) ==
+        "HTTP/1.1 308 Permanent Redirect\r\n"
+        "Server: snasio\r\n"
+        "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n"
+        "Content-Length: 0\r\n"
+        "Location: /users/\r\n"
+        "X-Trace: a b\r\n"
+        "Connection: close\r\n"
+        "\r\n");
+}
+
+TEST_CASE("status lines use the RFC 9110 reason phrases", "[response]") {
+  auto status_line = [](int status) {
+    std::string out = serialize(response{status, "", {}, ""}, http11(), date);
+    return out.substr(0, out.find("\r\n"));
+  };
+  CHECK(status_line(400) == "HTTP/1.1 400 Bad Request");
+  CHECK(status_line(408) == "HTTP/1.1 408 Request Timeout");
+  CHECK(status_line(413) == "HTTP/1.1 413 Content Too Large");
+  CHECK(status_line(414) == "HTTP/1.1 414 URI Too Long");
+  CHECK(status_line(417) == "HTTP/1.1 417 Expectation Failed");
+  CHECK(status_line(431) == "HTTP/1.1 431 Request Header Fields Too Large");
+  CHECK(status_line(505) == "HTTP/1.1 505 HTTP Version Not Supported");
+  CHECK(status_line(599) == "HTTP/1.1 599 Unknown");
+}
+
+TEST_CASE("error bodies are JSON with the reason escaped", "[response]") {
+  response r = response::error(400, "bad \"header\"\\\n\t\x01");
+  CHECK(r.status == 400);
+  CHECK(r.content_type == "application/json");
+  CHECK(r.body == R"({"error":"bad \"header\"\\\n\t\u0001"})");
+}
+
+TEST_CASE("json_escape leaves UTF-8 alone and escapes every control character", "[response]") {
+  CHECK(snasio::http::json_escape("caf\xc3\xa9 \xe2\x82\xac") == "caf\xc3\xa9 \xe2\x82\xac");
+  CHECK(snasio::http::json_escape(std::string("\0\x1f\r", 3)) == R"(\u0000\u001f\r)");
+}
