@@ -84,10 +84,9 @@ void connection::on_read(const asio::error_code& ec, std::size_t n) {
     begin_ = end_ = 0;
     return do_read();
   }
-  // End of stream: the client has closed. Whatever it was still waiting for
-  // is abandoned (handlers that can be cancelled are), as nginx and uvicorn
-  // treat a client that goes away.
-  if (ec == asio::error::eof) return close();
+  // An error, or end of stream: the client has closed. Whatever it was still
+  // waiting for is abandoned (handlers that can be cancelled are), as nginx
+  // and uvicorn treat a client that goes away.
   if (ec) return close();
   end_ += n;
   process_input();
