@@ -57,12 +57,14 @@ fuzz target="request_parser" seconds="60":
     meson compile -C build-fuzz fuzz/{{target}}/{{target}}_fuzzer
     mkdir -p build-fuzz/corpus/{{target}}
     # New inputs go to build-fuzz/corpus; the committed seeds stay as they are.
-    # No leak detection: a fuzzer's embedded interpreter is never finalized.
+    # The json target embeds an interpreter that is never finalized: what
+    # Python still holds at exit is not a leak, so leak checks are off there.
+    if [ "{{target}}" = json ]; then export ASAN_OPTIONS=detect_leaks=0; fi
     extra=()
     [ -f fuzz/{{target}}/{{target}}.dict ] && extra+=(-dict=fuzz/{{target}}/{{target}}.dict)
     [ -f fuzz/{{target}}/ubsan.supp ] && export UBSAN_OPTIONS=suppressions=fuzz/{{target}}/ubsan.supp
     build-fuzz/fuzz/{{target}}/{{target}}_fuzzer build-fuzz/corpus/{{target}} fuzz/{{target}}/corpus \
-      -max_total_time={{seconds}} -detect_leaks=0 "${extra[@]}"
+      -max_total_time={{seconds}} "${extra[@]}"
 
 # Benchmarks (not tests): wrk against snasio and uvicorn in one run, and the
 # router against werkzeug. Uses an optimized build of its own.
