@@ -4,6 +4,7 @@
 //     very same text (so no int turned float, no -0.0 lost its sign);
 //   - Python's json module must read the input as the same objects.
 // A crash, a failed check or a Python exception left set aborts.
+#include "python/interpreter.hpp"
 #include "python/json_convert.hpp"
 
 #include <cstddef>
@@ -50,14 +51,13 @@ py_ref python_json_loads(std::string_view text) {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
-  // An isolated interpreter, as snasio starts it (see test/python/python_main.cpp).
-  PyConfig config;
-  PyConfig_InitIsolatedConfig(&config);
-  config.install_signal_handlers = 0;
-  PyStatus status = PyConfig_SetBytesString(&config, &config.executable, SNASIO_PYTHON_EXE);
-  if (!PyStatus_Exception(status)) status = Py_InitializeFromConfig(&config);
-  PyConfig_Clear(&config);
-  if (PyStatus_Exception(status)) die("cannot start Python");
+  // The interpreter as snasio starts it. It is never finalized: a fuzzer
+  // exits without tearing anything down, so it is deliberately leaked.
+  try {
+    new snasio::python::interpreter(snasio::python::python_config{});
+  } catch (const snasio::python::startup_error& e) {
+    die("cannot start Python:", e.what());
+  }
   PyObject* json = PyImport_ImportModule("json");  // kept for the whole run
   if (!json) die("cannot import json");
   json_loads = PyObject_GetAttrString(json, "loads");
