@@ -2,9 +2,11 @@
 
 snasio-serve calls run() on its GIL thread; the loop sleeps in epoll with the
 GIL released until the job queue's eventfd says jobs are waiting, then the
-server's `_drain` runs a whole batch. Handlers that cannot finish inline (async
-handlers, blocking=True handlers, process-pool handlers that are async) are
-started here and report back through `_complete`.
+server's `_run_batch` runs a whole batch. Handlers that cannot finish inline
+(async handlers, blocking=True handlers, sync process-pool handlers) are
+started here and report back through `_handler_done`.
+
+The server looks each function it calls here up once, at start-up.
 """
 
 import asyncio
@@ -12,21 +14,20 @@ import functools
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 
-from _snasio import _complete, _flush
+from _snasio import _flush, _handler_done
 
 from snasio import _worker
 
 _loop = None
-_tasks = {}            # token -> asyncio.Task of a running handler
+_tasks = {}            # job id -> the Task or future of a running handler
 _pool = None           # the ProcessPoolExecutor, created on first use
 _pool_workers = None
 _dispatch = None       # the ThreadPoolExecutor for blocking=True handlers
 _dispatch_workers = 4
 
 
-def run(wake_fd, drain, pool_workers, dispatch_workers):
+def run(wake_fd, run_batch, pool_workers, dispatch_workers):
     """Runs the loop until the server closes the job queue."""
     global _loop, _pool_workers, _dispatch_workers
     _pool_workers = pool_workers or os.cpu_count() or 1
@@ -35,7 +36,7 @@ def run(wake_fd, drain, pool_workers, dispatch_workers):
     asyncio.set_event_loop(_loop)
 
     def on_wake():
-        if drain():
+        if run_batch():
             _loop.stop()
 
     _loop.add_reader(wake_fd, on_wake)
@@ -79,24 +80,24 @@ def _shut_down():
     _loop = None
 
 
-async def _run(coro, token):
+async def _run(coro, job_id):
     """Awaits an async handler and hands its outcome to the server as soon as
     it is known (no done-callback round through the loop)."""
     try:
         result = await coro
     except Exception as error:
         # Reported here, once; the task itself ends quietly.
-        _tasks.pop(token, None)
-        _complete(token, None, error)
+        _tasks.pop(job_id, None)
+        _handler_done(job_id, None, error)
         return
     except BaseException as error:
         # Cancellation (and the like) is reported, then propagates so the
         # task ends cancelled as asyncio expects.
-        _tasks.pop(token, None)
-        _complete(token, None, error)
+        _tasks.pop(job_id, None)
+        _handler_done(job_id, None, error)
         raise
-    _tasks.pop(token, None)
-    _complete(token, result, None)
+    _tasks.pop(job_id, None)
+    _handler_done(job_id, result, None)
 
 
 def schedule_flush():
@@ -104,37 +105,37 @@ def schedule_flush():
     _loop.call_soon(_flush)
 
 
-def _report(token, future):
+def _report(job_id, future):
     """Hands a finished blocking handler's result or exception to the server."""
-    _tasks.pop(token, None)
+    _tasks.pop(job_id, None)
     if future.cancelled():
-        _complete(token, None, asyncio.CancelledError())
+        _handler_done(job_id, None, asyncio.CancelledError())
         return
     error = future.exception()
     if error is not None:
-        _complete(token, None, error)
+        _handler_done(job_id, None, error)
     else:
-        _complete(token, future.result(), None)
+        _handler_done(job_id, future.result(), None)
 
 
-def start_task(coro, token):
+def start_task(coro, job_id):
     """Runs an async handler's coroutine as a Task on the loop."""
-    _tasks[token] = _loop.create_task(_run(coro, token))
+    _tasks[job_id] = _loop.create_task(_run(coro, job_id))
 
 
-def start_blocking(func, args, token):
+def start_blocking(func, args, job_id):
     """Runs a blocking sync handler on the dispatch thread pool."""
     global _dispatch
     if _dispatch is None:
         _dispatch = ThreadPoolExecutor(max_workers=_dispatch_workers, thread_name_prefix="snasio-dispatch")
     future = _loop.run_in_executor(_dispatch, func, *args)
-    _tasks[token] = future
-    future.add_done_callback(functools.partial(_report, token))
+    _tasks[job_id] = future
+    future.add_done_callback(functools.partial(_report, job_id))
 
 
-def cancel(token):
+def cancel(job_id):
     """The client went away: cancel its handler if it is still running."""
-    task = _tasks.get(token)
+    task = _tasks.get(job_id)
     if task is not None:
         task.cancel()
 
@@ -153,6 +154,3 @@ def pool():
         _pool = ProcessPoolExecutor(max_workers=_pool_workers, mp_context=context, initializer=_worker.init)
     return _pool
 
-
-def is_broken_pool(error):
-    return isinstance(error, BrokenProcessPool)

@@ -3,7 +3,6 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,51 +11,53 @@
 
 #include "http/request_parser.hpp"
 #include "http/response.hpp"
+#include "net/response_slots.hpp"
+#include "net/server_options.hpp"
 
 namespace snasio::net {
 
-class server;
+class connection_manager;
+class request_handler;
 
-/// One client connection: reads and parses requests, hands them out, and
-/// writes their responses back in request order.
+/// One client connection: reads and parses requests, hands them to the
+/// request handler, and writes their responses back in request order.
 class connection : public std::enable_shared_from_this<connection> {
  public:
-  connection(asio::ip::tcp::socket socket, server& owner);
+  connection(asio::ip::tcp::socket socket, const server_options& options, request_handler& handler,
+             connection_manager& manager);
   connection(const connection&) = delete;
   connection& operator=(const connection&) = delete;
 
   /// Starts reading the first request.
   void start();
-  /// Closes the socket now; responses still pending are dropped.
+  /// Closes the socket now; responses still owed are dropped and their jobs abandoned.
   void close();
-  /// Server shutdown: finish the requests already read, then close.
+  /// Server shutdown: answer the requests already read, then close.
   void drain();
-  /// Delivers the response for pipeline slot `slot` (called through a responder).
-  void complete(std::uint64_t slot, http::response r);
-  /// Marks slot `slot` as answered by cancellable work named `tag`.
-  void tag(std::uint64_t slot, std::uint64_t tag);
+  /// Delivers the response for slot `slot` (called through a responder).
+  void respond(std::uint64_t slot, http::response r);
 
  private:
   using clock = std::chrono::steady_clock;
 
-  /// A response owed to the client, in request order.
-  struct pending {
-    http::framing framing;
-    bool ready = false;
-    bool close_after = false;
-    std::uint64_t tag = 0;  // cancellable work answering this slot (0: none)
-    std::string bytes;
+  /// Where the connection is in its life; it only ever moves down this list.
+  enum class state {
+    open,       ///< reads requests and answers them
+    finishing,  ///< reads no more requests; answers those it has, then lingers
+    lingering,  ///< everything is sent; reads and discards what the client still sends
+    closed,     ///< the socket is closed
   };
 
   void do_read();
   void on_read(const asio::error_code& ec, std::size_t n);
   void process_input();
   void dispatch(http::request req);
-  void answer_now(int status, std::string_view reason);
+  void stop_reading();
+  void refuse(int status, std::string_view reason);
   void send_continue();
   void do_write();
   void on_write(const asio::error_code& ec);
-  void finish();
+  void close_when_done();
   void begin_linger();
   void arm_timer();
   void on_timer(const asio::error_code& ec);
@@ -70,22 +71,19 @@ class connection : public std::enable_shared_from_this<connection> {
 
   asio::ip::tcp::socket socket_;
   asio::steady_timer timer_;
-  server& server_;
+  const server_options& options_;
+  request_handler& handler_;
+  connection_manager& manager_;
   http::request_parser parser_;
   std::array<char, read_buffer_size> buffer_;
   std::size_t begin_ = 0;
   std::size_t end_ = 0;
 
-  std::deque<pending> pending_;     // responses owed, oldest first
-  std::uint64_t first_slot_ = 0;    // slot number of pending_.front()
+  state state_ = state::open;
+  response_slots slots_;               // responses owed, in request order
   std::vector<std::string> writing_;  // the buffers of the write in flight
-
-  bool reading_ = false;
-  bool writing_now_ = false;
-  bool input_done_ = false;   // no more requests will be read (EOF, error, close)
-  bool lingering_ = false;
-  bool closed_ = false;
-  bool draining_ = false;
+  bool read_pending_ = false;
+  bool write_pending_ = false;
   std::uint64_t served_ = 0;
   std::string client_host_;  // the peer, looked up once per connection
   std::uint16_t client_port_ = 0;

@@ -1,59 +1,25 @@
 #pragma once
 
-#include <cstddef>
 #include <cstdint>
-#include <functional>
-#include <string>
-#include <string_view>
-#include <vector>
 
 #include "http/request.hpp"
-#include "http/response.hpp"
 #include "net/responder.hpp"
-#include "routing/router.hpp"
-
-namespace snasio::python {
-class runtime;
-}
 
 namespace snasio::net {
 
-/// The converted path parameters of a matched route.
-using path_params = std::vector<routing::path_param>;
-
-/// A C++ endpoint: runs on the reactor thread and returns its response at once.
-using native_handler = std::function<http::response(const http::request&, const path_params&)>;
-
-/// Routes each request to a native C++ handler or to the Python runtime, and
-/// answers what no handler needs to see (404, 405, OPTIONS, 308, 400, 503).
+/// What a connection calls for each request it has parsed. The network layer
+/// defines it and knows nothing of what implements it (app::dispatcher: the
+/// router, native routes and the hand-off to Python).
 class request_handler {
  public:
-  /// Registers a native route (a werkzeug-style pattern); throws routing::pattern_error.
-  void add_native(std::vector<std::string> methods, std::string_view pattern, native_handler h);
-  /// Registers every route of a started Python runtime; throws routing::pattern_error.
-  void add_python(python::runtime& py);
-  /// Answers `req` through `reply`, now or later (reactor thread).
-  void handle(http::request&& req, const responder& reply);
-  /// The client of the work tagged `tag` has gone: cancel it if it still runs (reactor thread).
-  void abandon(std::uint64_t tag);
-  /// One line per route for the start-up log: "GET /users/<int:id> -> endpoints.user [async]".
-  std::vector<std::string> route_table() const;
+  virtual ~request_handler() = default;
 
- private:
-  static http::response call_native(const native_handler& h, const http::request& req, const path_params& params);
-  void to_python(std::size_t route, http::request&& req, std::string path, path_params params,
-                 const responder& reply);
-
-  /// What a router target id stands for: a native handler or a Python route.
-  struct target {
-    native_handler native;
-    std::size_t python_route = 0;
-  };
-
-  routing::router router_;
-  std::vector<target> targets_;
-  python::runtime* python_ = nullptr;
-  std::uint64_t next_job_id_ = 1;
+  /// Answers `req` through `reply`, now or later (reactor thread). Returns the
+  /// id of the job that will answer later, or 0 when nothing is still working
+  /// on it (the answer has been sent already).
+  virtual std::uint64_t handle(http::request&& req, const responder& reply) = 0;
+  /// The client of job `job_id` has gone before its answer came (reactor thread).
+  virtual void abandon(std::uint64_t job_id) = 0;
 };
 
 }  // namespace snasio::net

@@ -5,11 +5,7 @@
 namespace snasio::net {
 
 void responder::send(http::response r) const {
-  if (auto c = conn_.lock()) c->complete(slot_, std::move(r));
-}
-
-void responder::on_abandon(std::uint64_t tag) const {
-  if (auto c = conn_.lock()) c->tag(slot_, tag);
+  if (auto c = conn_.lock()) c->respond(slot_, std::move(r));
 }
 
 }  // namespace snasio::net

@@ -9,9 +9,11 @@ namespace snasio::net {
 
 class connection;
 
-/// Delivers the response to one request back to its connection, in order.
-/// Call send() on the reactor thread only. If the connection has gone away the
-/// response is dropped: the responder holds a weak reference, never a raw pointer.
+/// The reply address of one request: where its response goes, in order.
+/// The network layer defines it; whatever answers later (the Python side)
+/// holds one and calls send() on the reactor thread. It holds a weak
+/// reference to the connection, never a raw pointer, so a response for a
+/// client that has gone is dropped safely.
 class responder {
  public:
   responder(std::weak_ptr<connection> conn, std::uint64_t slot) : conn_(std::move(conn)), slot_(slot) {}
@@ -20,9 +22,6 @@ class responder {
   void send(http::response r) const;
   /// Whether the connection that asked is gone (safe from any thread).
   bool abandoned() const noexcept { return conn_.expired(); }
-  /// Asks to hear (through request_handler::abandon) if the connection closes
-  /// before this response is sent; `tag` names the work to cancel (reactor thread only).
-  void on_abandon(std::uint64_t tag) const;
 
  private:
   std::weak_ptr<connection> conn_;

@@ -4,13 +4,10 @@
 
 #include <system_error>
 
-#include "net/connection.hpp"
-#include "net/request_handler.hpp"
-
 namespace snasio::net {
 
 server::server(asio::io_context& io, server_options options, request_handler& handler)
-    : io_(io), options_(std::move(options)), handler_(handler), acceptor_(io), drain_timer_(io) {}
+    : options_(std::move(options)), acceptor_(io), connections_(io.get_executor(), options_, handler) {}
 
 void server::listen() {
   asio::error_code ec;
@@ -43,58 +40,17 @@ void server::do_accept() {
 
 void server::on_accept(const asio::error_code& ec, asio::ip::tcp::socket socket) {
   if (stopping_ || ec == asio::error::operation_aborted) return;
-  if (!ec) {
-    // Past the connection limit a new connection is closed at once; the ones
-    // already open keep being served.
-    if (connections_.size() >= options_.max_connections) {
-      asio::error_code ignored;
-      socket.close(ignored);
-    } else {
-      socket.set_option(asio::ip::tcp::no_delay(true));
-      auto c = std::make_shared<connection>(std::move(socket), *this);
-      connections_.emplace(c.get(), c);
-      c->start();
-    }
-  }
+  if (!ec) connections_.start(std::move(socket));
   // Transient accept errors (EMFILE, ECONNABORTED) must not stop the server.
   do_accept();
-}
-
-void server::remove(connection* c) {
-  // The connection may still be running one of its own handlers; post the
-  // release so it is not destroyed under its own feet.
-  auto it = connections_.find(c);
-  if (it == connections_.end()) return;
-  asio::post(io_, [keep = std::move(it->second)] {});
-  connections_.erase(it);
-  if (stopping_) check_drained();
 }
 
 void server::stop(std::function<void()> on_drained) {
   if (stopping_) return;
   stopping_ = true;
-  on_drained_ = std::move(on_drained);
   asio::error_code ignored;
   acceptor_.close(ignored);
-  // drain() may close a connection, which removes it from the map: iterate a copy.
-  auto open = connections_;
-  for (auto& [raw, c] : open) c->drain();
-  drain_timer_.expires_after(options_.drain_timeout);
-  drain_timer_.async_wait([this](const asio::error_code& ec) {
-    if (ec) return;
-    auto left = connections_;
-    for (auto& [raw, c] : left) c->close();
-    check_drained();
-  });
-  check_drained();
-}
-
-void server::check_drained() {
-  if (!connections_.empty() || !on_drained_) return;
-  drain_timer_.cancel();
-  auto done = std::move(on_drained_);
-  on_drained_ = nullptr;
-  done();
+  connections_.drain(std::move(on_drained));
 }
 
 void raise_open_file_limit() {

@@ -1,21 +1,18 @@
 #pragma once
 
 #include <functional>
-#include <memory>
-#include <string_view>
-#include <unordered_map>
+#include <string>
 
 #include <asio.hpp>
 
-#include "http/date.hpp"
+#include "net/connection_manager.hpp"
 #include "net/server_options.hpp"
 
 namespace snasio::net {
 
-class connection;
 class request_handler;
 
-/// Accepts connections on one io_context and owns them until they close.
+/// Listens on one address and hands every accepted socket to its connection manager.
 class server {
  public:
   server(asio::io_context& io, server_options options, request_handler& handler);
@@ -35,27 +32,16 @@ class server {
   void stop(std::function<void()> on_drained);
 
   const server_options& options() const noexcept { return options_; }
-  request_handler& handler() noexcept { return handler_; }
-  /// The Date header value, formatted at most once a second.
-  std::string_view date() { return date_.now(); }
-  /// Forgets a connection that has closed (called by the connection).
-  void remove(connection* c);
   /// How many connections are open.
   std::size_t connection_count() const noexcept { return connections_.size(); }
 
  private:
   void do_accept();
   void on_accept(const asio::error_code& ec, asio::ip::tcp::socket socket);
-  void check_drained();
 
-  asio::io_context& io_;
   server_options options_;
-  request_handler& handler_;
   asio::ip::tcp::acceptor acceptor_;
-  asio::steady_timer drain_timer_;
-  http::date_cache date_;
-  std::unordered_map<connection*, std::shared_ptr<connection>> connections_;
-  std::function<void()> on_drained_;
+  connection_manager connections_;
   bool stopping_ = false;
 };
 

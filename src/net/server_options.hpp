@@ -35,7 +35,7 @@ struct server_options {
   /// so a flood cannot exhaust file descriptors or memory.
   std::size_t max_connections = 10000;
   /// --max-pipelined: requests of one connection parsed ahead of their
-  /// responses; past it the connection stops reading until responses drain.
+  /// responses; past it the connection stops reading until responses are written.
   std::size_t max_pipelined = 16;
 };
 

@@ -1,112 +1,110 @@
-// `_snasio`: the built-in module through which Python code talks to the
-// server. snasio's Python package (py/snasio) wraps it; users never import it.
+// `_snasio`: the built-in module through which Python calls C++. Every C++
+// function Python calls is here. snasio's Python package (py/snasio) wraps
+// it; users never import it.
 #include "python/bridge_module.hpp"
 
 #include <string>
 #include <vector>
 
 #include "http/url.hpp"
-#include "python/gil_thread.hpp"
-#include "python/py_ref.hpp"
+#include "python/endpoint_table.hpp"
+#include "python/interpreter.hpp"
+#include "python/job_runner.hpp"
+#include "python/py_text.hpp"
 
 namespace snasio::python {
 
 namespace {
 
 struct module_state {
-  gil_thread* owner = nullptr;
+  endpoint_table* endpoints = nullptr;
+  job_runner* runner = nullptr;
 };
 
-gil_thread* owner_of(PyObject* module) {
+module_state* state_of(PyObject* module) {
   auto* state = static_cast<module_state*>(PyModule_GetState(module));
-  if (!state || !state->owner) PyErr_SetString(PyExc_RuntimeError, "snasio is not serving");
-  return state ? state->owner : nullptr;
-}
-
-bool to_string(PyObject* s, std::string& out) {
-  Py_ssize_t n = 0;
-  const char* c = PyUnicode_AsUTF8AndSize(s, &n);
-  if (!c) return false;
-  out.assign(c, std::size_t(n));
-  return true;
-}
-
-// add_route(path, methods, func, is_async, use_pool, blocking)
-PyObject* add_route(PyObject* module, PyObject* args) {
-  PyObject *path, *methods, *func;
-  int is_async, use_pool, blocking;
-  if (!PyArg_ParseTuple(args, "UOOppp:add_route", &path, &methods, &func, &is_async, &use_pool, &blocking))
+  if (!state || !state->endpoints) {
+    PyErr_SetString(PyExc_RuntimeError, "snasio is not serving");
     return nullptr;
-  gil_thread* owner = owner_of(module);
-  if (!owner) return nullptr;
+  }
+  return state;
+}
+
+// add_route(path, methods, handler, is_async, use_pool, blocking): what @route registers.
+PyObject* add_route(PyObject* module, PyObject* args) {
+  PyObject *path, *methods, *handler;
+  int is_async, use_pool, blocking;
+  if (!PyArg_ParseTuple(args, "UOOppp:add_route", &path, &methods, &handler, &is_async, &use_pool, &blocking))
+    return nullptr;
+  module_state* state = state_of(module);
+  if (!state) return nullptr;
   route_request r;
-  if (!to_string(path, r.pattern)) return nullptr;
+  if (!utf8(path, r.pattern)) return nullptr;
   py_ref seq = py_ref::steal(PySequence_Fast(methods, "methods must be a list of str"));
   if (!seq) return nullptr;
   for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq.get()); ++i) {
     PyObject* m = PySequence_Fast_GET_ITEM(seq.get(), i);  // borrowed
     std::string method;
-    if (!PyUnicode_Check(m) || !to_string(m, method))
+    if (!PyUnicode_Check(m) || !utf8(m, method))
       return PyErr_Format(PyExc_TypeError, "route %R: methods must be a list of str", path);
     r.methods.push_back(std::move(method));
   }
-  r.func = py_ref::borrow(func);
+  r.handler = py_ref::borrow(handler);
   r.is_async = is_async;
   r.use_pool = use_pool;
   r.blocking = blocking;
-  if (!owner->add_route(std::move(r))) return nullptr;
+  if (!state->endpoints->add(std::move(r))) return nullptr;
   Py_RETURN_NONE;
 }
 
 // parse_query(raw) -> [(key, value), ...], decoded as the router decodes.
 PyObject* parse_query(PyObject*, PyObject* raw) {
-  std::string text;
+  std::string query;
   if (!PyUnicode_Check(raw)) return PyErr_Format(PyExc_TypeError, "parse_query takes str");
-  if (!to_string(raw, text)) return nullptr;
-  auto pairs = http::parse_query(text);
+  if (!utf8(raw, query)) return nullptr;
+  auto pairs = http::parse_query(query);
   py_ref list = py_ref::steal(PyList_New(Py_ssize_t(pairs.size())));
   if (!list) return nullptr;
   for (std::size_t i = 0; i < pairs.size(); ++i) {
-    const auto& [k, v] = pairs[i];
-    PyObject* pair = Py_BuildValue("(NN)", PyUnicode_DecodeUTF8(k.data(), Py_ssize_t(k.size()), "replace"),
-                                   PyUnicode_DecodeUTF8(v.data(), Py_ssize_t(v.size()), "replace"));
+    py_ref key = text(pairs[i].first), value = text(pairs[i].second);
+    PyObject* pair = key && value ? PyTuple_Pack(2, key.get(), value.get()) : nullptr;
     if (!pair) return nullptr;
     PyList_SET_ITEM(list.get(), Py_ssize_t(i), pair);  // steals `pair`
   }
   return list.release();
 }
 
-// _drain() -> bool: runs every waiting job; True once the queue has closed.
-PyObject* drain(PyObject* module, PyObject*) {
-  gil_thread* owner = owner_of(module);
-  if (!owner) return nullptr;
-  return PyBool_FromLong(owner->drain());
+// _run_batch() -> bool: runs every waiting job; True once the queue has closed.
+PyObject* run_batch(PyObject* module, PyObject*) {
+  module_state* state = state_of(module);
+  if (!state) return nullptr;
+  return PyBool_FromLong(state->runner->run_batch());
 }
 
-// _complete(token, result_or_none, exc_or_none): an async or offloaded handler finished.
-PyObject* complete(PyObject* module, PyObject* args) {
-  unsigned long long token;
+// _handler_done(job_id, result, error): a task or dispatch-thread handler is done.
+PyObject* handler_done(PyObject* module, PyObject* args) {
+  unsigned long long job_id;
   PyObject *result, *error;
-  if (!PyArg_ParseTuple(args, "KOO:_complete", &token, &result, &error)) return nullptr;
-  gil_thread* owner = owner_of(module);
-  if (!owner) return nullptr;
-  owner->complete(token, result, error);
+  if (!PyArg_ParseTuple(args, "KOO:_handler_done", &job_id, &result, &error)) return nullptr;
+  module_state* state = state_of(module);
+  if (!state) return nullptr;
+  state->runner->handler_done(job_id, result, error);
   Py_RETURN_NONE;
 }
 
-// _flush(): sends the replies finished since the last hand-off to the reactor.
+// _flush(): hands the replies finished since the last hand-off to the reactor.
 PyObject* flush(PyObject* module, PyObject*) {
-  gil_thread* owner = owner_of(module);
-  if (!owner) return nullptr;
-  owner->flush();
+  module_state* state = state_of(module);
+  if (!state) return nullptr;
+  state->runner->flush();
   Py_RETURN_NONE;
 }
 
 PyMethodDef methods[] = {
     {"add_route", add_route, METH_VARARGS, "Registers a handler (used by snasio.route)."},
     {"parse_query", parse_query, METH_O, "Splits and decodes a query string into (key, value) pairs."},
-    {"_drain", drain, METH_NOARGS, "Runs the jobs waiting in the queue (the event loop calls it)."},
-    {"_complete", complete, METH_VARARGS, "Delivers the outcome of a handler that finished later."},
+    {"_run_batch", run_batch, METH_NOARGS, "Runs the jobs waiting in the queue (the event loop calls it)."},
+    {"_handler_done", handler_done, METH_VARARGS, "Delivers the outcome of a handler that finished later."},
     {"_flush", flush, METH_NOARGS, "Hands the finished replies to the reactor."},
     {nullptr, nullptr, 0, nullptr},
 };
@@ -131,11 +129,11 @@ void register_bridge_module() {
   registered = true;
 }
 
-bool attach_bridge_module(PyObject* module, gil_thread* owner) {
-  auto* state = static_cast<module_state*>(PyModule_GetState(module));
-  if (!state) return false;
-  state->owner = owner;
-  return true;
+void attach_bridge_module(endpoint_table& endpoints, job_runner& runner) {
+  py_ref module = py_ref::steal(PyImport_ImportModule("_snasio"));
+  auto* state = module ? static_cast<module_state*>(PyModule_GetState(module.get())) : nullptr;
+  if (!state) throw startup_error("cannot load snasio's built-in module:\n" + take_exception_text());
+  *state = module_state{&endpoints, &runner};
 }
 
 }  // namespace snasio::python

@@ -1,14 +1,14 @@
 #pragma once
 
-#include <Python.h>
-
 namespace snasio::python {
 
-class gil_thread;
+class endpoint_table;
+class job_runner;
 
 /// Registers the built-in `_snasio` module (call before the interpreter starts).
 void register_bridge_module();
-/// Points the imported `_snasio` module at the GIL thread it reports to.
-bool attach_bridge_module(PyObject* module, gil_thread* owner);
+/// Imports `_snasio` and points it at the table its `add_route` fills and the
+/// runner its loop functions drive (GIL thread); throws startup_error.
+void attach_bridge_module(endpoint_table& endpoints, job_runner& runner);
 
 }  // namespace snasio::python

@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "python/py_ref.hpp"
 #include "python/python_config.hpp"
 
 namespace snasio::python {
@@ -24,7 +25,12 @@ class interpreter {
   interpreter& operator=(const interpreter&) = delete;
 };
 
-/// Formats the Python exception that is set (and clears it) as traceback text.
-std::string take_exception_text();
+/// Takes the Python exception that is set (clearing the indicator), normalized
+/// and with its traceback attached; empty when none is set.
+py_ref fetch_exception();
+/// Formats an exception with its traceback, as Python would print it.
+std::string exception_text(PyObject* exception);
+/// Takes the Python exception that is set and formats it.
+inline std::string take_exception_text() { return exception_text(fetch_exception().get()); }
 
 }  // namespace snasio::python

@@ -11,11 +11,11 @@
 
 namespace snasio::python {
 
-/// One request for a Python endpoint, as plain C++ values: what crosses from
+/// One request for a Python route, as plain C++ values: what crosses from
 /// the reactor to the GIL thread. No PyObject* ever travels in a job.
 struct job {
-  std::uint64_t id = 0;                     ///< unique per job; names it for cancellation
-  std::size_t endpoint = 0;                 ///< index into the runtime's Python routes
+  std::uint64_t id = 0;                     ///< the job id: unique, names the job for cancellation
+  std::size_t route = 0;                    ///< the Python route's id (endpoint_table)
   std::string method;
   std::string path;                         ///< percent-decoded
   std::string raw_query;                    ///< still encoded; parsed only if the handler reads it

@@ -33,12 +33,12 @@ bool job_queue::try_push(job& j) {
   return true;
 }
 
-void job_queue::cancel(std::uint64_t id) {
+void job_queue::cancel(std::uint64_t job_id) {
   bool was_empty;
   {
     std::lock_guard lock(mutex_);
     was_empty = jobs_.empty() && cancels_.empty();
-    cancels_.push_back(id);
+    cancels_.push_back(job_id);
   }
   if (was_empty) wake();
 }

@@ -32,8 +32,8 @@ class job_queue {
   /// Queues `j` unless the queue is full or closed; never blocks (reactor).
   /// On refusal `j` is left untouched, so the caller can still answer it.
   bool try_push(job& j);
-  /// Asks for job `id` to be cancelled (its client has gone); never blocks (reactor).
-  void cancel(std::uint64_t id);
+  /// Asks for job `job_id` to be cancelled (its client has gone); never blocks (reactor).
+  void cancel(std::uint64_t job_id);
   /// Moves every queued job to the end of `jobs`, every cancel request to the
   /// end of `cancels`, and clears the wake-up (GIL thread).
   void take_all(std::vector<job>& jobs, std::vector<std::uint64_t>& cancels);

@@ -2,19 +2,13 @@
 
 #include <string>
 
+#include "http/media_type.hpp"
 #include "python/json_convert.hpp"
+#include "python/py_text.hpp"
 
 namespace snasio::python {
 
 namespace {
-
-// Paths are percent-decoded bytes and need not be UTF-8; a handler gets text
-// either way, with U+FFFD where the bytes were not UTF-8.
-py_ref text(std::string_view s) { return py_ref::steal(PyUnicode_DecodeUTF8(s.data(), Py_ssize_t(s.size()), "replace")); }
-
-// Header bytes are opaque octets to HTTP; Latin-1 maps each byte to one code
-// point and never fails (the same choice WSGI and ASGI servers make).
-py_ref latin1(std::string_view s) { return py_ref::steal(PyUnicode_DecodeLatin1(s.data(), Py_ssize_t(s.size()), nullptr)); }
 
 py_ref param_value(const routing::path_param& p, const py_objects& py) {
   using kind = routing::path_param::kind;
@@ -65,7 +59,7 @@ py_ref header_pairs(const job& j) {
 // the handler runs; any other body is decoded only if the handler reads it.
 py_ref parsed_body(const job& j, const py_objects& py, std::size_t max_depth, http::response& refusal) {
   if (j.body.empty()) return py_ref::borrow(Py_None);
-  if (!is_json_media_type(http::find_header(j.headers, "Content-Type"))) return py_ref::borrow(py.unset.get());
+  if (!http::is_json_media_type(http::find_header(j.headers, "Content-Type"))) return py_ref::borrow(py.unset.get());
   std::string error;
   py_ref value = json_to_python(j.body, error, max_depth);
   if (!value) refusal = http::response::error(400, error);
@@ -73,13 +67,6 @@ py_ref parsed_body(const job& j, const py_objects& py, std::size_t max_depth, ht
 }
 
 }  // namespace
-
-bool is_json_media_type(std::string_view ct) noexcept {
-  std::string_view media = ct.substr(0, ct.find(';'));
-  while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
-  if (http::iequals(media, "application/json")) return true;
-  return media.size() > 5 && http::iequals(media.substr(media.size() - 5), "+json");
-}
 
 py_ref build_request(job& j, const py_objects& py, std::size_t max_json_depth, http::response& refusal) {
   py_ref body = parsed_body(j, py, max_json_depth, refusal);

@@ -14,7 +14,4 @@ namespace snasio::python {
 /// then. Anything else that fails leaves the Python exception set.
 py_ref build_request(job& j, const py_objects& py, std::size_t max_json_depth, http::response& refusal);
 
-/// Whether a Content-Type names JSON: application/json or any */*+json.
-bool is_json_media_type(std::string_view content_type) noexcept;
-
 }  // namespace snasio::python

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 
+#include "log/log.hpp"
+#include "python/interpreter.hpp"
 #include "python/json_convert.hpp"
+#include "python/py_text.hpp"
 
 namespace snasio::python {
 
@@ -13,12 +16,17 @@ constexpr int implied_status = -1;
 
 std::string type_name(PyObject* o) { return Py_TYPE(o)->tp_name; }
 
-bool utf8(PyObject* s, std::string& out) {
-  Py_ssize_t n = 0;
-  const char* c = PyUnicode_AsUTF8AndSize(s, &n);
-  if (!c) return PyErr_Clear(), false;
-  out.assign(c, std::size_t(n));
-  return true;
+// Records why a value cannot be a response; always false, for `return refused(...)`.
+bool refused(std::string& why, std::string reason) {
+  why = std::move(reason);
+  return false;
+}
+
+// A str's UTF-8 bytes, or false with the error indicator cleared.
+bool text_of(PyObject* s, std::string& out) {
+  if (utf8(s, out)) return true;
+  PyErr_Clear();
+  return false;
 }
 
 bool is_token_char(unsigned char c) {
@@ -30,32 +38,33 @@ bool is_token_char(unsigned char c) {
 // to smuggle CR/LF (response splitting) or set the framing the server owns.
 bool valid_header(const http::header& h, std::string& why) {
   if (h.name.empty() || !std::all_of(h.name.begin(), h.name.end(), [](unsigned char c) { return is_token_char(c); }))
-    return why = "invalid header name '" + h.name + "'", false;
+    return refused(why, "invalid header name '" + h.name + "'");
   if (h.value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos)
-    return why = "header '" + h.name + "' has a CR, LF or NUL in its value", false;
+    return refused(why, "header '" + h.name + "' has a CR, LF or NUL in its value");
   for (std::string_view owned : {"Content-Length", "Transfer-Encoding", "Connection"})
-    if (http::iequals(h.name, owned)) return why = "header '" + h.name + "' is set by the server", false;
+    if (http::iequals(h.name, owned)) return refused(why, "header '" + h.name + "' is set by the server");
   return true;
 }
 
 bool convert_pair(PyObject* name, PyObject* value, http::header_list& out, std::string& why) {
-  if (!PyUnicode_Check(name) || !PyUnicode_Check(value))
-    return why = "header names and values must be str", false;
+  if (!PyUnicode_Check(name) || !PyUnicode_Check(value)) return refused(why, "header names and values must be str");
   http::header h;
-  if (!utf8(name, h.name) || !utf8(value, h.value)) return why = "header is not valid text", false;
+  if (!text_of(name, h.name) || !text_of(value, h.value)) return refused(why, "header is not valid text");
   if (!valid_header(h, why)) return false;
   out.push_back(std::move(h));
   return true;
 }
 
 bool convert_status(PyObject* status, int& out, std::string& why) {
-  if (!PyLong_Check(status) || PyBool_Check(status)) return why = "status must be an int, not " + type_name(status), false;
+  if (!PyLong_Check(status) || PyBool_Check(status)) return refused(why, "status must be an int, not " + type_name(status));
   long s = PyLong_AsLong(status);
   // Too big for a long: say so, rather than report the -1 that signals it.
-  if (s == -1 && PyErr_Occurred())
-    return PyErr_Clear(), why = "status is not a final HTTP status (200-599): too large", false;
+  if (s == -1 && PyErr_Occurred()) {
+    PyErr_Clear();
+    return refused(why, "status is not a final HTTP status (200-599): too large");
+  }
   // 1xx are interim responses, never the answer to a request.
-  if (s < 200 || s > 599) return why = "status " + std::to_string(s) + " is not a final HTTP status (200-599)", false;
+  if (s < 200 || s > 599) return refused(why, "status " + std::to_string(s) + " is not a final HTTP status (200-599)");
   out = int(s);
   return true;
 }
@@ -72,7 +81,7 @@ bool convert_body(PyObject* body, std::size_t max_depth, http::response& out, st
   }
   if (PyUnicode_Check(body)) {
     out.content_type = "text/plain; charset=utf-8";
-    return utf8(body, out.body) || (why = "returned str is not valid Unicode", false);
+    return text_of(body, out.body) || refused(why, "returned str is not valid Unicode");
   }
   if (PyBytes_Check(body)) {
     out.content_type = "application/octet-stream";
@@ -84,8 +93,7 @@ bool convert_body(PyObject* body, std::size_t max_depth, http::response& out, st
     out.body.assign(PyByteArray_AS_STRING(body), std::size_t(PyByteArray_GET_SIZE(body)));
     return true;
   }
-  why = "cannot turn a return value of type '" + type_name(body) + "' into a response";
-  return false;
+  return refused(why, "cannot turn a return value of type '" + type_name(body) + "' into a response");
 }
 
 py_ref attribute(PyObject* o, const char* name) { return py_ref::steal(PyObject_GetAttrString(o, name)); }
@@ -93,14 +101,40 @@ py_ref attribute(PyObject* o, const char* name) { return py_ref::steal(PyObject_
 bool from_response_object(PyObject* r, std::size_t max_depth, http::response& out, std::string& why) {
   py_ref body = attribute(r, "body"), status = attribute(r, "status");
   py_ref headers = attribute(r, "headers"), content_type = attribute(r, "content_type");
-  if (!body || !status || !headers || !content_type) return PyErr_Clear(), why = "malformed Response object", false;
+  if (!body || !status || !headers || !content_type) {
+    PyErr_Clear();
+    return refused(why, "malformed Response object");
+  }
   if (!convert_status(status.get(), out.status, why) || !convert_body(body.get(), max_depth, out, why)) return false;
   if (content_type.get() != Py_None) {
-    if (!PyUnicode_Check(content_type.get()) || !utf8(content_type.get(), out.content_type))
-      return why = "content_type must be str", false;
+    if (!PyUnicode_Check(content_type.get()) || !text_of(content_type.get(), out.content_type))
+      return refused(why, "content_type must be str");
     if (!valid_header({"Content-Type", out.content_type}, why)) return false;
   }
   return headers.get() == Py_None || convert_headers(headers.get(), out.headers, why);
+}
+
+std::string describe(const request_label& label) {
+  return std::string(label.method) + " " + std::string(label.path) + " (" + std::string(label.route) + ")";
+}
+
+// HTTPError is the handler's own answer: its status, {"error": detail} and its
+// headers. One that cannot be sent as it is (a status outside 400-599, say)
+// is a 500 like any other failure.
+http::response http_error_response(PyObject* error, std::size_t max_depth, const request_label& label) {
+  py_ref status = attribute(error, "status"), detail = attribute(error, "detail"), headers = attribute(error, "headers");
+  PyErr_Clear();
+  long s = status && PyLong_Check(status.get()) ? PyLong_AsLong(status.get()) : 0;
+  PyErr_Clear();
+  http::response r{int(s), "application/json", {}, {}};
+  std::string why;
+  py_ref body = detail ? py_ref::steal(Py_BuildValue("{sO}", "error", detail.get())) : py_ref{};
+  bool ok = s >= 400 && s <= 599 && body && python_to_json(body.get(), r.body, why, max_depth) &&
+            (!headers || headers.get() == Py_None || convert_headers(headers.get(), r.headers, why));
+  PyErr_Clear();
+  if (ok) return r;
+  log::line(describe(label) + ": unusable HTTPError (status " + std::to_string(s) + "): " + why);
+  return http::response::error(500, "internal server error");
 }
 
 }  // namespace
@@ -117,13 +151,12 @@ bool convert_headers(PyObject* headers, http::header_list& out, std::string& why
     py_ref items = py_ref::steal(PySequence_Fast(headers, ""));
     for (Py_ssize_t i = 0; items && i < PySequence_Fast_GET_SIZE(items.get()); ++i) {
       PyObject* pair = PySequence_Fast_GET_ITEM(items.get(), i);  // borrowed
-      if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) return why = "headers must be (name, value) pairs", false;
+      if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) return refused(why, "headers must be (name, value) pairs");
       if (!convert_pair(PyTuple_GET_ITEM(pair, 0), PyTuple_GET_ITEM(pair, 1), out, why)) return false;
     }
     return true;
   }
-  why = "headers must be a dict or a list of (name, value) pairs, not " + type_name(headers);
-  return false;
+  return refused(why, "headers must be a dict or a list of (name, value) pairs, not " + type_name(headers));
 }
 
 bool to_response(PyObject* result, const py_objects& py, std::size_t max_depth, http::response& out, std::string& why) {
@@ -134,10 +167,7 @@ bool to_response(PyObject* result, const py_objects& py, std::size_t max_depth, 
     ok = from_response_object(result, max_depth, out, why);
   } else if (PyTuple_Check(result)) {
     Py_ssize_t n = PyTuple_GET_SIZE(result);
-    if (n != 2 && n != 3) {
-      why = "a returned tuple must be (body, status) or (body, status, headers)";
-      return false;
-    }
+    if (n != 2 && n != 3) return refused(why, "a returned tuple must be (body, status) or (body, status, headers)");
     ok = convert_status(PyTuple_GET_ITEM(result, 1), out.status, why) &&
          convert_body(PyTuple_GET_ITEM(result, 0), max_depth, out, why) &&
          (n == 2 || convert_headers(PyTuple_GET_ITEM(result, 2), out.headers, why));
@@ -149,6 +179,24 @@ bool to_response(PyObject* result, const py_objects& py, std::size_t max_depth, 
     if (http::iequals(h.name, "Content-Type")) out.content_type.clear();
   if (PyErr_Occurred()) PyErr_Clear();
   return ok;
+}
+
+http::response response_for(PyObject* result, PyObject* error, const py_objects& py, std::size_t max_json_depth,
+                            const request_label& label) {
+  if (result) {
+    http::response r;
+    std::string why;
+    if (to_response(result, py, max_json_depth, r, why)) return r;
+    log::line(describe(label) + ": bad return value: " + why);
+    return http::response::error(500, "internal server error");
+  }
+  if (error && PyObject_IsInstance(error, py.http_error.get()) == 1)
+    return http_error_response(error, max_json_depth, label);
+  PyErr_Clear();
+  // Anything else is a bug in the handler: the traceback goes to the log,
+  // never to the client.
+  log::line("error in " + describe(label) + ":\n" + exception_text(error));
+  return http::response::error(500, "internal server error");
 }
 
 }  // namespace snasio::python

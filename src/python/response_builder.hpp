@@ -2,11 +2,29 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 #include "http/response.hpp"
 #include "python/py_objects.hpp"
 
+// A handler's outcome becomes an http::response here and nowhere else: its
+// return value through to_response(), its exception through response_for().
 namespace snasio::python {
+
+/// Names a request in log lines: "GET /users/7 (endpoints.user)".
+struct request_label {
+  std::string_view method;
+  std::string_view path;
+  std::string_view route;
+};
+
+/// The response for a handler's outcome (GIL held): its return value `result`,
+/// or, when that is null, its exception `error`. HTTPError becomes its status
+/// and `{"error": detail}`; any other exception, and a return value that cannot
+/// be a response, a 500 whose reason goes to the log, never to the client.
+/// Leaves no Python exception set.
+http::response response_for(PyObject* result, PyObject* error, const py_objects& py, std::size_t max_json_depth,
+                            const request_label& label);
 
 /// Turns a handler's return value into a response (GIL held):
 /// dict/list → JSON, str → text/plain, bytes → application/octet-stream,

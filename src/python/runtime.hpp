@@ -5,6 +5,7 @@
 
 #include <asio.hpp>
 
+#include "python/endpoint_table.hpp"
 #include "python/gil_thread.hpp"
 #include "python/job_queue.hpp"
 #include "python/one_shot.hpp"
@@ -27,8 +28,8 @@ class runtime {
   const std::vector<python_route>& routes() const noexcept { return routes_; }
   /// Queues a job for the GIL thread; false (job untouched) when the queue is full (reactor).
   bool submit(job& j) { return jobs_.try_push(j); }
-  /// The client of job `id` has gone: cancel its handler if it still runs (reactor).
-  void cancel(std::uint64_t id) { jobs_.cancel(id); }
+  /// The client of job `job_id` has gone: cancel its handler if it still runs (reactor).
+  void cancel(std::uint64_t job_id) { jobs_.cancel(job_id); }
   /// Where replies to jobs go; jobs' one_shots point here.
   reply_queue& replies() noexcept { return replies_; }
   /// Closes the queue; the GIL thread finishes what is left, finalizes, and is joined.

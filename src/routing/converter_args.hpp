@@ -17,6 +17,9 @@ struct converter_arg {
   double number = 0;     ///< for integer and floating: the value
 };
 
+/// True when `text` is an ASCII identifier (a placeholder or argument name).
+bool is_identifier(std::string_view text);
+
 /// Parses the text between a converter's parentheses ("2, signed=True").
 /// Throws std::invalid_argument naming the offending item.
 std::vector<converter_arg> parse_converter_args(std::string_view args);

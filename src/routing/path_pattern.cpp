@@ -10,13 +10,6 @@
 namespace snasio::routing {
 namespace {
 
-bool is_identifier(std::string_view text) {
-  auto word_char = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-  };
-  return !text.empty() && !(text[0] >= '0' && text[0] <= '9') && std::all_of(text.begin(), text.end(), word_char);
-}
-
 /// The pieces of a placeholder's text between '<' and '>'.
 struct placeholder {
   std::string_view converter_name;  ///< empty for `<name>`

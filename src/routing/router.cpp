@@ -96,6 +96,11 @@ router::~router() = default;
 router::router(router&&) noexcept = default;
 router& router::operator=(router&&) noexcept = default;
 
+void router::check(const std::vector<std::string>& methods, std::string_view pattern) {
+  normalize_methods(methods, pattern);
+  compile_pattern(pattern);
+}
+
 void router::add(std::vector<std::string> methods, std::string_view pattern, std::size_t target) {
   auto normalized = normalize_methods(std::move(methods), pattern);
   impl_->tree.add(rule{std::move(normalized), std::string(pattern), compile_pattern(pattern), target});

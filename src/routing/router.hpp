@@ -75,6 +75,9 @@ class router {
   match_result match(std::string_view method, std::string_view decoded_path) const;
   /// Every rule in registration order.
   std::vector<route_info> routes() const;
+  /// Throws the pattern_error add() would throw for this rule on its own
+  /// (a bad pattern or method); clashes with other rules are add()'s to find.
+  static void check(const std::vector<std::string>& methods, std::string_view pattern);
 
  private:
   struct impl;

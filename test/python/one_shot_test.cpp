@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "net/connection.hpp"
+#include "net/responder.hpp"
 
 using snasio::http::response;
 using snasio::net::connection;

@@ -1,10 +1,10 @@
-#include "config.hpp"
+#include "app/config.hpp"
 
 #include <charconv>
 #include <cstdlib>
 #include <string_view>
 
-namespace snasio {
+namespace snasio::app {
 
 std::string usage() {
   return R"(usage: snasio-serve [options]
@@ -101,4 +101,4 @@ config parse_command_line(int argc, char** argv, config c) {
   return c;
 }
 
-}  // namespace snasio
+}  // namespace snasio::app

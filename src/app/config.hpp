@@ -7,7 +7,7 @@
 #include "net/server_options.hpp"
 #include "python/python_config.hpp"
 
-namespace snasio {
+namespace snasio::app {
 
 /// Everything a snasio server runs with: where it listens, its limits, the Python app.
 struct config {
@@ -46,4 +46,4 @@ std::string usage();
 /// Parses snasio-serve's flags over `defaults`; throws usage_error. --help is the caller's.
 config parse_command_line(int argc, char** argv, config defaults = {});
 
-}  // namespace snasio
+}  // namespace snasio::app

@@ -1,0 +1,141 @@
+#include "app/dispatcher.hpp"
+
+#include "http/url.hpp"
+#include "log/log.hpp"
+#include "python/runtime.hpp"
+
+namespace snasio::app {
+
+namespace {
+// How long a client refused with 503 (queue full) is told to wait.
+constexpr std::string_view retry_after_seconds = "1";
+
+// The 308 a rule ending in '/' gives the path without it, query kept.
+http::response slash_redirect(const http::request& req) {
+  // The raw path keeps its escapes (%2F must stay one segment). Leading
+  // slashes are folded to one: "//host/" would send the client off-site.
+  std::string_view raw = req.raw_path();
+  while (raw.size() > 1 && raw[1] == '/') raw.remove_prefix(1);
+  std::string location = std::string(raw) + "/";
+  if (auto q = req.raw_query(); !q.empty() || req.target.find('?') != std::string::npos) location += "?" + std::string(q);
+  auto r = http::response::error(308, "moved permanently");
+  r.headers.push_back({"Location", std::move(location)});
+  return r;
+}
+}  // namespace
+
+void dispatcher::add_native(std::vector<std::string> methods, std::string_view pattern, native_handler h) {
+  router_.add(std::move(methods), pattern, targets_.size());
+  targets_.push_back({std::move(h), 0});
+}
+
+void dispatcher::add_python(python::runtime& py) {
+  python_ = &py;
+  const auto& routes = py.routes();
+  for (std::size_t i = 0; i < routes.size(); ++i) {
+    try {
+      router_.add(routes[i].methods, routes[i].pattern, targets_.size());
+    } catch (const routing::pattern_error& e) {
+      throw routing::pattern_error(std::string(e.what()) + " (handler " + routes[i].name + ")");
+    }
+    targets_.push_back({nullptr, i});
+  }
+}
+
+std::uint64_t dispatcher::handle(http::request&& req, const net::responder& reply) {
+  // Routes match the percent-decoded path, as WSGI's PATH_INFO is decoded.
+  auto path = http::percent_decode_path(req.raw_path());
+  if (!path) {
+    reply.send(http::response::error(400, "malformed percent-escape in path"));
+    return 0;
+  }
+  auto m = router_.match(req.method, *path);
+  using outcome = routing::match_result::outcome;
+  switch (m.what) {
+    case outcome::found:
+      break;
+    case outcome::not_found:
+      reply.send(http::response::error(404, "not found"));
+      return 0;
+    case outcome::method_not_allowed: {
+      auto r = http::response::error(405, "method not allowed");
+      r.headers.push_back({"Allow", m.allow});
+      reply.send(std::move(r));
+      return 0;
+    }
+    case outcome::options:
+      reply.send(http::response{204, "", {{"Allow", m.allow}}, ""});
+      return 0;
+    case outcome::redirect:
+      reply.send(slash_redirect(req));
+      return 0;
+  }
+  const target& t = targets_[m.target];
+  if (!t.native) return to_python(t.python_route, std::move(req), std::move(*path), std::move(m.params), reply);
+  reply.send(call_native(t.native, req, m.params));
+  return 0;
+}
+
+http::response dispatcher::call_native(const native_handler& h, const http::request& req, const path_params& params) {
+  // A native handler runs on the reactor thread: an exception escaping it
+  // would unwind through Asio and stop the whole server, so it ends here.
+  try {
+    return h(req, params);
+  } catch (const std::exception& e) {
+    log::line("error in " + req.method + " " + req.target + " (native): " + e.what());
+  } catch (...) {
+    log::line("error in " + req.method + " " + req.target + " (native): unknown exception");
+  }
+  return http::response::error(500, "internal server error");
+}
+
+std::uint64_t dispatcher::to_python(std::size_t route, http::request&& req, std::string path, path_params params,
+                                    const net::responder& reply) {
+  python::job j;
+  j.id = next_job_id_++;
+  j.route = route;
+  j.raw_query = req.raw_query();
+  j.method = std::move(req.method);
+  j.path = std::move(path);
+  j.params = std::move(params);
+  j.headers = std::move(req.headers);
+  j.body = std::move(req.body);
+  j.client_host = std::move(req.client_host);
+  j.client_port = req.client_port;
+  j.reply = python::one_shot(reply, python_->replies());
+  const std::uint64_t job_id = j.id;
+  if (python_->submit(j)) return job_id;
+  // The queue is full: refuse at once rather than wait; the reactor goes on.
+  (void)j.reply.take({});
+  auto r = http::response::error(503, "server busy, retry later");
+  r.headers.push_back({"Retry-After", std::string(retry_after_seconds)});
+  reply.send(std::move(r));
+  return 0;
+}
+
+void dispatcher::abandon(std::uint64_t job_id) {
+  if (python_) python_->cancel(job_id);
+}
+
+std::vector<std::string> dispatcher::route_table() const {
+  std::vector<std::string> lines;
+  for (const auto& info : router_.routes()) {
+    std::string methods;
+    for (const auto& m : info.methods) methods += (methods.empty() ? "" : ",") + m;
+    std::string line = methods + " " + info.pattern + " -> ";
+    const target& t = targets_[info.target];
+    if (t.native) {
+      line += "native";
+    } else {
+      const auto& r = python_->routes()[t.python_route];
+      line += r.name;
+      if (r.mode == python::execution_mode::task) line += " [async]";
+      if (r.mode == python::execution_mode::dispatch_thread) line += " [thread]";
+      if (r.use_pool) line += " [pool]";
+    }
+    lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
+}  // namespace snasio::app

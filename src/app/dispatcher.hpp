@@ -1,0 +1,59 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/request.hpp"
+#include "http/response.hpp"
+#include "net/request_handler.hpp"
+#include "routing/router.hpp"
+
+namespace snasio::python {
+class runtime;
+}
+
+namespace snasio::app {
+
+/// The converted path parameters of a matched route.
+using path_params = std::vector<routing::path_param>;
+
+/// A C++ endpoint: runs on the reactor thread and returns its response at once.
+using native_handler = std::function<http::response(const http::request&, const path_params&)>;
+
+/// Routes each request to a native C++ handler or to the Python runtime, and
+/// answers what no handler needs to see (404, 405, OPTIONS, 308, 400, and the
+/// 503 when Python's queue is full).
+class dispatcher final : public net::request_handler {
+ public:
+  /// Registers a native route (a werkzeug-style pattern); throws routing::pattern_error.
+  void add_native(std::vector<std::string> methods, std::string_view pattern, native_handler h);
+  /// Registers every route of a started Python runtime; throws routing::pattern_error
+  /// naming the handler whose route clashes.
+  void add_python(python::runtime& py);
+  std::uint64_t handle(http::request&& req, const net::responder& reply) override;
+  void abandon(std::uint64_t job_id) override;
+  /// One line per route for the start-up log: "GET /users/<int:id> -> endpoints.user [async]".
+  std::vector<std::string> route_table() const;
+
+ private:
+  static http::response call_native(const native_handler& h, const http::request& req, const path_params& params);
+  std::uint64_t to_python(std::size_t route, http::request&& req, std::string path, path_params params,
+                          const net::responder& reply);
+
+  /// What a router target id stands for: a native handler or a Python route.
+  struct target {
+    native_handler native;
+    std::size_t python_route = 0;
+  };
+
+  routing::router router_;
+  std::vector<target> targets_;
+  python::runtime* python_ = nullptr;
+  std::uint64_t next_job_id_ = 1;
+};
+
+}  // namespace snasio::app

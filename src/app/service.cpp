@@ -1,0 +1,42 @@
+#include "app/service.hpp"
+
+#include "log/log.hpp"
+
+namespace snasio::app {
+
+service::service(asio::io_context& io, config cfg)
+    : io_(io),
+      config_(std::move(cfg)),
+      python_(config_.python, io.get_executor()),
+      server_(io, config_.server, dispatcher_) {}
+
+void service::add_native(std::vector<std::string> methods, std::string_view pattern, native_handler h) {
+  dispatcher_.add_native(std::move(methods), pattern, std::move(h));
+}
+
+void service::start(std::function<void()> on_stopped) {
+  on_stopped_ = on_stopped ? std::move(on_stopped) : [this] { io_.stop(); };
+  // The GIL thread starts the interpreter and imports the app before anything
+  // is served, so a broken app stops start-up with its traceback.
+  if (!config_.python.app_dir.empty() || !config_.python.modules.empty()) {
+    python_.start();
+    dispatcher_.add_python(python_);
+  }
+  for (const auto& line : dispatcher_.route_table()) log::line("route " + line);
+  server_.listen();
+  // The first SIGINT/SIGTERM drains the connections, then stops the rest.
+  signals_ = std::make_unique<shutdown_signals>(io_, [this] { stop(); });
+  server_.start();
+}
+
+void service::stop() {
+  server_.stop([this] {
+    // Every connection is closed: let the GIL thread finish, shut the pools
+    // down and finalize the interpreter.
+    python_.stop();
+    signals_->cancel();
+    on_stopped_();
+  });
+}
+
+}  // namespace snasio::app

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <asio.hpp>
+
+#include "app/config.hpp"
+#include "app/dispatcher.hpp"
+#include "app/shutdown_signals.hpp"
+#include "net/server.hpp"
+#include "python/runtime.hpp"
+
+namespace snasio::app {
+
+/// snasio assembled on an io_context its owner runs: the Python runtime, the
+/// dispatcher with native and Python routes, the listening server and the
+/// signals that stop it. snasio-serve is a thin main over it, and so is a
+/// program that embeds snasio (examples/embed).
+class service {
+ public:
+  service(asio::io_context& io, config cfg);
+  service(const service&) = delete;
+  service& operator=(const service&) = delete;
+
+  /// Adds a native C++ route (before start()); throws routing::pattern_error.
+  void add_native(std::vector<std::string> methods, std::string_view pattern, native_handler h);
+  /// Imports the Python app and routes it, binds, starts accepting, and takes
+  /// SIGINT/SIGTERM: the first drains and stops, then `on_stopped` runs on the
+  /// reactor thread (by default the io_context stops). Throws
+  /// python::startup_error, routing::pattern_error or std::system_error.
+  void start(std::function<void()> on_stopped = nullptr);
+  /// The address served, as a URL.
+  std::string url() const { return server_.url(); }
+  /// One line per route, for the start-up log.
+  std::vector<std::string> route_table() const { return dispatcher_.route_table(); }
+
+ private:
+  void stop();
+
+  asio::io_context& io_;
+  config config_;
+  dispatcher dispatcher_;
+  python::runtime python_;
+  net::server server_;
+  std::unique_ptr<shutdown_signals> signals_;
+  std::function<void()> on_stopped_;
+};
+
+}  // namespace snasio::app

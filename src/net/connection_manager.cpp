@@ -1,0 +1,60 @@
+#include "net/connection_manager.hpp"
+
+#include "net/connection.hpp"
+
+namespace snasio::net {
+
+connection_manager::connection_manager(asio::any_io_executor executor, const server_options& options,
+                                       request_handler& handler)
+    : executor_(std::move(executor)), options_(options), handler_(handler), drain_timer_(executor_) {}
+
+void connection_manager::start(asio::ip::tcp::socket socket) {
+  // Past the connection limit a new connection is closed at once; the ones
+  // already open keep being served.
+  if (draining_ || connections_.size() >= options_.max_connections) {
+    asio::error_code ignored;
+    socket.close(ignored);
+    return;
+  }
+  socket.set_option(asio::ip::tcp::no_delay(true));
+  auto c = std::make_shared<connection>(std::move(socket), options_, handler_, *this);
+  connections_.emplace(c.get(), c);
+  c->start();
+}
+
+void connection_manager::remove(connection* c) {
+  // The connection may still be running one of its own handlers; post the
+  // release so it is not destroyed under its own feet.
+  auto it = connections_.find(c);
+  if (it == connections_.end()) return;
+  asio::post(executor_, [keep = std::move(it->second)] {});
+  connections_.erase(it);
+  if (draining_) check_drained();
+}
+
+void connection_manager::drain(std::function<void()> on_drained) {
+  if (draining_) return;
+  draining_ = true;
+  on_drained_ = std::move(on_drained);
+  // drain() may close a connection, which removes it from the map: iterate a copy.
+  auto open = connections_;
+  for (auto& [raw, c] : open) c->drain();
+  drain_timer_.expires_after(options_.drain_timeout);
+  drain_timer_.async_wait([this](const asio::error_code& ec) {
+    if (ec) return;
+    auto left = connections_;
+    for (auto& [raw, c] : left) c->close();
+    check_drained();
+  });
+  check_drained();
+}
+
+void connection_manager::check_drained() {
+  if (!connections_.empty() || !on_drained_) return;
+  drain_timer_.cancel();
+  auto done = std::move(on_drained_);
+  on_drained_ = nullptr;
+  done();
+}
+
+}  // namespace snasio::net

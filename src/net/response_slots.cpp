@@ -1,0 +1,81 @@
+#include "net/response_slots.hpp"
+
+namespace snasio::net {
+
+std::uint64_t response_slots::reserve(const http::framing& f) {
+  slot s;
+  s.framing = f;
+  slots_.push_back(std::move(s));
+  return first_ + slots_.size() - 1;
+}
+
+void response_slots::push_filled(std::string bytes) {
+  slot s;
+  s.filled = true;
+  s.bytes = std::move(bytes);
+  slots_.push_back(std::move(s));
+}
+
+response_slots::slot* response_slots::find(std::uint64_t n) {
+  if (n < first_ || n - first_ >= slots_.size()) return nullptr;
+  return &slots_[n - first_];
+}
+
+const http::framing* response_slots::waiting(std::uint64_t n) const {
+  if (n < first_ || n - first_ >= slots_.size()) return nullptr;
+  const slot& s = slots_[n - first_];
+  return s.filled ? nullptr : &s.framing;
+}
+
+void response_slots::fill(std::uint64_t n, std::string bytes) {
+  slot* s = find(n);
+  if (!s || s->filled) return;
+  s->filled = true;
+  s->bytes = std::move(bytes);
+}
+
+void response_slots::set_job(std::uint64_t n, std::uint64_t job_id) {
+  if (slot* s = find(n)) s->job_id = job_id;
+}
+
+std::size_t response_slots::take_filled(std::vector<std::string>& out) {
+  std::size_t taken = 0;
+  // A slot after one that closes the connection is never written.
+  if (taken_ > 0 && closes(slots_[taken_ - 1])) return 0;
+  while (taken_ < slots_.size() && slots_[taken_].filled) {
+    out.push_back(std::move(slots_[taken_].bytes));
+    ++taken;
+    if (closes(slots_[taken_++])) break;
+  }
+  return taken;
+}
+
+bool response_slots::release_taken() {
+  bool close = false;
+  for (; taken_ > 0; --taken_) {
+    close = close || closes(slots_.front());
+    slots_.pop_front();
+    ++first_;
+  }
+  return close;
+}
+
+void response_slots::close_after_waiting() {
+  for (auto& s : slots_)
+    if (!s.filled) s.framing.keep_alive = false;
+}
+
+std::vector<std::uint64_t> response_slots::waiting_jobs() const {
+  std::vector<std::uint64_t> jobs;
+  for (const auto& s : slots_)
+    if (!s.filled && s.job_id != 0) jobs.push_back(s.job_id);
+  return jobs;
+}
+
+void response_slots::clear() noexcept {
+  first_ += slots_.size();
+  slots_.clear();
+  taken_ = 0;
+}
+
+}  // namespace snasio::net

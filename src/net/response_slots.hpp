@@ -1,0 +1,64 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "http/response.hpp"
+
+namespace snasio::net {
+
+/// The responses one connection owes, in request order. A request reserves a
+/// slot when it is read; answers fill slots in any order; writes take filled
+/// slots from the front only, so pipelined responses leave in the order their
+/// requests came. Needs no socket: the connection does the I/O.
+class response_slots {
+ public:
+  /// Reserves the next slot for an answer framed as `f`; returns its number.
+  std::uint64_t reserve(const http::framing& f);
+  /// Adds a slot that is filled already and keeps the connection open (an interim 100).
+  void push_filled(std::string bytes);
+  /// The framing of slot `n` while it waits for its answer; nullptr once it is
+  /// filled or written, or if it was never reserved.
+  const http::framing* waiting(std::uint64_t n) const;
+  /// Fills waiting slot `n`; after it is written the connection closes if its
+  /// framing says so.
+  void fill(std::uint64_t n, std::string bytes);
+  /// Names the job that will fill slot `n`, to cancel if the client leaves.
+  void set_job(std::uint64_t n, std::uint64_t job_id);
+
+  /// Moves the bytes of the filled slots at the front (after those already
+  /// taken) into `out`, stopping after a slot that closes the connection.
+  /// Returns how many slots were taken.
+  std::size_t take_filled(std::vector<std::string>& out);
+  /// Forgets every taken slot (its write finished); true if one closes the connection.
+  bool release_taken();
+  /// Every answer not filled yet will close the connection (shutdown, refusal).
+  void close_after_waiting();
+  /// The jobs still owing an answer, for cancellation.
+  std::vector<std::uint64_t> waiting_jobs() const;
+
+  bool empty() const noexcept { return slots_.empty(); }
+  std::size_t size() const noexcept { return slots_.size(); }
+  /// Forgets every slot (the connection closed).
+  void clear() noexcept;
+
+ private:
+  struct slot {
+    http::framing framing;
+    bool filled = false;
+    std::uint64_t job_id = 0;  // the job answering this slot (0: none)
+    std::string bytes;
+  };
+
+  slot* find(std::uint64_t n);
+  bool closes(const slot& s) const { return !s.framing.keep_alive; }
+
+  std::deque<slot> slots_;   // oldest first
+  std::uint64_t first_ = 0;  // the number of slots_.front()
+  std::size_t taken_ = 0;    // front slots whose bytes are being written
+};
+
+}  // namespace snasio::net

@@ -1,0 +1,127 @@
+#include "python/job_runner.hpp"
+
+#include "log/log.hpp"
+#include "python/interpreter.hpp"
+#include "python/request_builder.hpp"
+#include "python/response_builder.hpp"
+
+namespace snasio::python {
+
+job_runner::job_runner(job_queue& jobs, reply_queue& replies, const endpoint_table& endpoints, const py_objects& py,
+                       std::size_t max_json_depth)
+    : jobs_(jobs), replies_(replies), endpoints_(endpoints), py_(py), max_json_depth_(max_json_depth) {}
+
+bool job_runner::run_batch() {
+  batch_.clear();
+  cancels_.clear();
+  jobs_.take_all(batch_, cancels_);
+  for (auto& j : batch_) run(j);
+  batch_.clear();
+  // Clients that left: cancel their handlers still running.
+  for (std::uint64_t job_id : cancels_) {
+    if (running_.count(job_id) && !py_ref::steal(PyObject_CallFunction(py_.cancel.get(), "K", (unsigned long long)job_id)))
+      log::line("cannot cancel a handler:\n" + take_exception_text());
+  }
+  // Every reply of the batch goes back to the reactor in one hand-off.
+  flush();
+  return jobs_.closed();
+}
+
+void job_runner::run(job& j) {
+  jobs_.started();
+  // A client that left while its job waited needs no answer, and no handler.
+  if (j.reply.abandoned()) {
+    (void)j.reply.take({});
+    return;
+  }
+  http::response refusal;
+  py_ref request = build_request(j, py_, max_json_depth_, refusal);
+  if (!request && !PyErr_Occurred()) {
+    out_.push_back(j.reply.take(std::move(refusal)));
+    return;
+  }
+  const python_route& route = endpoints_.route(j.route);
+  py_ref pool = request && route.use_pool ? py_ref::steal(PyObject_CallNoArgs(py_.pool.get())) : py_ref{};
+  if (!request || (route.use_pool && !pool)) return answer(j.reply, j.route, j.method, j.path, nullptr, nullptr);
+  PyObject* handler = endpoints_.handler(j.route);
+  if (route.mode == execution_mode::inline_call) {
+    PyObject* args[] = {request.get(), pool.get()};
+    py_ref result = py_ref::steal(PyObject_Vectorcall(handler, args, pool ? 2 : 1, nullptr));
+    return answer(j.reply, j.route, j.method, j.path, result.get(), nullptr);
+  }
+  if (!start(route, handler, request.get(), pool.get(), j.id))
+    return answer(j.reply, j.route, j.method, j.path, nullptr, nullptr);
+  running_.emplace(j.id, running{j.route, std::move(j.method), std::move(j.path), std::move(j.reply)});
+}
+
+// Starts a handler that finishes later, in its route's mode; it reports back
+// through handler_done(). Empty with a Python exception set on failure.
+py_ref job_runner::start(const python_route& route, PyObject* handler, PyObject* request, PyObject* pool,
+                         std::uint64_t job_id) {
+  const auto id = (unsigned long long)job_id;
+  if (route.mode == execution_mode::task) {
+    PyObject* argv[] = {request, pool};
+    py_ref coroutine = py_ref::steal(PyObject_Vectorcall(handler, argv, pool ? 2 : 1, nullptr));
+    if (!coroutine) return {};
+    return py_ref::steal(PyObject_CallFunction(py_.start_task.get(), "OK", coroutine.get(), id));
+  }
+  py_ref args = pool ? py_ref::steal(PyTuple_Pack(2, request, pool)) : py_ref::steal(PyTuple_Pack(1, request));
+  if (!args) return {};
+  return py_ref::steal(PyObject_CallFunction(py_.start_blocking.get(), "OOK", handler, args.get(), id));
+}
+
+void job_runner::handler_done(std::uint64_t job_id, PyObject* result, PyObject* error) {
+  auto it = running_.find(job_id);
+  if (it == running_.end()) return;
+  running r = std::move(it->second);
+  running_.erase(it);
+  // Nobody is waiting for the outcome: cancelled or not, there is nothing to report.
+  if (r.reply.abandoned()) {
+    (void)r.reply.take({});
+    return;
+  }
+  // A handler cancelled by the server itself (shutting down) is not a bug to log.
+  if (error != Py_None && PyErr_GivenExceptionMatches(error, py_.cancelled_error.get()))
+    out_.push_back(r.reply.take(http::response::error(503, "request cancelled")));
+  else
+    answer(r.reply, r.route, r.method, r.path, error == Py_None ? result : nullptr, error == Py_None ? nullptr : error);
+  schedule_flush();
+}
+
+// Answers with a handler's outcome: `result`, else `error`, else the Python
+// exception that is set.
+void job_runner::answer(one_shot& reply, std::size_t route, const std::string& method, const std::string& path,
+                        PyObject* result, PyObject* error) {
+  py_ref raised = result || error ? py_ref{} : fetch_exception();
+  request_label label{method, path, endpoints_.route(route).name};
+  out_.push_back(reply.take(response_for(result, error ? error : raised.get(), py_, max_json_depth_, label)));
+}
+
+void job_runner::schedule_flush() {
+  // Handlers finishing in one loop iteration share one wake-up of the reactor.
+  if (flush_scheduled_) return;
+  flush_scheduled_ = true;
+  if (!py_ref::steal(PyObject_CallNoArgs(py_.schedule_flush.get()))) {
+    PyErr_Clear();
+    flush();
+  }
+}
+
+void job_runner::flush() {
+  flush_scheduled_ = false;
+  replies_.push(out_);
+}
+
+void job_runner::shut_down() {
+  // Jobs that arrived after the loop stopped are for connections that are
+  // gone or closing; they get a 503 rather than silence.
+  batch_.clear();
+  jobs_.take_all(batch_, cancels_);
+  for (auto& j : batch_) out_.push_back(j.reply.take(http::response::error(503, "server is shutting down")));
+  batch_.clear();
+  for (auto& [job_id, r] : running_) out_.push_back(r.reply.take(http::response::error(503, "server is shutting down")));
+  running_.clear();
+  flush();
+}
+
+}  // namespace snasio::python

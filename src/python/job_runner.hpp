@@ -1,0 +1,65 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "python/endpoint_table.hpp"
+#include "python/job.hpp"
+#include "python/job_queue.hpp"
+#include "python/one_shot.hpp"
+#include "python/py_objects.hpp"
+
+namespace snasio::python {
+
+/// Runs jobs on the GIL thread: builds each Request, calls its handler in the
+/// route's execution mode, and hands the answers back to the reactor in batches.
+class job_runner {
+ public:
+  job_runner(job_queue& jobs, reply_queue& replies, const endpoint_table& endpoints, const py_objects& py,
+             std::size_t max_json_depth);
+  job_runner(const job_runner&) = delete;
+  job_runner& operator=(const job_runner&) = delete;
+
+  /// Runs every waiting job and hands their replies over in one go; true once
+  /// the queue is closed (`_snasio._run_batch`, when the queue's eventfd fires).
+  bool run_batch();
+  /// A handler that ran as a task or on a dispatch thread is done
+  /// (`_snasio._handler_done`): it returned `result`, or raised `error`.
+  void handler_done(std::uint64_t job_id, PyObject* result, PyObject* error);
+  /// Hands every finished reply to the reactor (`_snasio._flush`).
+  void flush();
+  /// The loop has stopped: every job left is answered 503.
+  void shut_down();
+
+ private:
+  /// A job whose handler still runs, as a task or on a dispatch thread.
+  struct running {
+    std::size_t route;
+    std::string method;
+    std::string path;
+    one_shot reply;
+  };
+
+  void run(job& j);
+  py_ref start(const python_route& route, PyObject* handler, PyObject* request, PyObject* pool, std::uint64_t job_id);
+  void answer(one_shot& reply, std::size_t route, const std::string& method, const std::string& path,
+              PyObject* result, PyObject* error);
+  void schedule_flush();
+
+  job_queue& jobs_;
+  reply_queue& replies_;
+  const endpoint_table& endpoints_;
+  const py_objects& py_;
+  const std::size_t max_json_depth_;
+
+  std::vector<job> batch_;
+  std::vector<std::uint64_t> cancels_;
+  std::vector<reply_queue::reply> out_;  // finished replies not yet handed to the reactor
+  bool flush_scheduled_ = false;
+  std::unordered_map<std::uint64_t, running> running_;  // by job id
+};
+
+}  // namespace snasio::python
