@@ -40,14 +40,24 @@ def wait_ready(port, proc, timeout=20):
 
 
 def wrk(url, duration, connections):
+    """Runs wrk once; a non-2xx answer or a socket error fails the run."""
     out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", url],
                          check=True, capture_output=True, text=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p99 = re.search(r"99%\s+([\d.]+\w+)", out).group(1)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:
         raise RuntimeError(f"{url}: {errors.group(1)} error responses")
-    return rps, p99
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    if socket_errors:
+        raise RuntimeError(f"{url}: socket errors: {socket_errors.group(1)}")
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "p99": re.search(r"99%\s+([\d.]+\w+)", out).group(1),
+    }
+
+
+def start_process(argv):
+    return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def start_snasio(build, port):
@@ -97,11 +107,11 @@ def main():
 
     print(f"wrk -t1 -c{args.connections} -d{args.duration}s on loopback, {os.cpu_count()} cores")
     print(f"{'case':<26}{'req/s':>12}{'p99':>10}")
-    for label, (rps, p99) in results.items():
-        print(f"{label:<26}{rps:>12.0f}{p99:>10}")
-    hello = results["snasio Python /hello"][0] / results["uvicorn /hello"][0]
-    async_ = results["snasio Python /async"][0] / results["uvicorn /async"][0]
-    native = results["snasio native /health"][0] / results["snasio Python /hello"][0]
+    for label, r in results.items():
+        print(f"{label:<26}{r['rps']:>12.0f}{r['p99']:>10}")
+    hello = results["snasio Python /hello"]["rps"] / results["uvicorn /hello"]["rps"]
+    async_ = results["snasio Python /async"]["rps"] / results["uvicorn /async"]["rps"]
+    native = results["snasio native /health"]["rps"] / results["snasio Python /hello"]["rps"]
     print(f"ratio Python /hello vs uvicorn:  {hello:.2f}x")
     print(f"ratio Python /async vs uvicorn:  {async_:.2f}x")
     print(f"ratio native /health vs Python /hello: {native:.2f}x")

@@ -1,0 +1,72 @@
+"""A/B: two snasio-serve binaries under the same load, interleaved.
+
+Both servers run at once (same app, their own ports); each round loads A, then
+B, with wrk, and reads what each server spent from /proc: CPU time of its
+whole process tree and the voluntary context switches of its threads. Only
+figures from the same run are compared; the median of the rounds is reported
+with min-max.
+
+    /usr/bin/python3 bench/ab.py --binary old=/path/to/snasio-serve \\
+        --binary new=build-bench/src/snasio-serve --path /hello --rounds 5
+"""
+
+import argparse
+import pathlib
+import statistics
+import subprocess
+import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import procstat  # noqa: E402
+from http_bench import ROOT, free_port, start_process, wait_ready, wrk  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", action="append", required=True, help="NAME=PATH (two or more)")
+    parser.add_argument("--app-dir", default=str(ROOT / "bench" / "app"))
+    parser.add_argument("--path", default="/hello")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--duration", type=int, default=5)
+    parser.add_argument("--connections", type=int, default=64)
+    args = parser.parse_args()
+
+    servers = {}
+    try:
+        for spec in args.binary:
+            name, _, path = spec.partition("=")
+            port = free_port()
+            proc = start_process([path, "--port", str(port), "--app-dir", args.app_dir])
+            wait_ready(port, proc)
+            servers[name] = (port, proc)
+        figures = {name: [] for name in servers}
+        for r in range(args.rounds):
+            for name, (port, proc) in servers.items():
+                before = procstat.sample(proc.pid)
+                result = wrk(f"http://127.0.0.1:{port}{args.path}", args.duration, args.connections)
+                after = procstat.sample(proc.pid)
+                spent = procstat.delta(before, after, result["requests"])
+                figures[name].append((result["rps"], spent["cpu_us"], spent["vcsw"]))
+                print(f"round {r + 1} {name}: {result['rps']:.0f} req/s, {spent['cpu_us']:.2f} CPU-µs/req, "
+                      f"{spent['vcsw']:.3f} vol. switches/req", flush=True)
+        print()
+        print("| binary | req/s | CPU-µs per request | voluntary switches per request |")
+        print("| --- | ---: | ---: | ---: |")
+        for name, rows in figures.items():
+            cells = []
+            for i, fmt in ((0, "{:.0f}"), (1, "{:.2f}"), (2, "{:.3f}")):
+                values = [row[i] for row in rows]
+                cells.append(f"{fmt.format(statistics.median(values))} "
+                             f"({fmt.format(min(values))}–{fmt.format(max(values))})")
+            print(f"| {name} | " + " | ".join(cells) + " |")
+    finally:
+        for port, proc in servers.values():
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+if __name__ == "__main__":
+    main()
