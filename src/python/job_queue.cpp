@@ -28,8 +28,9 @@ bool job_queue::try_push(job& j) {
     jobs_.push_back(std::move(j));
   }
   // The consumer takes everything each time it wakes, so only a push into an
-  // empty queue needs to wake it: one eventfd write per batch, not per job.
-  if (was_empty) wake();
+  // empty queue needs to wake it, and the wake-up waits for wake_if_needed():
+  // one eventfd write per batch, not per job.
+  if (was_empty) wake_needed_.store(true, std::memory_order_relaxed);
   return true;
 }
 
@@ -40,7 +41,11 @@ void job_queue::cancel(std::uint64_t job_id) {
     was_empty = jobs_.empty() && cancels_.empty();
     cancels_.push_back(job_id);
   }
-  if (was_empty) wake();
+  if (was_empty) wake_needed_.store(true, std::memory_order_relaxed);
+}
+
+void job_queue::wake_if_needed() {
+  if (wake_needed_.exchange(false, std::memory_order_relaxed)) wake();
 }
 
 void job_queue::take_all(std::vector<job>& out, std::vector<std::uint64_t>& cancels) {

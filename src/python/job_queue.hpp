@@ -13,10 +13,12 @@ namespace snasio::python {
 /// The bounded channel from the reactor to the GIL thread.
 ///
 /// The reactor only ever tries to push: a full queue refuses at once (the
-/// client gets 503) and the reactor keeps serving. The GIL thread's event loop
-/// watches an eventfd, takes every waiting job in one go, and reports each job
-/// as started when its handler begins; the bound counts every job not started
-/// yet, whether still queued or already taken in a batch.
+/// client gets 503) and the reactor keeps serving. Pushing does not wake the
+/// consumer: the reactor calls wake_if_needed() once after a burst of pushes
+/// (once per reactor iteration), so one wake-up carries a whole batch. The
+/// GIL thread's event loop watches an eventfd, takes every waiting job in one
+/// go, and reports each job as started when its handler begins; the bound
+/// counts every job not started yet, whether still queued or already taken.
 class job_queue {
  public:
   /// The default for --queue-depth: how many Python requests may wait. Past
@@ -34,6 +36,9 @@ class job_queue {
   bool try_push(job& j);
   /// Asks for job `job_id` to be cancelled (its client has gone); never blocks (reactor).
   void cancel(std::uint64_t job_id);
+  /// Wakes the consumer if something was pushed into an empty queue since
+  /// the last wake-up (producer side, after a burst of pushes).
+  void wake_if_needed();
   /// Moves every queued job to the end of `jobs`, every cancel request to the
   /// end of `cancels`, and clears the wake-up (GIL thread).
   void take_all(std::vector<job>& jobs, std::vector<std::uint64_t>& cancels);
@@ -57,6 +62,7 @@ class job_queue {
   std::deque<job> jobs_;
   std::vector<std::uint64_t> cancels_;
   std::atomic<std::size_t> unstarted_{0};
+  std::atomic<bool> wake_needed_{false};
   std::atomic<bool> closed_{false};
 };
 

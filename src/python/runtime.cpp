@@ -3,7 +3,31 @@
 namespace snasio::python {
 
 runtime::runtime(python_config config, asio::any_io_executor reactor)
-    : config_(std::move(config)), jobs_(config_.queue_depth), replies_(std::move(reactor)) {}
+    : config_(std::move(config)), reactor_(reactor), jobs_(config_.queue_depth), replies_(std::move(reactor)) {}
+
+bool runtime::submit(job& j) {
+  if (!jobs_.try_push(j)) return false;
+  wake_later();
+  return true;
+}
+
+void runtime::cancel(std::uint64_t job_id) {
+  jobs_.cancel(job_id);
+  wake_later();
+}
+
+void runtime::wake_later() {
+  // Waking the GIL thread costs a system call and, if it sleeps, a context
+  // switch. Posted, the wake-up runs after every handler the reactor has
+  // ready in this iteration (the reads of one epoll round), so all the jobs
+  // they submit travel in one batch for one wake-up.
+  if (wake_posted_) return;
+  wake_posted_ = true;
+  asio::post(reactor_, [this] {
+    wake_posted_ = false;
+    jobs_.wake_if_needed();
+  });
+}
 
 runtime::~runtime() { stop(); }
 

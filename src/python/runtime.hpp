@@ -27,16 +27,20 @@ class runtime {
   /// The routes the app registered (after start()).
   const std::vector<python_route>& routes() const noexcept { return routes_; }
   /// Queues a job for the GIL thread; false (job untouched) when the queue is full (reactor).
-  bool submit(job& j) { return jobs_.try_push(j); }
+  bool submit(job& j);
   /// The client of job `job_id` has gone: cancel its handler if it still runs (reactor).
-  void cancel(std::uint64_t job_id) { jobs_.cancel(job_id); }
+  void cancel(std::uint64_t job_id);
   /// Where replies to jobs go; jobs' one_shots point here.
   reply_queue& replies() noexcept { return replies_; }
   /// Closes the queue; the GIL thread finishes what is left, finalizes, and is joined.
   void stop();
 
  private:
+  void wake_later();
+
   python_config config_;
+  asio::any_io_executor reactor_;
+  bool wake_posted_ = false;  // a wake_if_needed() is posted to the reactor
   job_queue jobs_;
   reply_queue replies_;
   std::unique_ptr<gil_thread> thread_;

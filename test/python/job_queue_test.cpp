@@ -1,6 +1,7 @@
 #include "python/job_queue.hpp"
 
 #include <poll.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <set>
@@ -28,18 +29,32 @@ bool readable(int fd, int timeout_ms = 0) {
 
 }  // namespace
 
-TEST_CASE("a push into an empty queue wakes the consumer, taking clears the wake-up", "[job_queue]") {
+TEST_CASE("a burst of pushes wakes the consumer once, when asked; taking clears the wake-up", "[job_queue]") {
   job_queue q(8);
   CHECK_FALSE(readable(q.wake_fd()));
   job j = make_job(1);
   REQUIRE(q.try_push(j));
+  job k = make_job(2);
+  REQUIRE(q.try_push(k));
+  CHECK_FALSE(readable(q.wake_fd()));  // pushing alone wakes nobody
+  q.wake_if_needed();
   CHECK(readable(q.wake_fd()));
+  std::uint64_t count = 0;
+  REQUIRE(::read(q.wake_fd(), &count, sizeof count) == sizeof count);
+  CHECK(count == 1);  // one eventfd write for the burst
+  q.wake_if_needed();
+  CHECK_FALSE(readable(q.wake_fd()));  // nothing new since the last wake-up
   std::vector<job> jobs;
   std::vector<std::uint64_t> cancels;
   q.take_all(jobs, cancels);
-  REQUIRE(jobs.size() == 1);
+  REQUIRE(jobs.size() == 2);
   CHECK(jobs[0].path == "/1");
   CHECK_FALSE(readable(q.wake_fd()));
+  // The queue is empty again: the next push needs a wake-up.
+  job l = make_job(3);
+  REQUIRE(q.try_push(l));
+  q.wake_if_needed();
+  CHECK(readable(q.wake_fd()));
 }
 
 TEST_CASE("jobs come out in the order they went in", "[job_queue]") {
@@ -79,6 +94,7 @@ TEST_CASE("the bound counts jobs not started, queued or already taken", "[job_qu
 TEST_CASE("cancel requests travel with the jobs and wake the consumer", "[job_queue]") {
   job_queue q(4);
   q.cancel(42);
+  q.wake_if_needed();
   CHECK(readable(q.wake_fd()));
   std::vector<job> jobs;
   std::vector<std::uint64_t> cancels;
@@ -111,6 +127,7 @@ TEST_CASE("concurrent producers: every job arrives exactly once, no wake-up is l
           refused.fetch_add(1, std::memory_order_relaxed);
           std::this_thread::yield();
         }
+        q.wake_if_needed();
       }
     });
   }
