@@ -1,23 +1,41 @@
-"""HTTP benchmark: snasio's Python and native routes against uvicorn, one run.
+"""`just bench`: snasio against its peers, interleaved, in one run.
 
-Starts snasio-serve (bench/app) and uvicorn (uvloop + httptools, one worker,
-bench/uvicorn_app.py) on loopback, loads each route with wrk in turn, and
-prints requests/s with ratios against uvicorn measured in the same run.
-Absolute numbers on a shared machine are noise; the ratios are the result.
+Every server runs at once on loopback: snasio-serve (bench/app), uvicorn
+(uvloop + httptools, bench/uvicorn_app.py), uWSGI's python3 plugin
+(bench/uwsgi_app.py), aiohttp (bench/aiohttp_app.py) and nginx answering the
+same JSON with `return 200` (the ceiling of this set-up). Each round visits
+every case once with wrk; after the rounds each figure is the median with
+min-max, and each ratio is taken within a round, then the median of rounds.
 
-    /usr/bin/python3 bench/http_bench.py [--duration 10] [--connections 64]
+Per case: requests/s, p50 and p99 latency, requests per CPU-second of the
+server's whole process tree (utime + stime from /proc), and for snasio the
+voluntary context switches per request of each of its threads. A snasio case
+with a non-2xx answer or a socket error fails the run.
+
+    /usr/bin/python3 bench/http_bench.py --build build-bench [--rounds 3] [--duration 5]
+        [--pin] [--quick] [--write docs/benchmarks.md]
 """
 
 import argparse
+import datetime
 import os
 import pathlib
+import platform
 import re
+import shutil
 import socket
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import procstat  # noqa: E402
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+PYTHON = "/usr/bin/python3"
+HELLO_BODY = '{"message":"Hello from Python"}'
 
 
 def free_port():
@@ -26,7 +44,7 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait_ready(port, proc, timeout=20):
+def wait_ready(port, proc, timeout=30):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -39,10 +57,26 @@ def wait_ready(port, proc, timeout=20):
     raise RuntimeError("server did not start")
 
 
-def wrk(url, duration, connections):
-    """Runs wrk once; a non-2xx answer or a socket error fails the run."""
-    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", url],
-                         check=True, capture_output=True, text=True).stdout
+def start_process(argv, cpu=None):
+    if cpu is not None:
+        argv = ["taskset", "-c", str(cpu), *argv]
+    return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _duration(text):
+    """wrk's latency ('812.00us', '1.20ms', '1.01s') in microseconds."""
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(value) * {"us": 1, "ms": 1e3, "s": 1e6}[unit]
+
+
+def wrk(url, duration, connections, script=None, cpu=None):
+    """Runs wrk once; a non-2xx answer or a socket error raises."""
+    argv = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency"]
+    if script:
+        argv += ["-s", script]
+    if cpu is not None:
+        argv = ["taskset", "-c", str(cpu), *argv]
+    out = subprocess.run([*argv, url], check=True, capture_output=True, text=True).stdout
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if errors:
         raise RuntimeError(f"{url}: {errors.group(1)} error responses")
@@ -52,69 +86,324 @@ def wrk(url, duration, connections):
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
         "requests": int(re.search(r"(\d+) requests in", out).group(1)),
-        "p99": re.search(r"99%\s+([\d.]+\w+)", out).group(1),
+        "p50": _duration(re.search(r"50%\s+([\d.]+\w+)", out).group(1)),
+        "p99": _duration(re.search(r"99%\s+([\d.]+\w+)", out).group(1)),
     }
 
 
-def start_process(argv):
-    return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+# -- the servers ------------------------------------------------------------
+
+NGINX_CONF = """worker_processes 1;
+daemon off;
+error_log {dir}/error.log warn;
+pid {dir}/nginx.pid;
+events {{ worker_connections 4096; }}
+http {{
+  access_log off;
+  keepalive_requests 100000000;
+  keepalive_timeout 60s;
+  client_body_temp_path {dir}/body;
+  proxy_temp_path {dir}/proxy;
+  fastcgi_temp_path {dir}/fastcgi;
+  uwsgi_temp_path {dir}/uwsgi;
+  scgi_temp_path {dir}/scgi;
+  server {{
+    listen 127.0.0.1:{port} backlog=4096;
+    location / {{ default_type application/json; return 200 '{body}'; }}
+  }}
+}}
+"""
 
 
-def start_snasio(build, port):
-    return subprocess.Popen([str(build / "src" / "snasio-serve"), "--port", str(port),
-                             "--app-dir", str(ROOT / "bench" / "app")],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def start_servers(build, scratch, cpu, workers_cases):
+    """{name: (port, process)} for every server of the run."""
+    servers = {}
+    app = str(ROOT / "bench" / "app")
+    serve = str(build / "src" / "snasio-serve")
+
+    def add(name, argv_for_port, cpu_for=cpu):
+        port = free_port()
+        proc = start_process(argv_for_port(port), cpu_for)
+        wait_ready(port, proc)
+        servers[name] = (port, proc)
+
+    add("snasio", lambda p: [serve, "--port", str(p), "--app-dir", app])
+    for n in workers_cases:
+        add(f"snasio x{n}", lambda p, n=n: [serve, "--port", str(p), "--app-dir", app, "--workers", str(n)], None)
+    add("uvicorn", lambda p: [PYTHON, "-m", "uvicorn", "--app-dir", str(ROOT / "bench"), "uvicorn_app:app",
+                              "--port", str(p), "--loop", "uvloop", "--http", "httptools",
+                              "--no-access-log", "--log-level", "warning"])
+    # --http11-socket: the HTTP socket with keep-alive (--http-socket closes after each response).
+    add("uwsgi", lambda p: ["uwsgi", "--plugin", "python3", "--http11-socket", f"127.0.0.1:{p}",
+                            "--wsgi-file", str(ROOT / "bench" / "uwsgi_app.py"), "--processes", "1",
+                            "--threads", "1", "--disable-logging", "--listen", "1024", "--master", "--die-on-term"])
+    add("aiohttp", lambda p: [PYTHON, str(ROOT / "bench" / "aiohttp_app.py"), str(p)])
+
+    def nginx(p):
+        conf = scratch / "nginx.conf"
+        conf.write_text(NGINX_CONF.format(dir=scratch, port=p, body=HELLO_BODY))
+        return ["nginx", "-c", str(conf), "-p", str(scratch)]
+    add("nginx", nginx)
+    return servers
 
 
-def start_uvicorn(port):
-    return subprocess.Popen(["/usr/bin/python3", "-m", "uvicorn", "--app-dir", str(ROOT / "bench"),
-                             "uvicorn_app:app", "--port", str(port), "--loop", "uvloop", "--http", "httptools",
-                             "--no-access-log", "--log-level", "warning"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def stop_servers(servers):
+    for _, proc in servers.values():
+        proc.terminate()
+    for _, proc in servers.values():
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+# -- the cases ----------------------------------------------------------------
+
+def echo_script(scratch):
+    """A wrk script that POSTs a JSON body of about 1 KB."""
+    items = ",".join(f'{{"id":{i},"name":"item {i}","tags":["a","b"],"price":{i}.5}}' for i in range(18))
+    body = f'{{"items":[{items}],"total":18}}'
+    path = scratch / "echo.lua"
+    path.write_text('wrk.method = "POST"\n'
+                    'wrk.headers["Content-Type"] = "application/json"\n'
+                    f"wrk.body = '{body}'\n")
+    return str(path), len(body)
+
+
+def cases(quick, workers_cases):
+    """(label, server, path, connections, script key)."""
+    out = [
+        ("snasio native /health", "snasio", "/health", 64, None),
+        ("snasio sync hello", "snasio", "/hello", 64, None),
+        ("snasio /users/<int:id>", "snasio", "/users/42", 64, None),
+        ("snasio JSON echo", "snasio", "/echo", 64, "echo"),
+        ("snasio async, no await", "snasio", "/async-noawait", 64, None),
+        ("snasio async sleep(0)", "snasio", "/async", 64, None),
+        ("uvicorn sync hello", "uvicorn", "/hello", 64, None),
+        ("uvicorn /users/<int:id>", "uvicorn", "/users/42", 64, None),
+        ("uvicorn JSON echo", "uvicorn", "/echo", 64, "echo"),
+        ("uvicorn async, no await", "uvicorn", "/async-noawait", 64, None),
+        ("uvicorn async sleep(0)", "uvicorn", "/async", 64, None),
+        ("uwsgi hello", "uwsgi", "/hello", 64, None),
+        ("aiohttp hello", "aiohttp", "/hello", 64, None),
+        ("nginx return 200", "nginx", "/hello", 64, None),
+    ]
+    for n in workers_cases:
+        out.append((f"snasio x{n} workers hello", f"snasio x{n}", "/hello", 64, None))
+    if not quick:
+        for c in (256, 1):
+            out += [(f"snasio sync hello c{c}", "snasio", "/hello", c, None),
+                    (f"uvicorn sync hello c{c}", "uvicorn", "/hello", c, None),
+                    (f"nginx return 200 c{c}", "nginx", "/hello", c, None)]
+    return out
+
+
+def measure(servers, case, duration, scripts, wrk_cpu):
+    label, server, path, connections, script = case
+    port, proc = servers[server]
+    before = procstat.sample(proc.pid)
+    try:
+        r = wrk(f"http://127.0.0.1:{port}{path}", duration, connections, scripts.get(script), wrk_cpu)
+    except RuntimeError:
+        if server.startswith("snasio"):
+            raise
+        return None  # a peer's errors are reported as a missing figure
+    after = procstat.sample(proc.pid)
+    spent = procstat.delta(before, after, r["requests"])
+    r["cpu_us"] = spent["cpu_us"]
+    r["per_cpu_s"] = 1e6 / spent["cpu_us"] if spent["cpu_us"] else float("nan")
+    r["vcsw"] = spent["vcsw"]
+    r["threads"] = spent["threads"]
+    return r
+
+
+# -- the report ----------------------------------------------------------------
+
+def spread(values, fmt):
+    values = [v for v in values if v is not None]
+    if not values:
+        return "–"
+    return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}–{fmt.format(max(values))})"
+
+
+def ratio(results, a, b, key, invert=False):
+    """Per-round a/b (b/a when invert), as a list over the rounds."""
+    out = []
+    for ra, rb in zip(results[a], results[b]):
+        if ra and rb and ra[key] and rb[key]:
+            out.append(rb[key] / ra[key] if invert else ra[key] / rb[key])
+    return out
+
+
+TARGETS = [
+    # (what, case a, case b, key, invert, bound, at least?)
+    ("Python sync hello ≥ 0.9× nginx req/s", "snasio sync hello", "nginx return 200", "rps", False, 0.9, True),
+    ("Python sync hello ≥ 1.75× uvicorn req/s", "snasio sync hello", "uvicorn sync hello", "rps", False, 1.75, True),
+    ("Python sync hello ≥ 2.0× uvicorn req per CPU-s", "snasio sync hello", "uvicorn sync hello", "per_cpu_s", False,
+     2.0, True),
+    ("Python sync hello CPU per request ≤ 1.15× native's", "snasio sync hello", "snasio native /health", "cpu_us",
+     False, 1.15, False),
+    ("native /health ≥ 1.0× nginx req/s", "snasio native /health", "nginx return 200", "rps", False, 1.0, True),
+    ("native /health ≥ 0.95× nginx req per CPU-s", "snasio native /health", "nginx return 200", "per_cpu_s", False,
+     0.95, True),
+    ("async sleep(0) ≥ 2.0× uvicorn", "snasio async sleep(0)", "uvicorn async sleep(0)", "rps", False, 2.0, True),
+    ("async, no await ≥ 1.75× uvicorn", "snasio async, no await", "uvicorn async, no await", "rps", False, 1.75, True),
+    ("JSON echo ≥ 2.5× uvicorn", "snasio JSON echo", "uvicorn JSON echo", "rps", False, 2.5, True),
+    ("p99 at 64 connections ≤ uvicorn's", "snasio sync hello", "uvicorn sync hello", "p99", False, 1.0, False),
+    ("p50 at 1 connection ≤ 1.2× uvicorn's", "snasio sync hello c1", "uvicorn sync hello c1", "p50", False, 1.2,
+     False),
+]
+
+
+def report(results, order, args, echo_bytes, workers_cases):
+    lines = []
+    add = lines.append
+    add(f"wrk -t1 on loopback, {args.rounds} rounds × {args.duration} s per case, interleaved; "
+        f"median (min–max). {'Server pinned to CPU 0, wrk to CPU 1. ' if args.pin else ''}"
+        f"JSON echo body: {echo_bytes} bytes.")
+    add("")
+    add("| case | conns | req/s | p50 µs | p99 µs | CPU-µs/req | req per CPU-s |")
+    add("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for label, server, path, conns, _ in order:
+        rs = results[label]
+        col = lambda key, fmt: spread([r[key] if r else None for r in rs], fmt)  # noqa: E731
+        add(f"| {label} | {conns} | {col('rps', '{:,.0f}')} | {col('p50', '{:,.0f}')} | {col('p99', '{:,.0f}')} | "
+            f"{col('cpu_us', '{:.2f}')} | {col('per_cpu_s', '{:,.0f}')} |")
+    add("")
+    add("Voluntary context switches per request, all snasio threads together (and the busiest thread):")
+    add("")
+    add("| case | switches/req | busiest thread |")
+    add("| --- | ---: | --- |")
+    for label, server, path, conns, _ in order:
+        if server != "snasio":
+            continue
+        rs = [r for r in results[label] if r]
+        busiest = {}
+        for r in rs:
+            for name, (vol, _) in r["threads"].items():
+                busiest.setdefault(re.sub(r" \(\d+\)$", "", name), []).append(vol)
+        top = max(busiest.items(), key=lambda kv: statistics.median(kv[1]), default=("–", [0]))
+        add(f"| {label} | {spread([r['vcsw'] for r in rs], '{:.3f}')} | {top[0]} "
+            f"{statistics.median(top[1]):.3f} |")
+    add("")
+    add("| target | measured (median of per-round ratios, min–max) | holds |")
+    add("| --- | ---: | :---: |")
+    verdicts = []
+    for what, a, b, key, invert, bound, at_least in TARGETS:
+        if a not in results or b not in results:
+            continue
+        values = ratio(results, a, b, key, invert)
+        if not values:
+            add(f"| {what} | – | – |")
+            continue
+        med = statistics.median(values)
+        holds = med >= bound if at_least else med <= bound
+        verdicts.append(holds)
+        add(f"| {what} | {spread(values, '{:.2f}×')} | {'yes' if holds else '**no**'} |")
+    vc = results.get("snasio sync hello")
+    if vc:
+        values = [r["vcsw"] for r in vc if r]
+        holds = statistics.median(values) <= 0.05
+        verdicts.append(holds)
+        add(f"| context switches ≤ 0.05 per Python request (64 connections) | {spread(values, '{:.3f}')} | "
+            f"{'yes' if holds else '**no**'} |")
+    for n in workers_cases:
+        values = ratio(results, f"snasio x{n} workers hello", "snasio sync hello", "rps")
+        if values:
+            add(f"| {n} workers against 1, sync hello req/s (for information) | {spread(values, '{:.2f}×')} | |")
+    return "\n".join(lines), all(verdicts)
+
+
+def machine():
+    model = ""
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split("\n")[0]
+    return (f"{os.cpu_count()} cores ({model}), Linux {platform.release()}, Python {platform.python_version()}, "
+            f"{wrk_version.strip()}")
+
+
+def chart(results, order, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    labels = [c[0] for c in order if c[3] == 64]
+    med = lambda label, key: statistics.median([r[key] for r in results[label] if r] or [0])  # noqa: E731
+    fig, axes = plt.subplots(1, 2, figsize=(13, 0.42 * len(labels) + 1.5), sharey=True)
+    for ax, key, title in ((axes[0], "rps", "requests/s (64 connections)"),
+                           (axes[1], "cpu_us", "server CPU-µs per request")):
+        values = [med(label, key) for label in labels]
+        lows = [v - min([r[key] for r in results[label] if r] or [0]) for v, label in zip(values, labels)]
+        highs = [max([r[key] for r in results[label] if r] or [0]) - v for v, label in zip(values, labels)]
+        colors = ["#2b6cb0" if label.startswith("snasio") else "#a0aec0" for label in labels]
+        ax.barh(labels, values, xerr=[lows, highs], color=colors, capsize=3)
+        ax.set_title(title)
+        ax.invert_yaxis()
+        ax.grid(axis="x", alpha=0.3)
+    fig.suptitle("snasio and its peers, one interleaved run (median, min–max)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+
+
+def write_docs(path, table, args):
+    """Replaces the generated part of docs/benchmarks.md, keeping the prose around it."""
+    doc = pathlib.Path(path)
+    text = doc.read_text() if doc.exists() else "# Benchmarks\n\n<!-- bench:begin -->\n<!-- bench:end -->\n"
+    command = "just bench" + (f" {args.duration}" if args.duration != 5 else "") + (" --pin" if args.pin else "")
+    generated = (f"<!-- bench:begin -->\n"
+                 f"Written by `{command}` on {datetime.date.today().isoformat()} "
+                 f"({machine()}).\n\n{table}\n\n![the run as a chart](benchmarks.png)\n<!-- bench:end -->")
+    text = re.sub(r"<!-- bench:begin -->.*<!-- bench:end -->", lambda _: generated, text, flags=re.S)
+    doc.write_text(text)
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--build", default=os.environ.get("SNASIO_BUILD_DIR", "build"))
-    parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--build", default=os.environ.get("SNASIO_BUILD_DIR", "build-bench"))
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--duration", type=int, default=5)
+    parser.add_argument("--pin", action="store_true", help="servers on CPU 0, wrk on CPU 1")
+    parser.add_argument("--quick", action="store_true", help="64 connections only")
+    parser.add_argument("--workers", type=int, action="append", default=[],
+                        help="also run snasio with --workers N (repeatable)")
+    parser.add_argument("--only", action="append", default=[], metavar="TEXT",
+                        help="run only the cases whose label contains TEXT (repeatable)")
+    parser.add_argument("--write", metavar="DOC", help="write the table into DOC and a chart beside it")
     args = parser.parse_args()
     build = (ROOT / args.build).resolve()
+    scratch = pathlib.Path(tempfile.mkdtemp(prefix="snasio-bench-"))
+    server_cpu, wrk_cpu = (0, 1) if args.pin else (None, None)
 
-    servers = {}
+    order = cases(args.quick, args.workers)
+    if args.only:
+        order = [c for c in order if any(text in c[0] for text in args.only)]
+    results = {c[0]: [] for c in order}
+    servers = start_servers(build, scratch, server_cpu, args.workers)
     try:
-        for name, start in (("snasio", lambda p: start_snasio(build, p)), ("uvicorn", start_uvicorn)):
-            port = free_port()
-            proc = start(port)
-            wait_ready(port, proc)
-            servers[name] = (port, proc)
-        cases = [
-            ("snasio native /health", "snasio", "/health"),
-            ("snasio Python /hello", "snasio", "/hello"),
-            ("uvicorn /hello", "uvicorn", "/hello"),
-            ("snasio Python /async", "snasio", "/async"),
-            ("uvicorn /async", "uvicorn", "/async"),
-        ]
-        results = {}
-        for label, server, path in cases:
-            url = f"http://127.0.0.1:{servers[server][0]}{path}"
-            wrk(url, 1, args.connections)  # warm-up
-            results[label] = wrk(url, args.duration, args.connections)
+        script, echo_bytes = echo_script(scratch)
+        scripts = {"echo": script}
+        for case in order:  # warm-up: imports, JIT-free caches, pools, connections
+            measure(servers, case, 1, scripts, wrk_cpu)
+        for round_no in range(args.rounds):
+            for case in order:
+                r = measure(servers, case, args.duration, scripts, wrk_cpu)
+                results[case[0]].append(r)
+                shown = f"{r['rps']:,.0f} req/s, {r['cpu_us']:.2f} CPU-µs/req" if r else "errors"
+                print(f"round {round_no + 1}: {case[0]} (c{case[3]}): {shown}", file=sys.stderr, flush=True)
     finally:
-        for _, proc in servers.values():
-            proc.terminate()
-            proc.wait(timeout=15)
+        stop_servers(servers)
+        shutil.rmtree(scratch, ignore_errors=True)
 
-    print(f"wrk -t1 -c{args.connections} -d{args.duration}s on loopback, {os.cpu_count()} cores")
-    print(f"{'case':<26}{'req/s':>12}{'p99':>10}")
-    for label, r in results.items():
-        print(f"{label:<26}{r['rps']:>12.0f}{r['p99']:>10}")
-    hello = results["snasio Python /hello"]["rps"] / results["uvicorn /hello"]["rps"]
-    async_ = results["snasio Python /async"]["rps"] / results["uvicorn /async"]["rps"]
-    native = results["snasio native /health"]["rps"] / results["snasio Python /hello"]["rps"]
-    print(f"ratio Python /hello vs uvicorn:  {hello:.2f}x")
-    print(f"ratio Python /async vs uvicorn:  {async_:.2f}x")
-    print(f"ratio native /health vs Python /hello: {native:.2f}x")
+    table, all_hold = report(results, order, args, echo_bytes, args.workers)
+    print(table)
+    if args.write:
+        write_docs(args.write, table, args)
+        chart(results, order, pathlib.Path(args.write).with_suffix(".png"))
+        print(f"\nwrote {args.write} and {pathlib.Path(args.write).with_suffix('.png')}")
+    return 0 if all_hold else 1
 
 
 if __name__ == "__main__":

@@ -39,7 +39,9 @@ int main(int argc, char** argv) {
   }
   snasio::net::raise_open_file_limit();
 
-  asio::io_context io(1);
+  // One thread runs the reactor and only it touches sockets, so their
+  // per-operation locks can go; posting from the GIL thread stays locked.
+  asio::io_context io(ASIO_CONCURRENCY_HINT_UNSAFE_IO);
   snasio::app::service service(io, cfg);
   service.add_native({"GET"}, "/health", health);
   try {

@@ -1,4 +1,5 @@
-"""The routes `just bench` measures on snasio."""
+"""The routes `just bench` measures on snasio (bench/http_bench.py). The peers
+in bench/ serve the same routes with the same work per request."""
 
 import asyncio
 
@@ -7,6 +8,21 @@ from snasio import route
 
 @route("/hello")
 def hello(request):
+    return {"message": "Hello from Python"}
+
+
+@route("/users/<int:user_id>")
+def user(request):
+    return {"id": request.path_params["user_id"], "name": "user"}
+
+
+@route("/echo", methods=["POST"])
+def echo(request):
+    return request.body
+
+
+@route("/async-noawait")
+async def async_noawait(request):
     return {"message": "Hello from Python"}
 
 

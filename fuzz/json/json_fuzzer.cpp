@@ -3,7 +3,10 @@
 //   - reading that text must give equal objects, and writing them again the
 //     very same text (so no int turned float, no -0.0 lost its sign);
 //   - Python's json module must read the input as the same objects.
-// A crash, a failed check or a Python exception left set aborts.
+// And for every input refused, Python's json module must refuse it too,
+// unless the refusal is one snasio makes on purpose (NaN and Infinity, a
+// float beyond the double range, lone surrogates, nesting deeper than the
+// bound). A crash, a failed check or a Python exception left set aborts.
 #include "python/interpreter.hpp"
 #include "python/json_convert.hpp"
 
@@ -39,6 +42,22 @@ bool equal(PyObject* a, PyObject* b) {
   return result == 1;
 }
 
+// Python's own reading of `text`, or empty when it refuses (no exception left set).
+py_ref python_json_loads_or_none(std::string_view text) {
+  py_ref str = py_ref::steal(PyUnicode_DecodeUTF8(text.data(), static_cast<Py_ssize_t>(text.size()), "strict"));
+  py_ref value = str ? py_ref::steal(PyObject_CallOneArg(json_loads, str.get())) : py_ref{};
+  PyErr_Clear();
+  return value;
+}
+
+// The refusals snasio makes on purpose, where Python's json module accepts.
+bool deliberate_refusal(std::string_view error, std::string_view input) {
+  for (std::string_view reason : {"nested deeper", "number out of range", "surrogate", "digits than Python"})
+    if (error.find(reason) != std::string_view::npos) return true;
+  return error.find("invalid value") != std::string_view::npos &&
+         (input.find("NaN") != std::string_view::npos || input.find("Infinity") != std::string_view::npos);
+}
+
 // Python's own reading of a text we accepted (so it is valid UTF-8).
 py_ref python_json_loads(std::string_view text) {
   py_ref str = py_ref::steal(PyUnicode_DecodeUTF8(text.data(), static_cast<Py_ssize_t>(text.size()), "strict"));
@@ -72,6 +91,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_no_exception();
   if (!value) {
     if (error.empty()) die("refused without a reason");
+    if (python_json_loads_or_none(input) && !deliberate_refusal(error, input))
+      die("refused what json.loads reads:", error);
     return 0;
   }
 

@@ -20,7 +20,6 @@ from _snasio import _flush, _handler_done
 from snasio import _worker
 
 _loop = None
-_tasks = {}            # job id -> the Task or future of a running handler
 _pool = None           # the ProcessPoolExecutor, created on first use
 _pool_workers = None
 _dispatch = None       # the ThreadPoolExecutor for blocking=True handlers
@@ -60,7 +59,7 @@ def _new_loop():
 def _shut_down():
     """Cancels what is still running, stops the pools, closes the loop."""
     global _pool, _dispatch, _loop
-    tasks = list(_tasks.values())
+    tasks = asyncio.all_tasks(_loop)
     for task in tasks:
         task.cancel()
     if tasks:
@@ -85,18 +84,14 @@ async def _run(coro, job_id):
     it is known (no done-callback round through the loop)."""
     try:
         result = await coro
-    except Exception as error:
-        # Reported here, once; the task itself ends quietly.
-        _tasks.pop(job_id, None)
-        _handler_done(job_id, None, error)
-        return
     except BaseException as error:
-        # Cancellation (and the like) is reported, then propagates so the
-        # task ends cancelled as asyncio expects.
-        _tasks.pop(job_id, None)
         _handler_done(job_id, None, error)
-        raise
-    _tasks.pop(job_id, None)
+        # An ordinary exception is reported, once, and the task ends quietly;
+        # cancellation (and the like) propagates, so the task ends cancelled
+        # as asyncio expects.
+        if not isinstance(error, Exception):
+            raise
+        return
     _handler_done(job_id, result, None)
 
 
@@ -107,7 +102,6 @@ def schedule_flush():
 
 def _report(job_id, future):
     """Hands a finished blocking handler's result or exception to the server."""
-    _tasks.pop(job_id, None)
     if future.cancelled():
         _handler_done(job_id, None, asyncio.CancelledError())
         return
@@ -118,9 +112,15 @@ def _report(job_id, future):
         _handler_done(job_id, future.result(), None)
 
 
-def start_task(coro, job_id):
-    """Runs an async handler's coroutine as a Task on the loop."""
-    _tasks[job_id] = _loop.create_task(_run(coro, job_id))
+def start_task(coro, job_id, name):
+    """Runs an async handler's coroutine as a Task named after its route; the
+    server keeps the Task, to cancel it if the client leaves."""
+    # asyncio.Task itself, as create_task makes it, but named at birth: given
+    # no name, a Task formats a fresh "Task-N" for itself. A task factory the
+    # app installed still decides.
+    if _loop.get_task_factory() is None:
+        return asyncio.Task(_run(coro, job_id), loop=_loop, name=name)
+    return _loop.create_task(_run(coro, job_id), name=name)
 
 
 def start_blocking(func, args, job_id):
@@ -129,15 +129,14 @@ def start_blocking(func, args, job_id):
     if _dispatch is None:
         _dispatch = ThreadPoolExecutor(max_workers=_dispatch_workers, thread_name_prefix="snasio-dispatch")
     future = _loop.run_in_executor(_dispatch, func, *args)
-    _tasks[job_id] = future
     future.add_done_callback(functools.partial(_report, job_id))
+    return future
 
 
-def cancel(job_id):
-    """The client went away: cancel its handler if it is still running."""
-    task = _tasks.get(job_id)
-    if task is not None:
-        task.cancel()
+def cancel(task):
+    """The client went away: cancel its handler's Task (or a blocking
+    handler's future, which stops it only if it has not started)."""
+    task.cancel()
 
 
 def pool():

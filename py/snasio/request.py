@@ -34,6 +34,14 @@ def _decode_text(raw, content_type):
     return raw.decode("utf-8", "replace")
 
 
+def _header_pairs(text):
+    """(name, value) pairs from the server's "name\\0value\\0name\\0value" form."""
+    if not text:
+        return ()
+    parts = text.split("\0")
+    return tuple(zip(parts[0::2], parts[1::2]))
+
+
 class Headers(Mapping):
     """Request headers: a read-only mapping with case-insensitive names.
 
@@ -88,14 +96,17 @@ class Request:
     __slots__ = ("method", "path", "path_params", "raw_body", "client",
                  "_raw_query", "_raw_headers", "_body", "_headers", "_query", "_query_multi")
 
-    def __init__(self, method, path, path_params, raw_query, raw_headers, raw_body, body, client):
+    # The server fills these slots directly (src/python/request_builder.cpp);
+    # __init__ is for building a Request in Python, in a handler's unit test.
+    def __init__(self, method, path, path_params=None, raw_query="", headers=(), raw_body=b"", body=_UNSET,
+                 client=("127.0.0.1", 0)):
         self.method = method
         self.path = path
-        self.path_params = path_params
+        self.path_params = {} if path_params is None else path_params
         self.raw_body = raw_body
         self.client = client
         self._raw_query = raw_query
-        self._raw_headers = raw_headers
+        self._raw_headers = "\0".join(f"{name}\0{value}" for name, value in headers)
         self._body = body
         self._headers = None
         self._query = None
@@ -104,7 +115,7 @@ class Request:
     @property
     def headers(self) -> Headers:
         if self._headers is None:
-            self._headers = Headers(self._raw_headers)
+            self._headers = Headers(_header_pairs(self._raw_headers))
         return self._headers
 
     @property

@@ -29,10 +29,10 @@ constexpr int refuse = -1;
 // Whether `bytes` hold an LF that does not end a CRLF; `last` is the byte seen
 // before them, and is updated to their last byte.
 bool has_bare_lf(std::string_view bytes, char& last) {
-  for (char c : bytes) {
-    if (c == '\n' && last != '\r') return true;
-    last = c;
-  }
+  if (bytes.empty()) return false;
+  for (std::size_t lf = bytes.find('\n'); lf != std::string_view::npos; lf = bytes.find('\n', lf + 1))
+    if ((lf == 0 ? last : bytes[lf - 1]) != '\r') return true;
+  last = bytes.back();
   return false;
 }
 }  // namespace
@@ -160,6 +160,8 @@ int request_parser::on_header_field(std::string_view span) {
   // first span after a value (or after the request line).
   if (request_.headers.empty() || in_value_) {
     if (request_.headers.size() >= limits_.max_headers) return fail(431, "too many header fields");
+    // Room for a browser's usual dozen at once, rather than growing 1, 2, 4, 8, 16.
+    if (request_.headers.empty()) request_.headers.reserve(std::min<std::size_t>(16, limits_.max_headers));
     request_.headers.emplace_back();
     in_value_ = false;
   }

@@ -1,5 +1,6 @@
 #include "http/response.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "http/status.hpp"
@@ -47,17 +48,13 @@ std::string json_escape(std::string_view s) {
 
 namespace {
 
-void append_number(std::string& out, std::size_t n) {
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
-  out.append(buf, end);
-}
+char* put(char* out, std::string_view s) { return std::copy(s.begin(), s.end(), out); }
 
-void append_header(std::string& out, std::string_view name, std::string_view value) {
-  out += name;
-  out += ": ";
-  out += value;
-  out += "\r\n";
+char* put_header(char* out, std::string_view name, std::string_view value) {
+  out = put(out, name);
+  out = put(out, ": ");
+  out = put(out, value);
+  return put(out, "\r\n");
 }
 
 }  // namespace
@@ -66,30 +63,44 @@ std::string serialize(const response& r, const framing& f, std::string_view date
   const bool bodyless = status_forbids_body(r.status);
   const bool send_body = !bodyless && !f.head_request;
 
-  std::string out;
-  out.reserve(160 + r.body.size());
-  out += "HTTP/1.1 ";
-  append_number(out, std::size_t(r.status));
-  out += ' ';
-  out += reason_phrase(r.status);
-  out += "\r\n";
-  append_header(out, "Server", "snasio");
-  append_header(out, "Date", date);
-  if (!r.content_type.empty() && !bodyless) append_header(out, "Content-Type", r.content_type);
+  char status_digits[8];
+  std::string_view status(status_digits, std::size_t(std::to_chars(status_digits, status_digits + 8, r.status).ptr - status_digits));
+  char length_digits[24];
+  std::string_view length(length_digits,
+                          std::size_t(std::to_chars(length_digits, length_digits + 24, r.body.size()).ptr - length_digits));
+  const bool content_type = !r.content_type.empty() && !bodyless;
+  std::string_view connection = !f.keep_alive ? "close" : f.http10 ? "keep-alive" : "";
+  std::string_view reason = reason_phrase(r.status);
+  constexpr std::size_t line_end = 2, separator = 2;  // "\r\n", ": "
+
+  // Measured first, then written in one buffer: the response is one write.
+  std::size_t size = 9 + status.size() + 1 + reason.size() + line_end;  // "HTTP/1.1 200 OK\r\n"
+  size += 6 + separator + 6 + line_end;                                  // "Server: snasio\r\n"
+  size += 4 + separator + date.size() + line_end;
+  if (content_type) size += 12 + separator + r.content_type.size() + line_end;
+  if (!bodyless) size += 14 + separator + length.size() + line_end;
+  for (const auto& h : r.headers) size += h.name.size() + separator + h.value.size() + line_end;
+  if (!connection.empty()) size += 10 + separator + connection.size() + line_end;
+  size += line_end + (send_body ? r.body.size() : 0);
+
+  std::string out(size, '\0');
+  char* p = out.data();
+  p = put(p, "HTTP/1.1 ");
+  p = put(p, status);
+  *p++ = ' ';
+  p = put(p, reason);
+  p = put(p, "\r\n");
+  p = put_header(p, "Server", "snasio");
+  p = put_header(p, "Date", date);
+  if (content_type) p = put_header(p, "Content-Type", r.content_type);
   // HEAD gets the Content-Length a GET would have had (RFC 9110 9.3.2);
   // 1xx, 204 and 304 carry none at all (RFC 9110 8.6).
-  if (!bodyless) {
-    out += "Content-Length: ";
-    append_number(out, r.body.size());
-    out += "\r\n";
-  }
-  for (const auto& h : r.headers) append_header(out, h.name, h.value);
-  if (!f.keep_alive)
-    append_header(out, "Connection", "close");
-  else if (f.http10)
-    append_header(out, "Connection", "keep-alive");
-  out += "\r\n";
-  if (send_body) out += r.body;
+  if (!bodyless) p = put_header(p, "Content-Length", length);
+  for (const auto& h : r.headers) p = put_header(p, h.name, h.value);
+  // HTTP/1.0 keep-alive must be announced explicitly.
+  if (!connection.empty()) p = put_header(p, "Connection", connection);
+  p = put(p, "\r\n");
+  if (send_body) put(p, r.body);
   return out;
 }
 

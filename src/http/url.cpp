@@ -43,9 +43,12 @@ std::string decode_query_component(std::string_view raw) {
 // A path with a bad escape is refused (400) rather than guessed at: the path
 // decides which handler runs, so it must mean one thing only.
 std::optional<std::string> percent_decode_path(std::string_view raw) {
-  std::string out;
+  // Most paths have no escape at all: copy them whole.
+  std::size_t pos = raw.find('%');
+  std::string out(raw.substr(0, pos));
+  if (pos == std::string_view::npos) return out;
   out.reserve(raw.size());
-  for (std::size_t pos = 0; pos < raw.size(); ++pos) {
+  for (; pos < raw.size(); ++pos) {
     if (raw[pos] != '%') {
       out += raw[pos];
       continue;

@@ -173,14 +173,16 @@ void connection::do_write() {
   if (write_pending_ || state_ == state::lingering || state_ == state::closed) return;
   // Gather every response that is ready at the front into one write.
   if (slots_.take_filled(writing_) == 0) return;
-  std::vector<asio::const_buffer> buffers;
-  buffers.reserve(writing_.size());
-  for (const auto& b : writing_) buffers.emplace_back(asio::buffer(b));
   write_pending_ = true;
   write_started_ = clock::now();
-  asio::async_write(socket_, buffers, [self = shared_from_this()](const asio::error_code& ec, std::size_t) {
-    self->on_write(ec);
-  });
+  auto done = [self = shared_from_this()](const asio::error_code& ec, std::size_t) { self->on_write(ec); };
+  if (writing_.size() == 1) {
+    asio::async_write(socket_, asio::buffer(writing_.front()), std::move(done));
+  } else {
+    gather_.clear();
+    for (const auto& b : writing_) gather_.emplace_back(asio::buffer(b));
+    asio::async_write(socket_, gather_, std::move(done));
+  }
   arm_timer();
 }
 

@@ -81,7 +81,8 @@ class connection : public std::enable_shared_from_this<connection> {
 
   state state_ = state::open;
   response_slots slots_;               // responses owed, in request order
-  std::vector<std::string> writing_;  // the buffers of the write in flight
+  std::vector<std::string> writing_;  // the responses of the write in flight
+  std::vector<asio::const_buffer> gather_;  // ...as buffers, when there are several
   bool read_pending_ = false;
   bool write_pending_ = false;
   std::uint64_t served_ = 0;

@@ -63,9 +63,12 @@ bool endpoint_table::add(route_request r) {
     PyErr_SetString(PyExc_ValueError, e.what());
     return false;
   }
-  routes_.push_back({std::move(r.methods), std::move(r.pattern), qualified_name(r.handler.get()), mode_for(r),
-                     r.use_pool});
+  std::string name = qualified_name(r.handler.get());
+  py_ref name_str = py_ref::steal(PyUnicode_FromStringAndSize(name.data(), Py_ssize_t(name.size())));
+  if (!name_str) return false;
+  routes_.push_back({std::move(r.methods), std::move(r.pattern), std::move(name), mode_for(r), r.use_pool});
   handlers_.push_back(std::move(r.handler));
+  names_.push_back(std::move(name_str));
   return true;
 }
 

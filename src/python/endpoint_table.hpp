@@ -45,15 +45,21 @@ class endpoint_table {
   bool add(route_request r);
   /// The handler of route `id` (borrowed).
   PyObject* handler(std::size_t id) const noexcept { return handlers_[id].get(); }
+  /// The name of route `id` as a str (borrowed): its tasks are named after it.
+  PyObject* name(std::size_t id) const noexcept { return names_[id].get(); }
   /// Route `id` as registered.
   const python_route& route(std::size_t id) const noexcept { return routes_[id]; }
   /// Every route, by id.
   const std::vector<python_route>& routes() const noexcept { return routes_; }
   /// Drops every handler reference (before the interpreter finalizes).
-  void clear() noexcept { handlers_.clear(); }
+  void clear() noexcept {
+    handlers_.clear();
+    names_.clear();
+  }
 
  private:
   std::vector<py_ref> handlers_;  // index = route id
+  std::vector<py_ref> names_;
   std::vector<python_route> routes_;
 };
 

@@ -1,5 +1,7 @@
 #include "python/gil_thread.hpp"
 
+#include <pthread.h>
+
 #include <optional>
 
 #include "log/log.hpp"
@@ -30,6 +32,8 @@ void gil_thread::join() {
 }
 
 void gil_thread::run(std::promise<std::vector<python_route>>& started) {
+  // Named, so top, perf and /proc tell it from the reactor.
+  pthread_setname_np(pthread_self(), "snasio-gil");
   std::optional<interpreter> interp;
   try {
     interp.emplace(config_);

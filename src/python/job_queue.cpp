@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <iterator>
 #include <system_error>
 
 namespace snasio::python {
@@ -54,8 +55,12 @@ void job_queue::take_all(std::vector<job>& out, std::vector<std::uint64_t>& canc
   std::uint64_t count;
   [[maybe_unused]] auto n = ::read(wake_fd_, &count, sizeof count);
   std::lock_guard lock(mutex_);
-  for (auto& j : jobs_) out.push_back(std::move(j));
-  jobs_.clear();
+  if (out.empty()) {
+    out.swap(jobs_);
+  } else {
+    std::move(jobs_.begin(), jobs_.end(), std::back_inserter(out));
+    jobs_.clear();
+  }
   cancels.insert(cancels.end(), cancels_.begin(), cancels_.end());
   cancels_.clear();
 }

@@ -2,7 +2,6 @@
 
 #include <atomic>
 #include <cstddef>
-#include <deque>
 #include <mutex>
 #include <vector>
 
@@ -39,8 +38,9 @@ class job_queue {
   /// Wakes the consumer if something was pushed into an empty queue since
   /// the last wake-up (producer side, after a burst of pushes).
   void wake_if_needed();
-  /// Moves every queued job to the end of `jobs`, every cancel request to the
-  /// end of `cancels`, and clears the wake-up (GIL thread).
+  /// Moves every queued job to the end of `jobs` (swapping vectors when
+  /// `jobs` is empty, as it usually is), every cancel request to the end of
+  /// `cancels`, and clears the wake-up (GIL thread).
   void take_all(std::vector<job>& jobs, std::vector<std::uint64_t>& cancels);
   /// Marks `n` taken jobs as started, freeing their places in the bound.
   void started(std::size_t n = 1) noexcept { unstarted_.fetch_sub(n, std::memory_order_relaxed); }
@@ -59,7 +59,7 @@ class job_queue {
   const std::size_t depth_;
   int wake_fd_;
   std::mutex mutex_;
-  std::deque<job> jobs_;
+  std::vector<job> jobs_;
   std::vector<std::uint64_t> cancels_;
   std::atomic<std::size_t> unstarted_{0};
   std::atomic<bool> wake_needed_{false};

@@ -19,7 +19,8 @@ bool job_runner::run_batch() {
   batch_.clear();
   // Clients that left: cancel their handlers still running.
   for (std::uint64_t job_id : cancels_) {
-    if (running_.count(job_id) && !py_ref::steal(PyObject_CallFunction(py_.cancel.get(), "K", (unsigned long long)job_id)))
+    auto it = running_.find(job_id);
+    if (it != running_.end() && !py_ref::steal(PyObject_CallOneArg(py_.cancel.get(), it->second.task.get())))
       log::line("cannot cancel a handler:\n" + take_exception_text());
   }
   // Every reply of the batch goes back to the reactor in one hand-off.
@@ -43,31 +44,34 @@ void job_runner::run(job& j) {
   const python_route& route = endpoints_.route(j.route);
   py_ref pool = request && route.use_pool ? py_ref::steal(PyObject_CallNoArgs(py_.pool.get())) : py_ref{};
   if (!request || (route.use_pool && !pool)) return answer(j.reply, j.route, j.method, j.path, nullptr, nullptr);
-  PyObject* handler = endpoints_.handler(j.route);
   if (route.mode == execution_mode::inline_call) {
     PyObject* args[] = {request.get(), pool.get()};
-    py_ref result = py_ref::steal(PyObject_Vectorcall(handler, args, pool ? 2 : 1, nullptr));
+    py_ref result = py_ref::steal(PyObject_Vectorcall(endpoints_.handler(j.route), args, pool ? 2 : 1, nullptr));
     return answer(j.reply, j.route, j.method, j.path, result.get(), nullptr);
   }
-  if (!start(route, handler, request.get(), pool.get(), j.id))
-    return answer(j.reply, j.route, j.method, j.path, nullptr, nullptr);
-  running_.emplace(j.id, running{j.route, std::move(j.method), std::move(j.path), std::move(j.reply)});
+  py_ref task = start(j.route, request.get(), pool.get(), j.id);
+  if (!task) return answer(j.reply, j.route, j.method, j.path, nullptr, nullptr);
+  running_.emplace(j.id, running{j.route, std::move(j.method), std::move(j.path), std::move(j.reply), std::move(task)});
 }
 
 // Starts a handler that finishes later, in its route's mode; it reports back
-// through handler_done(). Empty with a Python exception set on failure.
-py_ref job_runner::start(const python_route& route, PyObject* handler, PyObject* request, PyObject* pool,
-                         std::uint64_t job_id) {
-  const auto id = (unsigned long long)job_id;
-  if (route.mode == execution_mode::task) {
+// through handler_done(). Returns its Task (or future), or empty with a Python
+// exception set.
+py_ref job_runner::start(std::size_t route, PyObject* request, PyObject* pool, std::uint64_t job_id) {
+  PyObject* handler = endpoints_.handler(route);
+  py_ref id = py_ref::steal(PyLong_FromUnsignedLongLong(job_id));
+  if (!id) return {};
+  if (endpoints_.route(route).mode == execution_mode::task) {
     PyObject* argv[] = {request, pool};
     py_ref coroutine = py_ref::steal(PyObject_Vectorcall(handler, argv, pool ? 2 : 1, nullptr));
     if (!coroutine) return {};
-    return py_ref::steal(PyObject_CallFunction(py_.start_task.get(), "OK", coroutine.get(), id));
+    PyObject* start_args[] = {coroutine.get(), id.get(), endpoints_.name(route)};
+    return py_ref::steal(PyObject_Vectorcall(py_.start_task.get(), start_args, 3, nullptr));
   }
   py_ref args = pool ? py_ref::steal(PyTuple_Pack(2, request, pool)) : py_ref::steal(PyTuple_Pack(1, request));
   if (!args) return {};
-  return py_ref::steal(PyObject_CallFunction(py_.start_blocking.get(), "OOK", handler, args.get(), id));
+  PyObject* start_args[] = {handler, args.get(), id.get()};
+  return py_ref::steal(PyObject_Vectorcall(py_.start_blocking.get(), start_args, 3, nullptr));
 }
 
 void job_runner::handler_done(std::uint64_t job_id, PyObject* result, PyObject* error) {

@@ -41,10 +41,11 @@ class job_runner {
     std::string method;
     std::string path;
     one_shot reply;
+    py_ref task;  // the handler's Task, or a blocking handler's future: to cancel
   };
 
   void run(job& j);
-  py_ref start(const python_route& route, PyObject* handler, PyObject* request, PyObject* pool, std::uint64_t job_id);
+  py_ref start(std::size_t route, PyObject* request, PyObject* pool, std::uint64_t job_id);
   void answer(one_shot& reply, std::size_t route, const std::string& method, const std::string& path,
               PyObject* result, PyObject* error);
   void schedule_flush();

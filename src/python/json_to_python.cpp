@@ -1,213 +1,383 @@
-// JSON text -> Python objects: RapidJSON's SAX reader drives a builder that
-// creates each dict, list, str, int, float, bool and None as its event arrives.
+// JSON text -> Python objects: a strict reader of RFC 8259 that creates each
+// dict, list, str, int, float, bool and None as it reads, in one pass.
+//
+// Strict means: no NaN or Infinity, no comments, no trailing commas, no
+// leading zeros, nothing after the value, strings of well-formed UTF-8 with
+// no raw control characters and no lone surrogates. Integers of any size stay
+// exact (up to Python's own digit limit), floats are rounded once, correctly.
 #include "python/json_convert.hpp"
-
-#include <rapidjson/allocators.h>
-#include <rapidjson/error/en.h>
-#include <rapidjson/memorystream.h>
-#include <rapidjson/reader.h>
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstddef>
-#include <memory_resource>
 #include <string>
-#include <vector>
 
 namespace snasio::python {
 namespace {
 
-// Numbers arrive as their text (so integers of any size stay exact and floats
-// are rounded once, correctly); every byte is checked to be valid UTF-8.
-// Everything else stays RapidJSON's strict default: no NaN/Infinity, no
-// comments, no trailing commas, nothing after the value.
-constexpr unsigned parse_flags =
-    rapidjson::kParseValidateEncodingFlag | rapidjson::kParseNumbersAsStringsFlag;
-
-// RapidJSON's reader copies each string and number onto its own stack before
-// handing it over. Serving that stack from a buffer on the C++ stack keeps a
-// small document off the heap; a longer string spills into heap chunks.
-constexpr std::size_t reader_scratch_bytes = 1024;
-
-// The builder's stack of open containers, kept on the C++ stack up to this depth.
-constexpr std::size_t inline_open_containers = default_max_json_depth;
-
 // Said of 1e400: JSON has no infinity, and a float cannot hold the value.
 constexpr std::string_view number_too_large = "number out of range (beyond about 1.8e308)";
 
-using scratch_allocator = rapidjson::MemoryPoolAllocator<>;
-using json_reader = rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, scratch_allocator>;
+// The reader remembers this many recent keys: objects in an array repeat the
+// same keys, and reusing one str (its hash computed once) spares making it
+// again, as Python's json module does with its memo.
+constexpr std::size_t remembered_keys = 32;
 
-// Builds Python objects from the reader's events. The method names are
-// RapidJSON's SAX handler concept; each returns false to stop the parse.
-class python_builder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, python_builder> {
+// Integers of up to 18 digits fit a long long; longer ones go to Python.
+constexpr std::size_t fast_int_digits = 18;
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The length of the well-formed UTF-8 sequence at the start of `s`, or 0.
+// The second byte's range rules out overlongs (E0, F0), surrogates (ED) and
+// code points past U+10FFFF (F4): Unicode's table 3-7.
+std::size_t utf8_sequence(std::string_view s) {
+  auto byte = [&](std::size_t i) { return i < s.size() ? static_cast<unsigned char>(s[i]) : 0u; };
+  unsigned lead = byte(0);
+  std::size_t length = lead >= 0xC2 && lead <= 0xDF ? 2 : lead >= 0xE0 && lead <= 0xEF ? 3 : lead >= 0xF0 && lead <= 0xF4 ? 4 : 0;
+  if (length == 0) return 0;
+  unsigned lo = lead == 0xE0 ? 0xA0 : lead == 0xF0 ? 0x90 : 0x80;
+  unsigned hi = lead == 0xED ? 0x9F : lead == 0xF4 ? 0x8F : 0xBF;
+  if (byte(1) < lo || byte(1) > hi) return 0;
+  for (std::size_t i = 2; i < length; ++i)
+    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
+  return length;
+}
+
+void append_utf8(std::string& out, unsigned code_point) {
+  if (code_point < 0x80) {
+    out += char(code_point);
+  } else if (code_point < 0x800) {
+    out += char(0xC0 | (code_point >> 6));
+    out += char(0x80 | (code_point & 0x3F));
+  } else if (code_point < 0x10000) {
+    out += char(0xE0 | (code_point >> 12));
+    out += char(0x80 | ((code_point >> 6) & 0x3F));
+    out += char(0x80 | (code_point & 0x3F));
+  } else {
+    out += char(0xF0 | (code_point >> 18));
+    out += char(0x80 | ((code_point >> 12) & 0x3F));
+    out += char(0x80 | ((code_point >> 6) & 0x3F));
+    out += char(0x80 | (code_point & 0x3F));
+  }
+}
+
+// Reads one JSON document. Each method starts at the first byte of what it
+// reads and leaves pos_ just past it; a failure records where and why and
+// returns an empty py_ref, with no Python exception left set.
+class json_reader {
  public:
-  python_builder(std::size_t max_depth, std::pmr::memory_resource* memory)
-      : max_depth_(max_depth), open_(memory) {
-    open_.reserve(std::min(max_depth, inline_open_containers));
-  }
+  json_reader(std::string_view text, std::size_t max_depth) : text_(text), max_depth_(max_depth) {}
 
-  bool Null() { return add(py_ref::borrow(Py_None)); }
-  bool Bool(bool value) { return add(py_ref::borrow(value ? Py_True : Py_False)); }
-  bool String(const char* text, rapidjson::SizeType length, bool /*copy*/) { return add(make_str(text, length)); }
-  bool RawNumber(const char* text, rapidjson::SizeType length, bool /*copy*/) {
-    std::string_view number(text, length);
-    bool is_float = number.find_first_of(".eE") != std::string_view::npos;
-    return add(is_float ? make_float(number) : make_int(number));
-  }
-  bool Key(const char* text, rapidjson::SizeType length, bool /*copy*/) {
-    key_ = make_str(text, length);
-    return key_ ? true : not_made();
-  }
-  bool StartObject() { return open(py_ref::steal(PyDict_New())); }
-  bool StartArray() { return open(py_ref::steal(PyList_New(0))); }
-  bool EndObject(rapidjson::SizeType /*members*/) { return close(); }
-  bool EndArray(rapidjson::SizeType /*elements*/) { return close(); }
-
-  // Int, Double and the rest: never called, numbers come through RawNumber.
-  bool Default() { return fail("unexpected event"); }
-
-  /// The finished value, once the whole document has been read.
-  py_ref take_result() { return std::move(result_); }
-
-  /// Why the builder stopped the parse (empty if it did not).
+  py_ref document();
+  /// Where the text was refused, and why ("invalid value").
+  std::size_t error_offset() const { return error_at_; }
   std::string_view reason() const { return reason_; }
-
-  /// True when the builder stopped the parse because of the depth limit.
   bool too_deep() const { return too_deep_; }
 
  private:
-  py_ref make_str(const char* text, std::size_t length);
-  py_ref make_int(std::string_view digits);
-  py_ref make_float(std::string_view number);
-  bool add(py_ref value);
-  bool open(py_ref container);
-  bool close();
-  bool not_made();
-  bool fail(std::string_view reason);
+  py_ref value(std::size_t depth);
+  py_ref object(std::size_t depth);
+  py_ref array(std::size_t depth);
+  py_ref string(bool is_key);
+  py_ref decode_string(std::size_t start);
+  bool escape(std::string& out);
+  py_ref number();
+  py_ref literal(std::string_view word, PyObject* object);
+  py_ref remembered(std::string_view bytes);
+  void remember(std::string_view bytes, PyObject* key);
 
+  char peek() const { return pos_ < text_.size() ? text_[pos_] : '\0'; }
+  bool at_end() const { return pos_ >= text_.size(); }
+  void skip_space() {
+    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\n' || text_[pos_] == '\r' || text_[pos_] == '\t'))
+      ++pos_;
+  }
+  py_ref fail(std::size_t at, std::string_view reason) {
+    refuse(at, reason);
+    return {};
+  }
+  bool refuse(std::size_t at, std::string_view reason) {
+    PyErr_Clear();
+    if (reason_.empty()) {
+      error_at_ = at;
+      reason_ = reason;
+    }
+    return false;
+  }
+
+  std::string_view text_;
+  std::size_t pos_ = 0;
   std::size_t max_depth_;
-  // Borrowed: each open container is owned by its parent (the root by result_),
-  // and nothing can drop it while it is open.
-  std::pmr::vector<PyObject*> open_;
-  py_ref key_;     // The key waiting for its value in the innermost dict.
-  py_ref result_;  // The root value.
+  std::string scratch_;  // a string with escapes or non-ASCII bytes, decoded
+  std::array<std::pair<std::string_view, py_ref>, remembered_keys> keys_;  // recent keys, by their bytes
+  std::size_t next_key_ = 0;  // the slot the next new key replaces
+  std::size_t error_at_ = 0;
   std::string_view reason_;
   bool too_deep_ = false;
 };
 
-// Records why the parse stops, and clears any Python exception behind it:
-// callers get a reason string, never a pending exception.
-bool python_builder::fail(std::string_view reason) {
-  PyErr_Clear();
-  reason_ = reason;
-  return false;
+py_ref json_reader::document() {
+  skip_space();
+  if (at_end()) return fail(pos_, "the document is empty");
+  py_ref root = value(0);
+  if (!root) return {};
+  skip_space();
+  if (at_end()) return root;
+  return fail(pos_, peek() == '\0' ? "unexpected NUL byte after the value"
+                                   : "the document root must not be followed by other values");
 }
 
-py_ref python_builder::make_str(const char* text, std::size_t length) {
-  // The reader has validated the input bytes, but an escaped lone low
-  // surrogate ("\udc00") decodes to bytes that are not UTF-8. Python's json
-  // module would accept it; we refuse it, as nothing could write it back out.
-  py_ref str = py_ref::steal(PyUnicode_FromStringAndSize(text, static_cast<Py_ssize_t>(length)));
-  if (!str && PyErr_ExceptionMatches(PyExc_UnicodeDecodeError)) fail("string contains a lone surrogate escape");
+py_ref json_reader::value(std::size_t depth) {
+  switch (peek()) {
+    case '{': return object(depth);
+    case '[': return array(depth);
+    case '"': return string(false);
+    case 't': return literal("true", Py_True);
+    case 'f': return literal("false", Py_False);
+    case 'n': return literal("null", Py_None);
+    default:
+      if (peek() == '-' || is_digit(peek())) return number();
+      return fail(pos_, "invalid value");
+  }
+}
+
+py_ref json_reader::literal(std::string_view word, PyObject* object) {
+  if (text_.substr(pos_, word.size()) != word) return fail(pos_, "invalid value");
+  pos_ += word.size();
+  return py_ref::borrow(object);
+}
+
+py_ref json_reader::object(std::size_t depth) {
+  if (depth >= max_depth_) {
+    too_deep_ = true;
+    return fail(pos_, "nested too deep");
+  }
+  py_ref dict = py_ref::steal(PyDict_New());
+  if (!dict) return fail(pos_, "out of memory");
+  ++pos_;  // '{'
+  skip_space();
+  if (peek() == '}') {
+    ++pos_;
+    return dict;
+  }
+  for (;;) {
+    if (peek() != '"') return fail(pos_, "missing a name for object member");
+    py_ref key = string(true);
+    if (!key) return {};
+    skip_space();
+    if (peek() != ':') return fail(pos_, "missing a colon after a name of object member");
+    ++pos_;
+    skip_space();
+    py_ref item = value(depth + 1);
+    if (!item) return {};
+    // Duplicate keys: the last one wins, as with Python's json module.
+    if (PyDict_SetItem(dict.get(), key.get(), item.get()) != 0) return fail(pos_, "out of memory");
+    skip_space();
+    if (peek() == '}') {
+      ++pos_;
+      return dict;
+    }
+    if (peek() != ',') return fail(pos_, "missing a comma or '}' after an object member");
+    ++pos_;
+    skip_space();
+  }
+}
+
+py_ref json_reader::array(std::size_t depth) {
+  if (depth >= max_depth_) {
+    too_deep_ = true;
+    return fail(pos_, "nested too deep");
+  }
+  py_ref list = py_ref::steal(PyList_New(0));
+  if (!list) return fail(pos_, "out of memory");
+  ++pos_;  // '['
+  skip_space();
+  if (peek() == ']') {
+    ++pos_;
+    return list;
+  }
+  for (;;) {
+    py_ref item = value(depth + 1);
+    if (!item) return {};
+    if (PyList_Append(list.get(), item.get()) != 0) return fail(pos_, "out of memory");
+    skip_space();
+    if (peek() == ']') {
+      ++pos_;
+      return list;
+    }
+    if (peek() != ',') return fail(pos_, "missing a comma or ']' after an array element");
+    ++pos_;
+    skip_space();
+  }
+}
+
+py_ref json_reader::string(bool is_key) {
+  std::size_t start = ++pos_;  // past '"'
+  // The usual string: ASCII with nothing to unescape, copied as it stands.
+  while (pos_ < text_.size()) {
+    auto c = static_cast<unsigned char>(text_[pos_]);
+    if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
+    ++pos_;
+  }
+  if (peek() != '"') return decode_string(start);
+  std::string_view bytes = text_.substr(start, pos_ - start);
+  ++pos_;  // '"'
+  if (is_key)
+    if (py_ref known = remembered(bytes)) return known;
+  py_ref str = py_ref::steal(PyUnicode_New(Py_ssize_t(bytes.size()), 127));
+  if (!str) return fail(start, "out of memory");
+  std::copy(bytes.begin(), bytes.end(), static_cast<char*>(PyUnicode_DATA(str.get())));
+  if (is_key) remember(bytes, str.get());
   return str;
 }
 
-py_ref python_builder::make_int(std::string_view digits) {
-  // Fast path: almost every integer fits in 64 bits.
-  long long value = 0;
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  if (ec == std::errc() && end == digits.data() + digits.size())
-    return py_ref::steal(PyLong_FromLongLong(value));
-  // Any other size: Python parses the digits itself (needs a terminating NUL).
-  // Python refuses more than sys.get_int_max_str_digits() digits (4300 by
-  // default), a guard against quadratic-time conversion; so do we.
-  std::string terminated(digits);
-  py_ref big = py_ref::steal(PyLong_FromString(terminated.c_str(), nullptr, 10));
-  if (!big) fail("integer has more digits than Python converts (sys.get_int_max_str_digits())");
-  return big;
+// The rest of a string that has escapes, non-ASCII bytes or a fault, decoded
+// into scratch_ from `start` (just past its opening quote).
+py_ref json_reader::decode_string(std::size_t start) {
+  scratch_.assign(text_.substr(start, pos_ - start));
+  for (;;) {
+    if (at_end()) return fail(pos_, "missing a closing quotation mark in string");
+    auto c = static_cast<unsigned char>(text_[pos_]);
+    if (c == '"') break;
+    if (c == '\\') {
+      if (!escape(scratch_)) return {};
+    } else if (c < 0x20) {
+      return fail(pos_, "control character in string (it must be escaped)");
+    } else if (c < 0x80) {
+      scratch_ += char(c);
+      ++pos_;
+    } else {
+      std::size_t n = utf8_sequence(text_.substr(pos_));
+      if (n == 0) return fail(pos_, "invalid encoding in string");
+      scratch_.append(text_.substr(pos_, n));
+      pos_ += n;
+    }
+  }
+  ++pos_;  // '"'
+  py_ref str = py_ref::steal(PyUnicode_DecodeUTF8(scratch_.data(), Py_ssize_t(scratch_.size()), nullptr));
+  if (!str) return fail(start, "out of memory");
+  return str;
 }
 
-py_ref python_builder::make_float(std::string_view number) {
+// One escape sequence at pos_ (its backslash), appended as UTF-8.
+bool json_reader::escape(std::string& out) {
+  std::size_t at = pos_;
+  char e = pos_ + 1 < text_.size() ? text_[pos_ + 1] : '\0';
+  pos_ += 2;
+  switch (e) {
+    case '"': out += '"'; return true;
+    case '\\': out += '\\'; return true;
+    case '/': out += '/'; return true;
+    case 'b': out += '\b'; return true;
+    case 'f': out += '\f'; return true;
+    case 'n': out += '\n'; return true;
+    case 'r': out += '\r'; return true;
+    case 't': out += '\t'; return true;
+    case 'u': break;
+    default: return refuse(at, "invalid escape character in string");
+  }
+  auto hex4 = [&](unsigned& value) {
+    value = 0;
+    for (int i = 0; i < 4; ++i) {
+      int digit = hex_value(pos_ < text_.size() ? text_[pos_] : '\0');
+      if (digit < 0) return false;
+      value = value * 16 + unsigned(digit);
+      ++pos_;
+    }
+    return true;
+  };
+  unsigned code_point;
+  if (!hex4(code_point)) return refuse(pos_, "incorrect hex digit after \\u escape in string");
+  if (code_point >= 0xDC00 && code_point <= 0xDFFF) return refuse(at, "string contains a lone surrogate escape");
+  if (code_point >= 0xD800 && code_point <= 0xDBFF) {
+    // A high surrogate must be followed by \u and a low one: together, one code point.
+    unsigned low;
+    if (text_.substr(pos_, 2) != "\\u") return refuse(at, "the surrogate pair in string is invalid");
+    pos_ += 2;
+    if (!hex4(low) || low < 0xDC00 || low > 0xDFFF) return refuse(at, "the surrogate pair in string is invalid");
+    code_point = 0x10000 + ((code_point - 0xD800) << 10) + (low - 0xDC00);
+  }
+  append_utf8(out, code_point);
+  return true;
+}
+
+py_ref json_reader::number() {
+  std::size_t start = pos_;
+  if (peek() == '-') ++pos_;
+  if (peek() == '0') {
+    ++pos_;  // a leading zero stands alone: "01" is 0 and then a stray 1
+  } else if (is_digit(peek())) {
+    while (is_digit(peek())) ++pos_;
+  } else {
+    return fail(pos_, "invalid value");
+  }
+  bool is_float = false;
+  if (peek() == '.') {
+    is_float = true;
+    ++pos_;
+    if (!is_digit(peek())) return fail(pos_, "missing digits after the decimal point in number");
+    while (is_digit(peek())) ++pos_;
+  }
+  if (peek() == 'e' || peek() == 'E') {
+    is_float = true;
+    ++pos_;
+    if (peek() == '+' || peek() == '-') ++pos_;
+    if (!is_digit(peek())) return fail(pos_, "missing digits in the exponent of number");
+    while (is_digit(peek())) ++pos_;
+  }
+  std::string_view token = text_.substr(start, pos_ - start);
+  if (!is_float) {
+    if (token.size() - (token[0] == '-') <= fast_int_digits) {
+      long long value = 0;
+      std::from_chars(token.data(), token.data() + token.size(), value);
+      return py_ref::steal(PyLong_FromLongLong(value));
+    }
+    // Any other size: Python parses the digits itself (needs a terminating NUL).
+    // Python refuses more than sys.get_int_max_str_digits() digits (4300 by
+    // default), a guard against quadratic-time conversion; so do we.
+    std::string digits(token);
+    py_ref big = py_ref::steal(PyLong_FromString(digits.c_str(), nullptr, 10));
+    if (!big) return fail(start, "integer has more digits than Python converts (sys.get_int_max_str_digits())");
+    return big;
+  }
   // std::from_chars rounds correctly, so it gives exactly the double that
   // Python's float() gives for the same text.
   double value = 0;
-  auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
+  auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), value);
   if (ec == std::errc::result_out_of_range) {
     // Underflow (1e-400) is 0.0 for Python; overflow (1e400) would be inf,
     // which JSON cannot express, so it is refused. Let Python decide which.
-    std::string terminated(number);
+    std::string terminated(token);
     value = PyOS_string_to_double(terminated.c_str(), nullptr, nullptr);
-    if (PyErr_Occurred()) {
-      fail("number is not a valid float");
-      return {};
-    }
-    if (std::isinf(value)) {
-      fail(number_too_large);
-      return {};
-    }
-  } else if (ec != std::errc() || end != number.data() + number.size()) {
-    fail("number is not a valid float");
-    return {};
+    if (PyErr_Occurred()) return fail(start, "number is not a valid float");
+    if (std::isinf(value)) return fail(start, number_too_large);
+  } else if (ec != std::errc() || end != token.data() + token.size()) {
+    return fail(start, "number is not a valid float");
   }
   return py_ref::steal(PyFloat_FromDouble(value));
 }
 
-// A value could not be made: make_* may have said why already; if not, the
-// CPython call behind it ran out of memory.
-bool python_builder::not_made() {
-  return reason_.empty() ? fail("out of memory") : false;
+py_ref json_reader::remembered(std::string_view bytes) {
+  for (const auto& [known, key] : keys_)
+    if (key && known == bytes) return py_ref::borrow(key.get());
+  return {};
 }
 
-// Attaches a finished value to the innermost open container, or makes it the
-// root. Containers are attached when they open, so closing one is just a pop.
-bool python_builder::add(py_ref value) {
-  if (!value) return not_made();
-  if (open_.empty()) {
-    result_ = std::move(value);
-    return true;
-  }
-  PyObject* parent = open_.back();
-  if (PyList_CheckExact(parent)) {
-    if (PyList_Append(parent, value.get()) != 0) return fail("out of memory");
-    return true;
-  }
-  // Duplicate keys: the last one wins, as with Python's json module.
-  if (PyDict_SetItem(parent, key_.get(), value.get()) != 0) return fail("out of memory");
-  key_.reset();
-  return true;
-}
-
-bool python_builder::open(py_ref container) {
-  if (open_.size() >= max_depth_) {
-    too_deep_ = true;
-    return fail("nested too deep");
-  }
-  PyObject* borrowed = container.get();
-  if (!add(std::move(container))) return false;
-  open_.push_back(borrowed);
-  return true;
-}
-
-bool python_builder::close() {
-  open_.pop_back();
-  return true;
-}
-
-// "Missing a comma or ']' after an array element." -> "missing a comma or ']'
-// after an array element", so every reason reads the same way.
-std::string_view rapidjson_reason(rapidjson::ParseErrorCode code, std::string& storage) {
-  // RapidJSON 1.1.0 checks every number against the double range, even in
-  // numbers-as-strings mode: an integer literal beyond about 1.8e308 (309+
-  // digits) is refused here too, though a Python int could hold it.
-  if (code == rapidjson::kParseErrorNumberTooBig) return number_too_large;
-  storage = rapidjson::GetParseError_En(code);
-  if (!storage.empty()) storage[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(storage[0])));
-  if (!storage.empty() && storage.back() == '.') storage.pop_back();
-  return storage;
+void json_reader::remember(std::string_view bytes, PyObject* key) {
+  // The bytes live in the str itself (ASCII: its data is its UTF-8).
+  std::string_view own(static_cast<const char*>(PyUnicode_DATA(key)), bytes.size());
+  keys_[next_key_] = {own, py_ref::borrow(key)};
+  next_key_ = (next_key_ + 1) % remembered_keys;
 }
 
 void set_error(std::string& error, std::size_t offset, std::string_view reason) {
@@ -220,35 +390,14 @@ void set_error(std::string& error, std::size_t offset, std::string_view reason) 
 }  // namespace
 
 py_ref json_to_python(std::string_view text, std::string& error, std::size_t max_depth) {
-  alignas(std::max_align_t) std::array<std::byte, reader_scratch_bytes> reader_scratch;
-  scratch_allocator reader_memory(reader_scratch.data(), reader_scratch.size());
-  std::array<PyObject*, inline_open_containers> builder_scratch;
-  std::pmr::monotonic_buffer_resource builder_memory(builder_scratch.data(), sizeof builder_scratch);
-
-  json_reader reader(&reader_memory);
-  python_builder builder(max_depth, &builder_memory);
-  rapidjson::MemoryStream stream(text.data(), text.size());
-  rapidjson::ParseResult result = reader.Parse<parse_flags>(stream, builder);
-
-  if (builder.too_deep()) {
+  json_reader reader(text, max_depth);
+  py_ref value = reader.document();
+  if (value) return value;
+  if (reader.too_deep())
     error = "JSON nested deeper than " + std::to_string(max_depth) + " levels";
-    return {};
-  }
-  if (result.IsError()) {
-    std::string storage;
-    std::string_view reason = result.Code() == rapidjson::kParseErrorTermination
-                                  ? builder.reason()
-                                  : rapidjson_reason(result.Code(), storage);
-    set_error(error, result.Offset(), reason);
-    return {};
-  }
-  // The stream reports a NUL byte as its end, so "1\0junk" reads as "1":
-  // make sure the reader really consumed all of the text.
-  if (stream.Tell() != text.size()) {
-    set_error(error, stream.Tell(), "unexpected NUL byte after the value");
-    return {};
-  }
-  return builder.take_result();
+  else
+    set_error(error, reader.error_offset(), reader.reason());
+  return {};
 }
 
 }  // namespace snasio::python

@@ -1,10 +1,19 @@
 #pragma once
 
+#include <array>
 #include <string>
+#include <string_view>
 
 #include "python/py_ref.hpp"
 
 namespace snasio::python {
+
+/// The fields of a snasio.Request (its __slots__, py/snasio/request.py), in
+/// the order the GIL thread fills them.
+enum class request_field {
+  method, path, path_params, raw_body, client, raw_query, raw_headers, body, headers, query, query_multi,
+  count
+};
 
 /// Every Python object the C++ side uses after start-up, looked up once, in
 /// one place: no attribute is looked up by name per request. Owned by the GIL
@@ -15,12 +24,17 @@ struct py_objects {
   py_ref response_class;  ///< snasio.Response
   py_ref http_error;      ///< snasio.HTTPError
   py_ref unset;           ///< snasio.request._UNSET: a body decoded lazily as text
+  /// Where each request_field lives inside a Request object: the offsets of
+  /// its slots, read once, so a Request is filled without running Python code.
+  std::array<Py_ssize_t, std::size_t(request_field::count)> request_offsets{};
+  /// The usual request methods as interned str, shared by every request.
+  std::array<py_ref, 7> methods;
 
   // The loop module (py/snasio/_loop.py): what runs besides inline handlers.
   py_ref run;             ///< run(wake_fd, run_batch, pool_workers, dispatch_workers)
-  py_ref start_task;      ///< start_task(coroutine, job_id)
-  py_ref start_blocking;  ///< start_blocking(handler, args, job_id)
-  py_ref cancel;          ///< cancel(job_id)
+  py_ref start_task;      ///< start_task(coroutine, job_id, name) -> Task
+  py_ref start_blocking;  ///< start_blocking(handler, args, job_id) -> future
+  py_ref cancel;          ///< cancel(task_or_future)
   py_ref pool;            ///< pool() -> the ProcessPoolExecutor
   py_ref schedule_flush;  ///< schedule_flush(): _snasio._flush at the next loop iteration
 
@@ -28,6 +42,9 @@ struct py_objects {
   py_ref run_batch;        ///< _snasio._run_batch, handed to run()
   py_ref uuid_class;       ///< uuid.UUID, for <uuid:...> parameters
   py_ref cancelled_error;  ///< asyncio.CancelledError
+
+  /// The interned str for a usual method; nullptr for any other.
+  PyObject* method(std::string_view name) const noexcept;
 
   /// Looks every object up (GIL held); throws startup_error naming `package_dir`.
   static py_objects load(const std::string& package_dir);

@@ -1,61 +1,76 @@
 // Python objects -> JSON text: a walk over dict, list, tuple, str, int, float,
-// bool and None that feeds RapidJSON's writer, appending to a std::string.
+// bool and None, appending straight to a std::string. Floats are printed by
+// RapidJSON's Grisu2 (the digits its writer prints); the rest is simple
+// enough to write directly, through a pointer into the output.
 #include "python/json_convert.hpp"
 
-#include <rapidjson/allocators.h>
-#include <rapidjson/writer.h>
+#include <rapidjson/internal/dtoa.h>
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <cstddef>
-#include <limits>
+#include <string>
 
 namespace snasio::python {
 namespace {
 
-// The writer keeps one 16-byte record per open array/object. This buffer holds
-// default_max_json_depth of them plus the pool's header, so the usual call
-// never touches the heap; a caller asking for more depth spills into it.
-constexpr std::size_t writer_scratch_bytes = 2048;
+// What each byte below 0x20, '"' and '\\' becomes inside a JSON string
+// ('u': \u00XX); 0 means the byte is written as it is.
+constexpr std::array<char, 128> escapes = [] {
+  std::array<char, 128> table{};
+  for (int c = 0; c < 0x20; ++c) table[c] = 'u';
+  table['\b'] = 'b';
+  table['\t'] = 't';
+  table['\n'] = 'n';
+  table['\f'] = 'f';
+  table['\r'] = 'r';
+  table['"'] = '"';
+  table['\\'] = '\\';
+  return table;
+}();
 
-// RapidJSON counts string lengths in 32 bits.
-constexpr auto max_json_string_bytes = std::numeric_limits<rapidjson::SizeType>::max();
-
-using scratch_allocator = rapidjson::MemoryPoolAllocator<>;
-
-// The output stream concept RapidJSON's writer needs, appending to a string.
-struct string_sink {
-  using Ch = char;
-  void Put(char c) { out->push_back(c); }
-  void Flush() {}
-  std::string* out;
-};
-
-using json_writer = rapidjson::Writer<string_sink, rapidjson::UTF8<>, rapidjson::UTF8<>, scratch_allocator>;
-
-// Walks Python objects and emits their JSON through the writer.
+// Walks Python objects and appends their JSON to `out`.
 //
 // The walk holds only borrowed references (from PyDict_Next, list and tuple
 // items). That is safe because nothing here runs Python code: no __str__, no
 // __repr__, no __index__ of a subclass, so no container can change under us.
 class json_emitter {
  public:
-  json_emitter(json_writer& writer, std::string& error, std::size_t max_depth)
-      : writer_(writer), error_(error), max_depth_(max_depth) {}
+  json_emitter(std::string& out, std::string& error, std::size_t max_depth)
+      : out_(out), used_(out.size()), error_(error), max_depth_(max_depth) {}
+  // Hands the bytes written to `out`.
+  ~json_emitter() { out_.resize(used_); }
 
   /// Writes one value that has `depth` arrays/objects around it.
   bool write(PyObject* object, std::size_t depth);
 
  private:
+  // The output grows in steps and is written through a pointer: a small
+  // value costs a few stores, not a library call per piece.
+  char* room(std::size_t n) {
+    if (out_.size() - used_ < n) out_.resize(std::max({out_.size() * 2, used_ + n, std::size_t(256)}));
+    return out_.data() + used_;
+  }
+  void put(char c) {
+    *room(1) = c;
+    ++used_;
+  }
+  void put(std::string_view s) {
+    std::copy(s.begin(), s.end(), room(s.size()));
+    used_ += s.size();
+  }
+
   bool write_int(PyObject* object);
   bool write_float(PyObject* object);
-  bool write_str(PyObject* object, bool as_key);
+  bool write_str(PyObject* object);
   bool write_dict(PyObject* object, std::size_t depth);
   bool write_array(PyObject* object, std::size_t depth);
   bool fail(std::string_view reason, std::string_view detail = {});
 
-  json_writer& writer_;
+  std::string& out_;
+  std::size_t used_;  // bytes of out_ written so far; the rest is room
   std::string& error_;
   std::size_t max_depth_;
 };
@@ -63,9 +78,11 @@ class json_emitter {
 bool json_emitter::write(PyObject* object, std::size_t depth) {
   // Subclasses pass too (an OrderedDict is a dict). bool comes before int:
   // True is an int, but must be written as true, not 1.
-  if (PyUnicode_Check(object)) return write_str(object, false);
-  if (object == Py_None) return writer_.Null();
-  if (PyBool_Check(object)) return writer_.Bool(object == Py_True);
+  if (PyUnicode_Check(object)) return write_str(object);
+  if (object == Py_None || PyBool_Check(object)) {
+    put(object == Py_None ? "null" : object == Py_True ? "true" : "false");
+    return true;
+  }
   if (PyLong_Check(object)) return write_int(object);
   if (PyFloat_Check(object)) return write_float(object);
   if (PyDict_Check(object)) return write_dict(object, depth);
@@ -76,7 +93,11 @@ bool json_emitter::write(PyObject* object, std::size_t depth) {
 bool json_emitter::write_int(PyObject* object) {
   int overflow = 0;
   long long value = PyLong_AsLongLongAndOverflow(object, &overflow);
-  if (overflow == 0) return writer_.Int64(value);
+  if (overflow == 0) {
+    char digits[24];
+    put(std::string_view(digits, std::size_t(std::to_chars(digits, digits + sizeof digits, value).ptr - digits)));
+    return true;
+  }
   // Bigger than 64 bits: write Python's exact decimal digits. PyNumber_ToBase
   // uses int's own formatting even for a subclass that overrides __str__.
   // Python refuses more than sys.get_int_max_str_digits() digits (4300 by
@@ -86,53 +107,84 @@ bool json_emitter::write_int(PyObject* object) {
   Py_ssize_t length = 0;
   const char* text = PyUnicode_AsUTF8AndSize(digits.get(), &length);
   if (!text) return fail("cannot serialize int to JSON");
-  return writer_.RawValue(text, static_cast<std::size_t>(length), rapidjson::kNumberType);
+  put(std::string_view(text, std::size_t(length)));
+  return true;
 }
 
 bool json_emitter::write_float(PyObject* object) {
   double value = PyFloat_AS_DOUBLE(object);
   if (std::isnan(value)) return fail("cannot serialize float 'nan' to JSON");
   if (std::isinf(value)) return fail("cannot serialize float 'inf' to JSON");
-  // RapidJSON's Grisu2 prints digits that read back as the very same double.
-  return writer_.Double(value);
+  // Grisu2 prints digits that read back as the very same double, and keeps
+  // a float looking like one ("1.0", not "1").
+  char digits[32];
+  put(std::string_view(digits, std::size_t(rapidjson::internal::dtoa(value, digits) - digits)));
+  return true;
 }
 
-bool json_emitter::write_str(PyObject* object, bool as_key) {
+bool json_emitter::write_str(PyObject* object) {
   Py_ssize_t length = 0;
   // UTF-8 straight from the str (cached inside it); fails on lone surrogates.
   const char* text = PyUnicode_AsUTF8AndSize(object, &length);
   if (!text) return fail("cannot serialize str containing a lone surrogate to JSON");
-  if (static_cast<std::size_t>(length) > max_json_string_bytes)
-    return fail("cannot serialize str longer than 4 GiB to JSON");
-  auto size = static_cast<rapidjson::SizeType>(length);
-  return as_key ? writer_.Key(text, size) : writer_.String(text, size);
+  // Room for the worst case (every byte a \u00XX), then one pass.
+  char* out = room(std::size_t(length) * 6 + 2);
+  char* start = out;
+  *out++ = '"';
+  for (const char* end = text + length; text < end; ++text) {
+    auto c = static_cast<unsigned char>(*text);
+    char escape = c < 0x80 ? escapes[c] : 0;
+    if (escape == 0) {
+      *out++ = char(c);
+    } else if (escape != 'u') {
+      *out++ = '\\';
+      *out++ = escape;
+    } else {
+      static constexpr char hex[] = "0123456789ABCDEF";
+      out = std::copy_n("\\u00", 4, out);
+      *out++ = hex[c >> 4];
+      *out++ = hex[c & 0xf];
+    }
+  }
+  *out++ = '"';
+  used_ += std::size_t(out - start);
+  return true;
 }
 
 bool json_emitter::write_dict(PyObject* object, std::size_t depth) {
   if (depth >= max_depth_) return fail("cannot serialize object nested deeper than % levels to JSON",
                                        std::to_string(max_depth_));
-  if (!writer_.StartObject()) return false;
+  put('{');
   Py_ssize_t position = 0;
   PyObject* key = nullptr;    // borrowed
   PyObject* value = nullptr;  // borrowed
+  bool first = true;
   while (PyDict_Next(object, &position, &key, &value)) {
     if (!PyUnicode_Check(key))
       return fail("cannot serialize dict key of type '%' to JSON (keys must be str)", Py_TYPE(key)->tp_name);
-    if (!write_str(key, true) || !write(value, depth + 1)) return false;
+    if (!first) put(',');
+    first = false;
+    if (!write_str(key)) return false;
+    put(':');
+    if (!write(value, depth + 1)) return false;
   }
-  return writer_.EndObject();
+  put('}');
+  return true;
 }
 
 bool json_emitter::write_array(PyObject* object, std::size_t depth) {
   if (depth >= max_depth_) return fail("cannot serialize object nested deeper than % levels to JSON",
                                        std::to_string(max_depth_));
-  if (!writer_.StartArray()) return false;
+  put('[');
   // Lists and tuples alike: the PySequence_Fast macros read either in place.
   Py_ssize_t size = PySequence_Fast_GET_SIZE(object);
   PyObject** items = PySequence_Fast_ITEMS(object);  // borrowed
-  for (Py_ssize_t i = 0; i < size; ++i)
+  for (Py_ssize_t i = 0; i < size; ++i) {
+    if (i > 0) put(',');
     if (!write(items[i], depth + 1)) return false;
-  return writer_.EndArray();
+  }
+  put(']');
+  return true;
 }
 
 // Sets the error ('%' in `reason` becomes `detail`) and clears any Python
@@ -153,13 +205,7 @@ bool json_emitter::fail(std::string_view reason, std::string_view detail) {
 }  // namespace
 
 bool python_to_json(PyObject* object, std::string& out, std::string& error, std::size_t max_depth) {
-  alignas(std::max_align_t) std::array<std::byte, writer_scratch_bytes> writer_scratch;
-  scratch_allocator writer_memory(writer_scratch.data(), writer_scratch.size());
-  std::size_t levels = std::clamp<std::size_t>(max_depth, 1, default_max_json_depth);
-
-  string_sink sink{&out};
-  json_writer writer(sink, &writer_memory, levels);
-  json_emitter emitter(writer, error, max_depth);
+  json_emitter emitter(out, error, max_depth);
   return emitter.write(object, 0);
 }
 

@@ -1,5 +1,6 @@
 #include "python/request_builder.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "http/media_type.hpp"
@@ -42,17 +43,37 @@ py_ref path_params(const job& j, const py_objects& py, http::response& refusal) 
   return params;
 }
 
-py_ref header_pairs(const job& j) {
-  py_ref tuple = py_ref::steal(PyTuple_New(Py_ssize_t(j.headers.size())));
-  if (!tuple) return {};
-  for (std::size_t i = 0; i < j.headers.size(); ++i) {
-    py_ref name = latin1(j.headers[i].name), value = latin1(j.headers[i].value);
-    if (!name || !value) return {};
-    PyObject* pair = PyTuple_Pack(2, name.get(), value.get());
-    if (!pair) return {};
-    PyTuple_SET_ITEM(tuple.get(), Py_ssize_t(i), pair);  // steals `pair`
+// Every header in one str, "name\0value\0name\0value": one object instead of
+// two per header, split by snasio.Headers only if the handler reads them.
+// Header bytes are opaque octets to HTTP, so the str is Latin-1 (one code
+// point per byte, never fails; WSGI and ASGI servers make the same choice).
+py_ref header_text(const job& j) {
+  std::size_t size = 0;
+  bool ascii = true;  // CPython keeps an all-ASCII str in its ASCII form
+  auto is_ascii = [](const std::string& s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  };
+  for (const auto& h : j.headers) {
+    size += h.name.size() + h.value.size() + 2;
+    ascii = ascii && is_ascii(h.value);  // names are tokens: ASCII always
   }
-  return tuple;
+  if (size > 0) --size;  // no separator after the last value
+  py_ref text = py_ref::steal(PyUnicode_New(Py_ssize_t(size), ascii ? 127 : 255));
+  if (!text) return {};
+  auto* out = static_cast<char*>(PyUnicode_DATA(text.get()));  // one byte per code point
+  for (const auto& h : j.headers) {
+    if (out != PyUnicode_DATA(text.get())) *out++ = '\0';
+    out = std::copy(h.name.begin(), h.name.end(), out);
+    *out++ = '\0';
+    out = std::copy(h.value.begin(), h.value.end(), out);
+  }
+  return text;
+}
+
+py_ref client_address(const job& j) {
+  py_ref host = py_ref::steal(PyUnicode_FromStringAndSize(j.client_host.data(), Py_ssize_t(j.client_host.size())));
+  py_ref port = py_ref::steal(PyLong_FromLong(j.client_port));
+  return host && port ? py_ref::steal(PyTuple_Pack(2, host.get(), port.get())) : py_ref{};
 }
 
 // The parsed body: JSON is parsed now, so a malformed one is refused before
@@ -69,20 +90,41 @@ py_ref parsed_body(const job& j, const py_objects& py, std::size_t max_depth, ht
 }  // namespace
 
 py_ref build_request(job& j, const py_objects& py, std::size_t max_json_depth, http::response& refusal) {
+  py_ref raw_body = py_ref::steal(PyBytes_FromStringAndSize(j.body.data(), Py_ssize_t(j.body.size())));
+  if (!raw_body) return {};
   py_ref body = parsed_body(j, py, max_json_depth, refusal);
   if (!body) return {};
-  py_ref method = py_ref::steal(PyUnicode_InternFromString(j.method.c_str()));
+  PyObject* usual_method = py.method(j.method);
+  py_ref method = usual_method ? py_ref::borrow(usual_method)
+                               : py_ref::steal(PyUnicode_FromStringAndSize(j.method.data(), Py_ssize_t(j.method.size())));
   py_ref path = text(j.path);
   py_ref params = path_params(j, py, refusal);
   py_ref query = latin1(j.raw_query);
-  py_ref headers = header_pairs(j);
-  py_ref raw_body = py_ref::steal(PyBytes_FromStringAndSize(j.body.data(), Py_ssize_t(j.body.size())));
-  py_ref client = py_ref::steal(Py_BuildValue("(s#i)", j.client_host.data(), Py_ssize_t(j.client_host.size()),
-                                              int(j.client_port)));
-  if (!method || !path || !params || !query || !headers || !raw_body || !client) return {};
-  PyObject* args[] = {method.get(), path.get(), params.get(), query.get(),
-                      headers.get(), raw_body.get(), body.get(), client.get()};
-  return py_ref::steal(PyObject_Vectorcall(py.request_class.get(), args, std::size(args), nullptr));
+  py_ref headers = header_text(j);
+  py_ref client = client_address(j);
+  if (!method || !path || !params || !query || !headers || !client) return {};
+
+  // A new Request, its slots filled in place (their offsets come from the
+  // class, py_objects::load): no Python-level __init__ runs per request.
+  auto* type = reinterpret_cast<PyTypeObject*>(py.request_class.get());
+  py_ref request = py_ref::steal(type->tp_alloc(type, 0));
+  if (!request) return {};
+  auto set = [&](request_field f, py_ref value) {
+    *reinterpret_cast<PyObject**>(reinterpret_cast<char*>(request.get()) + py.request_offsets[std::size_t(f)]) =
+        value.release();  // the slot was empty: it takes the reference
+  };
+  set(request_field::method, std::move(method));
+  set(request_field::path, std::move(path));
+  set(request_field::path_params, std::move(params));
+  set(request_field::raw_body, std::move(raw_body));
+  set(request_field::client, std::move(client));
+  set(request_field::raw_query, std::move(query));
+  set(request_field::raw_headers, std::move(headers));
+  set(request_field::body, std::move(body));
+  set(request_field::headers, py_ref::borrow(Py_None));
+  set(request_field::query, py_ref::borrow(Py_None));
+  set(request_field::query_multi, py_ref::borrow(Py_None));
+  return request;
 }
 
 }  // namespace snasio::python

@@ -56,6 +56,10 @@ bool is_valid_utf8(std::string_view text) {
     if (word & ascii_high_bits) break;
   }
   while (pos < text.size()) {
+    if (static_cast<unsigned char>(text[pos]) < 0x80) {
+      ++pos;
+      continue;
+    }
     auto info = classify(static_cast<unsigned char>(text[pos]));
     if (info.length == 0 || valid_prefix(text, pos, info) != info.length) return false;
     pos += info.length;

@@ -1,0 +1,85 @@
+"""Instructions per request, counted by valgrind's callgrind: a figure that
+does not drift with the machine's load (the same binary, inputs and
+environment give the same count), split by thread.
+
+Runs each snasio-serve binary under callgrind, warms it up, zeroes the
+counters, sends a fixed load with wrk, dumps, and divides by the requests
+answered. User-space instructions only: what the kernel does for a system
+call is not counted (bench/http_bench.py measures that as CPU time).
+
+    /usr/bin/python3 bench/instructions.py --binary new=build-bench/src/snasio-serve --path /hello
+"""
+
+import argparse
+import glob
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from http_bench import ROOT, free_port, wait_ready, wrk  # noqa: E402
+
+
+def thread_totals(out_dir):
+    """{thread number: instructions} from the measured dump, one file per thread."""
+    totals = {}
+    for path in glob.glob(os.path.join(out_dir, "cg.out.1-*")):
+        with open(path) as f:
+            text = f.read()
+        thread = re.search(r"^thread: (\d+)", text, re.M)
+        summary = re.search(r"^summary: (\d+)", text, re.M) or re.search(r"^totals: (\d+)", text, re.M)
+        if thread and summary:
+            totals[int(thread.group(1))] = totals.get(int(thread.group(1)), 0) + int(summary.group(1))
+    return totals
+
+
+def measure(binary, app_dir, path, seconds, connections, script=None):
+    out_dir = tempfile.mkdtemp(prefix="snasio-callgrind-")
+    port = free_port()
+    proc = subprocess.Popen(
+        ["valgrind", "--tool=callgrind", "--separate-threads=yes", f"--callgrind-out-file={out_dir}/cg.out",
+         binary, "--port", str(port), "--app-dir", app_dir],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_ready(port, proc, timeout=120)
+        url = f"http://127.0.0.1:{port}{path}"
+        wrk(url, 2, connections, script)  # warm-up: imports, caches, the first batches
+        subprocess.run(["callgrind_control", "--zero", str(proc.pid)], check=True, capture_output=True)
+        result = wrk(url, seconds, connections, script)
+        subprocess.run(["callgrind_control", "--dump=measured", str(proc.pid)], check=True, capture_output=True)
+        time.sleep(1)
+        totals = thread_totals(out_dir)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+        shutil.rmtree(out_dir, ignore_errors=True)
+    return result["requests"], totals
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", action="append", required=True, help="NAME=PATH")
+    parser.add_argument("--app-dir", default=str(ROOT / "bench" / "app"))
+    parser.add_argument("--path", default="/hello")
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--script", help="a wrk Lua script (a POST body, say)")
+    args = parser.parse_args()
+    print(f"| binary | path | requests | instructions per request | by thread (1 = reactor) |")
+    print("| --- | --- | ---: | ---: | --- |")
+    for spec in args.binary:
+        name, _, binary = spec.partition("=")
+        requests, totals = measure(binary, args.app_dir, args.path, args.seconds, args.connections,
+                                  args.script)
+        per_thread = ", ".join(f"{t}: {n / requests:,.0f}" for t, n in sorted(totals.items()) if n)
+        print(f"| {name} | {args.path} | {requests} | {sum(totals.values()) / requests:,.0f} | {per_thread} |",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()
