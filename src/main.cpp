@@ -50,6 +50,6 @@ int main(int argc, char** argv) {
     return fail(e.what());
   }
   std::cout << "snasio listening on " << service.url() << std::endl;
-  io.run();
+  service.run();
   return 0;
 }

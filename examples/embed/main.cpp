@@ -34,7 +34,7 @@ int main(int argc, char** argv) try {
   snasio.add_native({"GET"}, "/native/add/<int(signed=True):a>/<int(signed=True):b>", add);
   snasio.start();  // the GIL thread imports examples/app; then bind, accept, take the signals
   std::cout << "snasio listening on " << snasio.url() << std::endl;
-  io.run();        // until SIGINT/SIGTERM has drained the connections and stopped Python
+  snasio.run();    // io.run(), tuned for Python replies; until SIGINT/SIGTERM has stopped all
   return 0;
 } catch (const std::exception& e) {
   std::cerr << "snasio-embed-example: " << e.what() << "\n";

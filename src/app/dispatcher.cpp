@@ -106,7 +106,7 @@ std::uint64_t dispatcher::to_python(std::size_t route, http::request&& req, std:
   const std::uint64_t job_id = j.id;
   if (python_->submit(j)) return job_id;
   // The queue is full: refuse at once rather than wait; the reactor goes on.
-  (void)j.reply.take({});
+  j.reply.disarm();
   auto r = http::response::error(503, "server busy, retry later");
   r.headers.push_back({"Retry-After", std::string(retry_after_seconds)});
   reply.send(std::move(r));

@@ -1,5 +1,7 @@
 #include "python/job_runner.hpp"
 
+#include <chrono>
+
 #include "log/log.hpp"
 #include "python/interpreter.hpp"
 #include "python/request_builder.hpp"
@@ -11,28 +13,52 @@ job_runner::job_runner(job_queue& jobs, reply_queue& replies, const endpoint_tab
                        std::size_t max_json_depth)
     : jobs_(jobs), replies_(replies), endpoints_(endpoints), py_(py), max_json_depth_(max_json_depth) {}
 
+namespace {
+// Waking the GIL thread from epoll takes tens of microseconds here, and at
+// one connection every request would pay it. So after a batch this small,
+// with no handler left running on the loop (nothing for it to do meanwhile),
+// the thread watches the queue for a moment before it goes back to sleep...
+constexpr std::size_t low_load_batch = 2;
+// ...this long at most, with the GIL released.
+constexpr std::chrono::microseconds next_job_wait{200};
+}  // namespace
+
 bool job_runner::run_batch() {
-  batch_.clear();
-  cancels_.clear();
-  jobs_.take_all(batch_, cancels_);
-  for (auto& j : batch_) run(j);
-  batch_.clear();
-  // Clients that left: cancel their handlers still running.
-  for (std::uint64_t job_id : cancels_) {
-    auto it = running_.find(job_id);
-    if (it != running_.end() && !py_ref::steal(PyObject_CallOneArg(py_.cancel.get(), it->second.task.get())))
-      log::line("cannot cancel a handler:\n" + take_exception_text());
+  for (;;) {
+    batch_.clear();
+    cancels_.clear();
+    jobs_.take_all(batch_, cancels_);
+    for (auto& j : batch_) run(j);
+    std::size_t ran = batch_.size();
+    batch_.clear();
+    // Clients that left: cancel their handlers still running.
+    for (std::uint64_t job_id : cancels_) {
+      auto it = running_.find(job_id);
+      if (it != running_.end() && !py_ref::steal(PyObject_CallOneArg(py_.cancel.get(), it->second.task.get())))
+        log::line("cannot cancel a handler:\n" + take_exception_text());
+    }
+    // Every reply of the batch goes back to the reactor in one hand-off.
+    flush();
+    if (jobs_.closed() || ran == 0 || ran > low_load_batch || !running_.empty() || !next_job_soon()) break;
   }
-  // Every reply of the batch goes back to the reactor in one hand-off.
-  flush();
   return jobs_.closed();
+}
+
+bool job_runner::next_job_soon() {
+  using clock = std::chrono::steady_clock;
+  bool arrived = false;
+  Py_BEGIN_ALLOW_THREADS
+  for (auto until = clock::now() + next_job_wait; !arrived && clock::now() < until;)
+    arrived = jobs_.unstarted() > 0 || jobs_.closed();
+  Py_END_ALLOW_THREADS
+  return arrived;
 }
 
 void job_runner::run(job& j) {
   jobs_.started();
   // A client that left while its job waited needs no answer, and no handler.
   if (j.reply.abandoned()) {
-    (void)j.reply.take({});
+    j.reply.drop();
     return;
   }
   http::response refusal;
@@ -81,7 +107,7 @@ void job_runner::handler_done(std::uint64_t job_id, PyObject* result, PyObject* 
   running_.erase(it);
   // Nobody is waiting for the outcome: cancelled or not, there is nothing to report.
   if (r.reply.abandoned()) {
-    (void)r.reply.take({});
+    r.reply.drop();
     return;
   }
   // A handler cancelled by the server itself (shutting down) is not a bug to log.

@@ -45,6 +45,7 @@ class job_runner {
   };
 
   void run(job& j);
+  bool next_job_soon();
   py_ref start(std::size_t route, PyObject* request, PyObject* pool, std::uint64_t job_id);
   void answer(one_shot& reply, std::size_t route, const std::string& method, const std::string& path,
               PyObject* result, PyObject* error);

@@ -20,10 +20,11 @@ namespace {
 // Said of 1e400: JSON has no infinity, and a float cannot hold the value.
 constexpr std::string_view number_too_large = "number out of range (beyond about 1.8e308)";
 
-// The reader remembers this many recent keys: objects in an array repeat the
-// same keys, and reusing one str (its hash computed once) spares making it
-// again, as Python's json module does with its memo.
-constexpr std::size_t remembered_keys = 32;
+// The reader remembers keys in this many slots, each chosen by a key's length
+// and first and last bytes: objects in an array repeat the same keys, and
+// reusing one str (its hash computed once) spares making it again, as Python's
+// json module does with its memo. A key looks in one slot only.
+constexpr std::size_t remembered_keys = 64;
 
 // Integers of up to 18 digits fit a long long; longer ones go to Python.
 constexpr std::size_t fast_int_digits = 18;
@@ -120,7 +121,6 @@ class json_reader {
   std::size_t max_depth_;
   std::string scratch_;  // a string with escapes or non-ASCII bytes, decoded
   std::array<std::pair<std::string_view, py_ref>, remembered_keys> keys_;  // recent keys, by their bytes
-  std::size_t next_key_ = 0;  // the slot the next new key replaces
   std::size_t error_at_ = 0;
   std::string_view reason_;
   bool too_deep_ = false;
@@ -234,6 +234,8 @@ py_ref json_reader::string(bool is_key) {
   ++pos_;  // '"'
   if (is_key)
     if (py_ref known = remembered(bytes)) return known;
+  // Python keeps one str of each ASCII character: share it.
+  if (bytes.size() == 1) return py_ref::steal(PyUnicode_FromOrdinal(static_cast<unsigned char>(bytes[0])));
   py_ref str = py_ref::steal(PyUnicode_New(Py_ssize_t(bytes.size()), 127));
   if (!str) return fail(start, "out of memory");
   std::copy(bytes.begin(), bytes.end(), static_cast<char*>(PyUnicode_DATA(str.get())));
@@ -367,17 +369,21 @@ py_ref json_reader::number() {
   return py_ref::steal(PyFloat_FromDouble(value));
 }
 
+std::size_t key_slot(std::string_view bytes) {
+  if (bytes.empty()) return 0;
+  return (bytes.size() * 31 + static_cast<unsigned char>(bytes.front()) * 7 + static_cast<unsigned char>(bytes.back())) %
+         remembered_keys;
+}
+
 py_ref json_reader::remembered(std::string_view bytes) {
-  for (const auto& [known, key] : keys_)
-    if (key && known == bytes) return py_ref::borrow(key.get());
-  return {};
+  const auto& [known, key] = keys_[key_slot(bytes)];
+  return key && known == bytes ? py_ref::borrow(key.get()) : py_ref{};
 }
 
 void json_reader::remember(std::string_view bytes, PyObject* key) {
   // The bytes live in the str itself (ASCII: its data is its UTF-8).
   std::string_view own(static_cast<const char*>(PyUnicode_DATA(key)), bytes.size());
-  keys_[next_key_] = {own, py_ref::borrow(key)};
-  next_key_ = (next_key_ + 1) % remembered_keys;
+  keys_[key_slot(bytes)] = {own, py_ref::borrow(key)};
 }
 
 void set_error(std::string& error, std::size_t offset, std::string_view reason) {

@@ -30,6 +30,7 @@ void reply_queue::deliver() {
     posted_ = false;
   }
   for (auto& r : delivering_) r.to.send(std::move(r.response));
+  delivered_ += delivering_.size();
   delivering_.clear();
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -30,6 +32,12 @@ class reply_queue {
   void push(std::vector<reply>& batch);
   /// Queues one reply (any thread).
   void push(reply r);
+  /// How many replies have been delivered to the reactor (reactor thread).
+  std::uint64_t delivered() const noexcept { return delivered_; }
+  /// How many one_shots were dropped unanswered, their client gone (any thread).
+  std::uint64_t dropped() const noexcept { return dropped_.load(std::memory_order_relaxed); }
+  /// Counts one more one_shot dropped (one_shot::drop).
+  void count_drop() noexcept { dropped_.fetch_add(1, std::memory_order_relaxed); }
 
  private:
   void deliver();
@@ -39,6 +47,8 @@ class reply_queue {
   std::vector<reply> waiting_;
   std::vector<reply> delivering_;  // reactor thread only
   bool posted_ = false;
+  std::uint64_t delivered_ = 0;  // reactor thread only
+  std::atomic<std::uint64_t> dropped_{0};
 };
 
 /// The single answer one job owes its connection. Move-only; sending consumes
@@ -58,6 +68,14 @@ class one_shot {
   reply_queue::reply take(http::response r);
   /// Sends the response now, on its own (outside a batch).
   void send(http::response r);
+  /// Gives up the duty to answer, for a job that was never handed over (its
+  /// caller answers by other means).
+  void disarm() noexcept { queue_ = nullptr; }
+  /// Gives up the answer of a job whose client has gone: nobody is waiting.
+  void drop() noexcept {
+    queue_->count_drop();
+    queue_ = nullptr;
+  }
   /// Whether the client is gone (the connection has closed).
   bool abandoned() const noexcept { return to_ && to_->abandoned(); }
   /// Whether this one_shot still owes an answer.

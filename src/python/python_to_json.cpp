@@ -124,9 +124,16 @@ bool json_emitter::write_float(PyObject* object) {
 
 bool json_emitter::write_str(PyObject* object) {
   Py_ssize_t length = 0;
-  // UTF-8 straight from the str (cached inside it); fails on lone surrogates.
-  const char* text = PyUnicode_AsUTF8AndSize(object, &length);
-  if (!text) return fail("cannot serialize str containing a lone surrogate to JSON");
+  const char* text;
+  if (PyUnicode_IS_COMPACT_ASCII(object)) {
+    // ASCII: the characters are the UTF-8.
+    text = static_cast<const char*>(PyUnicode_DATA(object));
+    length = PyUnicode_GET_LENGTH(object);
+  } else {
+    // UTF-8 from the str (made once, cached inside it); fails on lone surrogates.
+    text = PyUnicode_AsUTF8AndSize(object, &length);
+    if (!text) return fail("cannot serialize str containing a lone surrogate to JSON");
+  }
   // Room for the worst case (every byte a \u00XX), then one pass.
   char* out = room(std::size_t(length) * 6 + 2);
   char* start = out;

@@ -7,6 +7,7 @@ runtime::runtime(python_config config, asio::any_io_executor reactor)
 
 bool runtime::submit(job& j) {
   if (!jobs_.try_push(j)) return false;
+  ++submitted_;
   wake_later();
   return true;
 }

@@ -30,6 +30,8 @@ class runtime {
   bool submit(job& j);
   /// The client of job `job_id` has gone: cancel its handler if it still runs (reactor).
   void cancel(std::uint64_t job_id);
+  /// Jobs submitted whose replies have not reached the reactor yet (reactor).
+  std::uint64_t in_flight() const noexcept { return submitted_ - replies_.delivered() - replies_.dropped(); }
   /// Where replies to jobs go; jobs' one_shots point here.
   reply_queue& replies() noexcept { return replies_; }
   /// Closes the queue; the GIL thread finishes what is left, finalizes, and is joined.
@@ -41,6 +43,7 @@ class runtime {
   python_config config_;
   asio::any_io_executor reactor_;
   bool wake_posted_ = false;  // a wake_if_needed() is posted to the reactor
+  std::uint64_t submitted_ = 0;
   job_queue jobs_;
   reply_queue replies_;
   std::unique_ptr<gil_thread> thread_;
