@@ -7,20 +7,28 @@ set shell := ["bash", "-euo", "pipefail", "-c"]
 python := "/usr/bin/python3"
 build := "build"
 
-# Everything snasio builds, tests, fuzzes and benchmarks with, from Debian.
+# Everything snasio builds, tests and fuzzes with, from Debian.
 packages := "meson ninja-build g++ pkg-config libasio-dev node-llhttp rapidjson-dev catch2 " + \
   "python3-dev python3-venv python3-pytest python3-hypothesis python3-werkzeug python3-numpy " + \
-  "clang libclang-rt-14-dev wrk python3-uvicorn python3-uvloop python3-httptools"
+  "clang libclang-rt-14-dev wrk python3-uvloop"
+# What `just bench` adds: the peers it measures and the chart it draws.
+bench_packages := "wrk python3-uvicorn python3-httptools uwsgi-core uwsgi-plugin-python3 python3-aiohttp " + \
+  "nginx-light python3-matplotlib valgrind"
 
 default:
     @just --list
 
 # Install missing Debian packages, then configure the build directory.
 setup:
+    @just _install {{packages}}
+    if [ ! -f {{build}}/build.ninja ]; then meson setup {{build}} -Dpython={{python}}; fi
+
+# Installs the Debian packages named that are not installed yet.
+_install +names:
     #!/usr/bin/env bash
     set -euo pipefail
     missing=()
-    for p in {{packages}}; do
+    for p in {{names}}; do
       dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
     done
     if [ ${#missing[@]} -gt 0 ]; then
@@ -28,9 +36,6 @@ setup:
       sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
       $sudo apt-get update -qq
       DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
-    fi
-    if [ ! -f {{build}}/build.ninja ]; then
-      meson setup {{build}} -Dpython={{python}}
     fi
 
 # Compile everything.
@@ -66,17 +71,21 @@ fuzz target="request_parser" seconds="60":
     build-fuzz/fuzz/{{target}}/{{target}}_fuzzer build-fuzz/corpus/{{target}} fuzz/{{target}}/corpus \
       -max_total_time={{seconds}} "${extra[@]}"
 
-# Benchmarks (not tests): wrk against snasio and uvicorn in one run, and the
-# router against werkzeug. Uses an optimized build of its own.
-bench duration="10":
+# Benchmarks (not tests): snasio against uvicorn, uWSGI, aiohttp and nginx in one
+# interleaved run, and the router against werkzeug; writes docs/benchmarks.md and
+# its chart. Flags go to bench/http_bench.py (--pin, --duration S, --rounds N, --quick).
+bench *args:
     #!/usr/bin/env bash
     set -euo pipefail
+    just _install {{bench_packages}}
     if [ ! -f build-bench/build.ninja ]; then
       meson setup build-bench -Dpython={{python}} --buildtype=release
     fi
     meson compile -C build-bench
-    {{python}} bench/http_bench.py --build build-bench --duration {{duration}}
-    SNASIO_BUILD_DIR=build-bench {{python}} bench/router_bench.py
+    status=0
+    {{python}} bench/http_bench.py --build build-bench --write docs/benchmarks.md {{args}} || status=$?
+    SNASIO_BUILD_DIR=build-bench {{python}} bench/router_bench.py --write docs/benchmarks.md
+    exit $status
 
 # Soak the reactor <-> GIL-thread bridge: every kind of request, checked, for a while.
 soak seconds="120": build

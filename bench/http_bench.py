@@ -12,7 +12,7 @@ server's whole process tree (utime + stime from /proc), and for snasio the
 voluntary context switches per request of each of its threads. A snasio case
 with a non-2xx answer or a socket error fails the run.
 
-    /usr/bin/python3 bench/http_bench.py --build build-bench [--rounds 3] [--duration 5]
+    /usr/bin/python3 bench/http_bench.py --build build-bench [--rounds 5] [--duration 3]
         [--pin] [--quick] [--write docs/benchmarks.md]
 """
 
@@ -352,7 +352,8 @@ def write_docs(path, table, args):
     """Replaces the generated part of docs/benchmarks.md, keeping the prose around it."""
     doc = pathlib.Path(path)
     text = doc.read_text() if doc.exists() else "# Benchmarks\n\n<!-- bench:begin -->\n<!-- bench:end -->\n"
-    command = "just bench" + (f" {args.duration}" if args.duration != 5 else "") + (" --pin" if args.pin else "")
+    command = "just bench" + (f" --duration {args.duration}" if args.duration != 3 else "") + \
+        (f" --rounds {args.rounds}" if args.rounds != 5 else "") + (" --pin" if args.pin else "")
     generated = (f"<!-- bench:begin -->\n"
                  f"Written by `{command}` on {datetime.date.today().isoformat()} "
                  f"({machine()}).\n\n{table}\n\n![the run as a chart](benchmarks.png)\n<!-- bench:end -->")
@@ -363,8 +364,10 @@ def write_docs(path, table, args):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--build", default=os.environ.get("SNASIO_BUILD_DIR", "build-bench"))
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--duration", type=int, default=5)
+    # Five short rounds rather than three long ones: on a shared machine the
+    # noise comes in bursts, and the median of more rounds rides them out.
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--duration", type=int, default=3)
     parser.add_argument("--pin", action="store_true", help="servers on CPU 0, wrk on CPU 1")
     parser.add_argument("--quick", action="store_true", help="64 connections only")
     parser.add_argument("--workers", type=int, action="append", default=[],

@@ -8,8 +8,11 @@ bench(): no Python in the loop); werkzeug is timed from Python, as it runs.
     SNASIO_BUILD_DIR=build /usr/bin/python3 bench/router_bench.py
 """
 
+import argparse
+import datetime
 import os
 import pathlib
+import re
 import sys
 import time
 
@@ -101,14 +104,26 @@ def time_werkzeug(rules, paths):
 
 
 def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--write", metavar="DOC", help="write the table into DOC, between its router markers")
+    args = parser.parse_args()
     module = load_module()
-    print(f"{'routes':>7} {'paths':>6} {'snasio ns/match':>16} {'werkzeug ns/match':>18} {'werkzeug/snasio':>16}")
+    rows = []
     for count in ROUTE_COUNTS:
         rules, resources = rules_for(count)
         paths = paths_for(resources)
         ours = time_snasio(module, rules, paths)
         theirs = time_werkzeug(rules, paths)
-        print(f"{len(rules):>7} {len(paths):>6} {ours:>16.0f} {theirs:>18.0f} {theirs / ours:>15.1f}x")
+        rows.append(f"| {len(rules)} | {ours:,.0f} | {theirs:,.0f} | {theirs / ours:.0f}× |")
+        print(rows[-1], flush=True)
+    if args.write:
+        table = "\n".join(["| routes | snasio ns/match | werkzeug ns/match | werkzeug / snasio |",
+                           "| ---: | ---: | ---: | ---: |", *rows])
+        doc = pathlib.Path(args.write)
+        text = doc.read_text()
+        generated = (f"<!-- router:begin -->\nWritten by `just bench` on {datetime.date.today().isoformat()}.\n\n"
+                     f"{table}\n<!-- router:end -->")
+        doc.write_text(re.sub(r"<!-- router:begin -->.*<!-- router:end -->", lambda _: generated, text, flags=re.S))
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
-// Direct conversions between JSON text and Python objects, with RapidJSON.
+// Direct conversions between JSON text and Python objects.
 //
-// No `json` module and no DOM in between: the reader's SAX events build Python
-// objects as they arrive, and the writer walks Python objects straight into the
-// output text. Integers of any size stay exact, floats round-trip bit for bit,
+// No `json` module and no DOM in between: the reader creates Python objects as
+// it reads the text, and the writer walks Python objects straight into the
+// output text (floats printed by RapidJSON's Grisu2). Integers of any size stay exact, floats round-trip bit for bit,
 // NaN and Infinity are refused both ways, and nesting is bounded.
 //
 // Call both functions on the GIL thread with the GIL held. Neither leaves a

@@ -18,7 +18,8 @@ job make_job(std::uint64_t id) {
   job j;
   j.id = id;
   j.method = "GET";
-  j.path = "/" + std::to_string(id);
+  j.path = "/";
+  j.path += std::to_string(id);
   return j;
 }
 
