@@ -31,11 +31,16 @@ bool job_runner::run_batch() {
     for (auto& j : batch_) run(j);
     std::size_t ran = batch_.size();
     batch_.clear();
-    // Clients that left: cancel their handlers still running.
+    // Clients that left: cancel their handlers still running, and forget
+    // them now. (A Task cancelled before its first step never runs the code
+    // that would report back, so nothing may wait for that report.)
     for (std::uint64_t job_id : cancels_) {
       auto it = running_.find(job_id);
-      if (it != running_.end() && !py_ref::steal(PyObject_CallOneArg(py_.cancel.get(), it->second.task.get())))
+      if (it == running_.end()) continue;
+      if (!py_ref::steal(PyObject_CallOneArg(py_.cancel.get(), it->second.task.get())))
         log::line("cannot cancel a handler:\n" + take_exception_text());
+      it->second.reply.drop();
+      running_.erase(it);
     }
     // Every reply of the batch goes back to the reactor in one hand-off.
     flush();
