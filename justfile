@@ -42,9 +42,17 @@ _install +names:
 build:
     meson compile -C {{build}}
 
-# Serve examples/app on 127.0.0.1:8000 (flags go to snasio-serve: just serve --port 9000 --app-dir DIR).
+# Serve examples/app on 127.0.0.1:8000. Flags go to snasio-serve, paths are
+# taken from where you stand: just serve --port 9000 --app-dir myapp
 serve *args: build
-    {{build}}/src/snasio-serve --app-dir examples/app {{args}}
+    #!/usr/bin/env bash
+    set -euo pipefail
+    cd "{{invocation_directory()}}"
+    app=(--app-dir "{{justfile_directory()}}/examples/app")
+    for a in {{args}}; do
+      case "$a" in --app-dir|--app-dir=*|--module|--module=*) app=() ;; esac
+    done
+    exec "{{justfile_directory()}}/{{build}}/src/snasio-serve" "${app[@]}" {{args}}
 
 # Every C++ and Python test that belongs in CI.
 test: build

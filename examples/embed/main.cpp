@@ -32,6 +32,12 @@ int main(int argc, char** argv) try {
   asio::io_context io(1);
   snasio::app::service snasio(io, cfg);
   snasio.add_native({"GET"}, "/native/add/<int(signed=True):a>/<int(signed=True):b>", add);
+  // The host program decides when to stop: here, a POST asks for the same
+  // graceful stop a SIGTERM gives (posted, so this response is sent first).
+  snasio.add_native({"POST"}, "/native/stop", [&](const request&, const path_params&) {
+    asio::post(io, [&] { snasio.stop(); });
+    return response::json(202, R"({"stopping":true})");
+  });
   snasio.start();  // the GIL thread imports examples/app; then bind, accept, take the signals
   std::cout << "snasio listening on " << snasio.url() << std::endl;
   snasio.run();    // io.run(), tuned for Python replies; until SIGINT/SIGTERM has stopped all

@@ -1,43 +1,15 @@
 #include "app/config.hpp"
 
 #include <charconv>
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <functional>
 #include <string_view>
+#include <vector>
 
 namespace snasio::app {
-
-std::string usage() {
-  return R"(usage: snasio-serve [options]
-
-Serving:
-  --host H                 address to listen on (default 127.0.0.1)
-  --port P                 port to listen on; 0 picks a free one (default 8000)
-
-Python app:
-  --app-dir DIR            directory put on sys.path; its modules are imported
-  --module NAME            module to import (repeatable; default: every *.py in --app-dir)
-  --venv DIR               virtual environment to use (default: $VIRTUAL_ENV, if set)
-  --queue-depth N          Python requests waiting at once; more get 503 (default 1024)
-  --pool-workers N         processes for use_process_pool routes (default: CPU count)
-  --dispatch-workers N     threads for blocking=True handlers (default 4)
-  --max-json-depth N       nesting bound for JSON bodies and returned JSON (default 64)
-
-Limits:
-  --max-header-bytes N     request line + headers, bytes; over it: 431 (default 16384)
-  --max-headers N          header lines; over it: 431 (default 100)
-  --max-url-bytes N        request-target length; over it: 414 (default 8192)
-  --max-body-bytes N       request body, bytes; over it: 413 (default 1048576)
-  --header-timeout S       seconds for a request's head to arrive; then 408 (default 10)
-  --body-timeout S         seconds for a request's body to arrive; then 408 (default 30)
-  --keepalive-timeout S    seconds an idle keep-alive connection stays open (default 5)
-  --write-timeout S        seconds a response may wait for a client that does not read (default 30)
-  --drain-timeout S        seconds to finish requests after SIGINT/SIGTERM (default 10)
-  --max-connections N      open connections; more are closed at once (default 10000)
-  --max-pipelined N        requests parsed ahead of their responses per connection (default 16)
-
-  --help                   show this help
-)";
-}
 
 namespace {
 
@@ -50,54 +22,149 @@ Int number(std::string_view flag, std::string_view text) {
   return value;
 }
 
-// Applies one flag and its value; false when the flag is unknown.
-bool apply(config& c, std::string_view flag, std::string_view value) {
-  auto& s = c.server;
-  auto& p = c.python;
-  auto count = [&] { return number<std::size_t>(flag, value); };
-  auto secs = [&] { return std::chrono::seconds(number<unsigned>(flag, value)); };
-  if (flag == "--host") s.host = value;
-  else if (flag == "--port") s.port = number<std::uint16_t>(flag, value);
-  else if (flag == "--app-dir") p.app_dir = value;
-  else if (flag == "--module") p.modules.emplace_back(value);
-  else if (flag == "--venv") p.venv = value;
-  else if (flag == "--queue-depth") p.queue_depth = count();
-  else if (flag == "--pool-workers") p.pool_workers = count();
-  else if (flag == "--dispatch-workers") p.dispatch_workers = count();
-  else if (flag == "--max-json-depth") p.max_json_depth = count();
-  else if (flag == "--max-header-bytes") s.limits.max_header_bytes = count();
-  else if (flag == "--max-headers") s.limits.max_headers = count();
-  else if (flag == "--max-url-bytes") s.limits.max_url_bytes = count();
-  else if (flag == "--max-body-bytes") s.limits.max_body_bytes = count();
-  else if (flag == "--header-timeout") s.header_timeout = secs();
-  else if (flag == "--body-timeout") s.body_timeout = secs();
-  else if (flag == "--keepalive-timeout") s.keepalive_timeout = secs();
-  else if (flag == "--write-timeout") s.write_timeout = secs();
-  else if (flag == "--drain-timeout") s.drain_timeout = secs();
-  else if (flag == "--max-connections") s.max_connections = count();
-  else if (flag == "--max-pipelined") s.max_pipelined = count();
-  else return false;
-  return true;
+// Seconds, fractions allowed ("0.5"), to the millisecond.
+std::chrono::milliseconds duration(std::string_view flag, std::string_view text, bool zero_allowed) {
+  double seconds = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+  if (ec != std::errc{} || end != text.data() + text.size() || !std::isfinite(seconds) || seconds < 0)
+    throw usage_error("invalid value '" + std::string(text) + "' for " + std::string(flag) + " (seconds)");
+  auto ms = std::chrono::milliseconds(std::llround(seconds * 1000));
+  if (ms.count() == 0 && !zero_allowed)
+    throw usage_error(std::string(flag) + " must be more than 0: with no time at all, every request would time out");
+  return ms;
 }
 
-void check(const config& c) {
-  if (c.python.queue_depth == 0) throw usage_error("--queue-depth must be at least 1");
-  if (c.python.dispatch_workers == 0) throw usage_error("--dispatch-workers must be at least 1");
-  if (c.python.max_json_depth == 0) throw usage_error("--max-json-depth must be at least 1");
-  if (c.server.max_pipelined == 0) throw usage_error("--max-pipelined must be at least 1");
-  if (c.server.max_connections == 0) throw usage_error("--max-connections must be at least 1");
+std::string show(std::chrono::milliseconds d) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", std::chrono::duration<double>(d).count());
+  return text;
+}
+
+/// One command-line option: its flag, what it sets, and its help line.
+struct option {
+  const char* flag;
+  const char* value;  ///< the placeholder in --help ("N", "S", "DIR")
+  const char* help;
+  std::function<void(config&, std::string_view)> set;
+  std::function<std::string(const config&)> get;  ///< the value, for --help's default
+};
+
+const std::vector<option>& options() {
+  using ms = std::chrono::milliseconds;
+  auto count = [](const char* flag, std::size_t& (*field)(config&), std::size_t minimum) {
+    return [flag, field, minimum](config& c, std::string_view v) {
+      std::size_t n = number<std::size_t>(flag, v);
+      if (n < minimum) throw usage_error(std::string(flag) + " must be at least " + std::to_string(minimum));
+      field(c) = n;
+    };
+  };
+  auto timeout = [](const char* flag, ms& (*field)(config&), bool zero_allowed) {
+    return [flag, field, zero_allowed](config& c, std::string_view v) { field(c) = duration(flag, v, zero_allowed); };
+  };
+  static const std::vector<option> table = {
+      {"--host", "H", "address to listen on: an IP address, [IPv6] or a name such as localhost",
+       [](config& c, std::string_view v) { c.server.host = v; }, [](const config& c) { return c.server.host; }},
+      {"--port", "P", "port to listen on; 0 picks a free one",
+       [](config& c, std::string_view v) { c.server.port = number<std::uint16_t>("--port", v); },
+       [](const config& c) { return std::to_string(c.server.port); }},
+      {"--app-dir", "DIR", "directory put on sys.path; its modules are imported",
+       [](config& c, std::string_view v) { c.python.app_dir = v; }, nullptr},
+      {"--module", "NAME", "module to import (repeatable; default: every *.py in --app-dir)",
+       [](config& c, std::string_view v) { c.python.modules.emplace_back(v); }, nullptr},
+      {"--venv", "DIR", "virtual environment to use (default: $VIRTUAL_ENV, if set)",
+       [](config& c, std::string_view v) {
+         c.python.venv = std::filesystem::absolute(std::filesystem::path(v)).lexically_normal().string();
+         c.python.venv_named_by = "--venv";
+       },
+       nullptr},
+      {"--queue-depth", "N", "Python requests waiting at once; more get 503",
+       count("--queue-depth", [](config& c) -> std::size_t& { return c.python.queue_depth; }, 1),
+       [](const config& c) { return std::to_string(c.python.queue_depth); }},
+      {"--pool-workers", "N", "processes for use_process_pool routes (0: one per CPU)",
+       count("--pool-workers", [](config& c) -> std::size_t& { return c.python.pool_workers; }, 0),
+       [](const config& c) { return std::to_string(c.python.pool_workers); }},
+      {"--dispatch-workers", "N", "threads for blocking=True handlers",
+       count("--dispatch-workers", [](config& c) -> std::size_t& { return c.python.dispatch_workers; }, 1),
+       [](const config& c) { return std::to_string(c.python.dispatch_workers); }},
+      {"--max-json-depth", "N", "nesting bound for JSON bodies (400) and returned JSON (500)",
+       count("--max-json-depth", [](config& c) -> std::size_t& { return c.python.max_json_depth; }, 1),
+       [](const config& c) { return std::to_string(c.python.max_json_depth); }},
+      {"--max-header-bytes", "N", "request line + headers, bytes; over it: 431",
+       count("--max-header-bytes", [](config& c) -> std::size_t& { return c.server.limits.max_header_bytes; }, 1),
+       [](const config& c) { return std::to_string(c.server.limits.max_header_bytes); }},
+      {"--max-headers", "N", "header lines; over it: 431",
+       count("--max-headers", [](config& c) -> std::size_t& { return c.server.limits.max_headers; }, 1),
+       [](const config& c) { return std::to_string(c.server.limits.max_headers); }},
+      {"--max-url-bytes", "N", "request-target length; over it: 414",
+       count("--max-url-bytes", [](config& c) -> std::size_t& { return c.server.limits.max_url_bytes; }, 1),
+       [](const config& c) { return std::to_string(c.server.limits.max_url_bytes); }},
+      {"--max-body-bytes", "N", "request body, bytes; over it: 413",
+       count("--max-body-bytes", [](config& c) -> std::size_t& { return c.server.limits.max_body_bytes; }, 0),
+       [](const config& c) { return std::to_string(c.server.limits.max_body_bytes); }},
+      {"--header-timeout", "S", "seconds for a request's head to arrive; then 408",
+       timeout("--header-timeout", [](config& c) -> ms& { return c.server.header_timeout; }, false),
+       [](const config& c) { return show(c.server.header_timeout); }},
+      {"--body-timeout", "S", "seconds for a request's body to arrive; then 408",
+       timeout("--body-timeout", [](config& c) -> ms& { return c.server.body_timeout; }, false),
+       [](const config& c) { return show(c.server.body_timeout); }},
+      {"--keepalive-timeout", "S", "seconds an idle keep-alive connection stays open",
+       timeout("--keepalive-timeout", [](config& c) -> ms& { return c.server.keepalive_timeout; }, false),
+       [](const config& c) { return show(c.server.keepalive_timeout); }},
+      {"--write-timeout", "S", "seconds a response may wait for a client that does not read",
+       timeout("--write-timeout", [](config& c) -> ms& { return c.server.write_timeout; }, false),
+       [](const config& c) { return show(c.server.write_timeout); }},
+      {"--drain-timeout", "S", "seconds to finish requests after SIGINT/SIGTERM; then 503",
+       timeout("--drain-timeout", [](config& c) -> ms& { return c.server.drain_timeout; }, true),
+       [](const config& c) { return show(c.server.drain_timeout); }},
+      {"--max-connections", "N", "open connections; more are closed at once",
+       count("--max-connections", [](config& c) -> std::size_t& { return c.server.max_connections; }, 1),
+       [](const config& c) { return std::to_string(c.server.max_connections); }},
+      {"--max-pipelined", "N", "requests parsed ahead of their responses per connection",
+       count("--max-pipelined", [](config& c) -> std::size_t& { return c.server.max_pipelined; }, 1),
+       [](const config& c) { return std::to_string(c.server.max_pipelined); }},
+  };
+  return table;
+}
+
+const option* find_option(std::string_view flag) {
+  for (const auto& o : options())
+    if (flag == o.flag) return &o;
+  return nullptr;
 }
 
 }  // namespace
 
-config parse_command_line(int argc, char** argv, config c) {
-  if (const char* venv = std::getenv("VIRTUAL_ENV"); venv && *venv) c.python.venv = venv;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view flag = argv[i];
-    if (i + 1 >= argc) throw usage_error("missing value for " + std::string(flag));
-    if (!apply(c, flag, argv[++i])) throw usage_error("unknown option " + std::string(flag));
+std::string usage() {
+  std::string out = "usage: snasio-serve [options]     (--flag value or --flag=value)\n\n";
+  const config defaults;
+  for (const auto& o : options()) {
+    std::string left = std::string("  ") + o.flag + " " + o.value;
+    left.resize(std::max<std::size_t>(left.size() + 1, 27), ' ');
+    out += left + o.help;
+    if (o.get) out += " (default " + o.get(defaults) + ")";
+    out += "\n";
   }
-  check(c);
+  out += "\n  --help                   show this help\n";
+  return out;
+}
+
+config parse_command_line(int argc, char** argv, config c) {
+  if (const char* venv = std::getenv("VIRTUAL_ENV"); venv && *venv) {
+    c.python.venv = venv;
+    c.python.venv_named_by = "VIRTUAL_ENV";
+  }
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    // --flag=value is --flag value.
+    std::string_view flag = arg.substr(0, arg.find('='));
+    const option* o = find_option(flag);
+    if (!o) throw usage_error("unknown option " + std::string(flag));
+    std::string_view value;
+    if (flag.size() < arg.size()) value = arg.substr(flag.size() + 1);
+    else if (i + 1 < argc) value = argv[++i];
+    else throw usage_error("missing value for " + std::string(flag));
+    o->set(c, value);
+  }
   return c;
 }
 

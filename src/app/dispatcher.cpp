@@ -35,6 +35,14 @@ void dispatcher::add_python(python::runtime& py) {
   for (std::size_t i = 0; i < routes.size(); ++i) {
     try {
       router_.add(routes[i].methods, routes[i].pattern, targets_.size());
+    } catch (const routing::rule_clash& e) {
+      // Say who else serves it: a native route (such as the built-in
+      // /health) or another handler.
+      const target& earlier = targets_[e.earlier_target];
+      std::string other = earlier.native ? "a native route of the server (" + routes[i].pattern + " is built in)"
+                                         : routes[earlier.python_route].name;
+      throw routing::pattern_error("route " + routes[i].pattern + " of " + routes[i].name + " is already served by " +
+                                   other + ": " + e.what());
     } catch (const routing::pattern_error& e) {
       throw routing::pattern_error(std::string(e.what()) + " (handler " + routes[i].name + ")");
     }
@@ -110,7 +118,20 @@ std::uint64_t dispatcher::to_python(std::size_t route, http::request&& req, std:
   auto r = http::response::error(503, "server busy, retry later");
   r.headers.push_back({"Retry-After", std::string(retry_after_seconds)});
   reply.send(std::move(r));
+  report_refusal();
   return 0;
+}
+
+void dispatcher::report_refusal() {
+  // One line a second at most, however many are refused: a full queue is a
+  // burst, and a log line per refusal would add to it.
+  ++refused_;
+  auto now = std::chrono::steady_clock::now();
+  if (now < next_refusal_log_) return;
+  log::line("Python's queue is full (--queue-depth): refused " + std::to_string(refused_) +
+            " request(s) with 503 since the last report");
+  refused_ = 0;
+  next_refusal_log_ = now + std::chrono::seconds(1);
 }
 
 void dispatcher::abandon(std::uint64_t job_id) {

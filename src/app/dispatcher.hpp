@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -50,8 +51,12 @@ class dispatcher final : public net::request_handler {
     std::size_t python_route = 0;
   };
 
+  void report_refusal();
+
   routing::router router_;
   std::vector<target> targets_;
+  std::size_t refused_ = 0;  // 503s for a full queue since the last log line
+  std::chrono::steady_clock::time_point next_refusal_log_;
   python::runtime* python_ = nullptr;
   std::uint64_t next_job_id_ = 1;
 };

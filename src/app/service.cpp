@@ -1,7 +1,8 @@
 #include "app/service.hpp"
 
-#include <chrono>
+#include <cstdio>
 
+#include "app/processes.hpp"
 #include "log/log.hpp"
 
 namespace snasio::app {
@@ -15,13 +16,24 @@ namespace {
 constexpr std::uint64_t low_load_in_flight = 2;
 // ...for at most this long after it last had work, then sleeps as usual.
 constexpr std::chrono::microseconds reply_wait{200};
+
+// After the drain timeout, how long Python gets to cancel what it still runs,
+// stop its pools and finalize, before the process exits without it.
+constexpr std::chrono::milliseconds python_grace{1000};
+
+std::string seconds(std::chrono::steady_clock::duration d) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f s", std::chrono::duration<double>(d).count());
+  return text;
+}
 }  // namespace
 
 service::service(asio::io_context& io, config cfg)
     : io_(io),
       config_(std::move(cfg)),
       python_(config_.python, io.get_executor()),
-      server_(io, config_.server, dispatcher_) {}
+      server_(io, config_.server, dispatcher_),
+      python_deadline_(io) {}
 
 void service::add_native(std::vector<std::string> methods, std::string_view pattern, native_handler h) {
   dispatcher_.add_native(std::move(methods), pattern, std::move(h));
@@ -29,16 +41,23 @@ void service::add_native(std::vector<std::string> methods, std::string_view patt
 
 void service::start(std::function<void()> on_stopped) {
   on_stopped_ = on_stopped ? std::move(on_stopped) : [this] { io_.stop(); };
+  server_.listen();
   // The GIL thread starts the interpreter and imports the app before anything
   // is served, so a broken app stops start-up with its traceback.
   if (!config_.python.app_dir.empty() || !config_.python.modules.empty()) {
     python_.start();
     dispatcher_.add_python(python_);
+  } else {
+    log::line("no --app-dir or --module given: serving the native routes only");
   }
   for (const auto& line : dispatcher_.route_table()) log::line("route " + line);
-  server_.listen();
-  // The first SIGINT/SIGTERM drains the connections, then stops the rest.
-  signals_ = std::make_unique<shutdown_signals>(io_, [this] { stop(); });
+  signals_ = std::make_unique<shutdown_signals>(
+      io_,
+      [this](int signo) {
+        log::line("received " + signal_name(signo) + ": stopping");
+        stop();
+      },
+      [this](int signo) { exit_at_once(signo); });
   server_.start();
 }
 
@@ -58,13 +77,51 @@ void service::run() {
 }
 
 void service::stop() {
-  server_.stop([this] {
-    // Every connection is closed: let the GIL thread finish, shut the pools
-    // down and finalize the interpreter.
-    python_.stop();
-    signals_->cancel();
-    on_stopped_();
+  if (stopping_) return;
+  stopping_ = true;
+  stop_began_ = clock::now();
+  server_.stop([this] { on_drained(); });
+  const auto& r = server_.drain_summary();
+  log::line("draining " + std::to_string(r.connections) + " connection(s) with " + std::to_string(r.in_flight) +
+            " request(s) in flight (--drain-timeout " + seconds(config_.server.drain_timeout) + ")");
+}
+
+void service::on_drained() {
+  const auto& r = server_.drain_summary();
+  log::line("drained in " + seconds(r.took) + ": " + std::to_string(r.answered) + " answered, " +
+            std::to_string(r.cancelled) + " cancelled with 503, " + std::to_string(r.abandoned) +
+            " abandoned by their clients");
+  // Every connection is closed: the GIL thread finishes, the pools stop, the
+  // interpreter finalizes, with what is left of the drain timeout and a grace.
+  python_deadline_.expires_at(std::max(clock::now(), stop_began_ + config_.server.drain_timeout) + python_grace);
+  python_deadline_.async_wait([this](const asio::error_code& ec) {
+    if (!ec) give_up_on_python();
   });
+  python_.stop([this] { on_python_stopped(); });
+}
+
+void service::on_python_stopped() {
+  python_deadline_.cancel();
+  python_.join();  // the thread has finished: this does not wait
+  signals_->cancel();
+  log::line("stopped in " + seconds(clock::now() - stop_began_));
+  on_stopped_();
+}
+
+void service::give_up_on_python() {
+  // Python threads cannot be killed, and finalizing the interpreter would wait
+  // for them: say what is left, make sure no child outlives us, and exit.
+  log::line("Python did not finish within the drain timeout: abandoning " + python_.describe_running() +
+            "; exiting without finalizing the interpreter");
+  python_.abandon();
+  kill_descendants();
+  exit_now(0);
+}
+
+void service::exit_at_once(int signo) {
+  log::line("second signal (" + signal_name(signo) + "): exiting now, without draining");
+  kill_descendants();
+  exit_now(1);
 }
 
 }  // namespace snasio::app

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -28,23 +29,34 @@ class service {
 
   /// Adds a native C++ route (before start()); throws routing::pattern_error.
   void add_native(std::vector<std::string> methods, std::string_view pattern, native_handler h);
-  /// Imports the Python app and routes it, binds, starts accepting, and takes
-  /// SIGINT/SIGTERM: the first drains and stops, then `on_stopped` runs on the
-  /// reactor thread (by default the io_context stops). Throws
-  /// python::startup_error, routing::pattern_error or std::system_error.
+  /// Binds (so a bad address or a port in use is reported before the app is
+  /// imported), imports the Python app and routes it, takes SIGINT/SIGTERM and
+  /// starts accepting. Once stopped, `on_stopped` runs on the reactor thread
+  /// (by default the io_context stops). Throws python::startup_error,
+  /// routing::pattern_error or std::system_error.
   void start(std::function<void()> on_stopped = nullptr);
   /// Runs the io_context until it stops (instead of io.run()). While only a
   /// few Python requests are in flight and nothing else is ready, the reactor
   /// keeps polling for their replies for a moment instead of sleeping: at low
   /// load, a sleeping reactor costs every request a thread wake-up.
   void run();
+  /// Stops gracefully, as the first SIGINT/SIGTERM does (reactor thread): no
+  /// new connections; requests received are answered until --drain-timeout,
+  /// then those still running get 503; Python finishes and the pools stop;
+  /// then `on_stopped`. If Python does not finish about a second after the
+  /// drain timeout, the process exits 0 without waiting for it.
+  void stop();
   /// The address served, as a URL.
   std::string url() const { return server_.url(); }
   /// One line per route, for the start-up log.
   std::vector<std::string> route_table() const { return dispatcher_.route_table(); }
 
  private:
-  void stop();
+  using clock = std::chrono::steady_clock;
+  void on_drained();
+  void on_python_stopped();
+  [[noreturn]] void give_up_on_python();
+  [[noreturn]] void exit_at_once(int signo);
 
   asio::io_context& io_;
   config config_;
@@ -52,7 +64,10 @@ class service {
   python::runtime python_;
   net::server server_;
   std::unique_ptr<shutdown_signals> signals_;
+  asio::steady_timer python_deadline_;
   std::function<void()> on_stopped_;
+  clock::time_point stop_began_;
+  bool stopping_ = false;
 };
 
 }  // namespace snasio::app

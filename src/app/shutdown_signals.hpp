@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 
 #include <asio.hpp>
@@ -7,11 +8,11 @@
 namespace snasio::app {
 
 /// Owns SIGINT/SIGTERM: the first signal calls `on_signal` (a graceful stop);
-/// a second one exits the process at once. The interpreter installs no
-/// handlers of its own.
+/// a second, separate one calls `on_insist` (stop at once). The interpreter
+/// installs no handlers of its own.
 class shutdown_signals {
  public:
-  shutdown_signals(asio::io_context& io, std::function<void()> on_signal);
+  shutdown_signals(asio::io_context& io, std::function<void(int)> on_signal, std::function<void(int)> on_insist);
   /// Stops listening for signals (the service has stopped).
   void cancel();
 
@@ -19,7 +20,9 @@ class shutdown_signals {
   void wait();
 
   asio::signal_set signals_;
-  std::function<void()> on_signal_;
+  std::function<void(int)> on_signal_;
+  std::function<void(int)> on_insist_;
+  std::chrono::steady_clock::time_point first_at_;
   bool signalled_ = false;
 };
 

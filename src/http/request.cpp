@@ -4,7 +4,16 @@ namespace snasio::http {
 
 std::string_view request::raw_path() const noexcept {
   std::string_view t = target;
-  return t.substr(0, t.find('?'));
+  t = t.substr(0, t.find('?'));
+  // An absolute-form target ("http://host/path", RFC 9112 3.2.2) is served
+  // as its path; the server is the host it names.
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (t.size() >= scheme.size() && iequals(t.substr(0, scheme.size()), scheme)) {
+      std::size_t slash = t.find('/', scheme.size());
+      return slash == std::string_view::npos ? std::string_view("/") : t.substr(slash);
+    }
+  }
+  return t;
 }
 
 std::string_view request::raw_query() const noexcept {

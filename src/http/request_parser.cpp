@@ -26,6 +26,26 @@ namespace {
 // A callback's way of telling llhttp "stop: this input is refused" (HPE_USER).
 constexpr int refuse = -1;
 
+// What a client is told about input llhttp refused: in the terms of HTTP, not
+// of the parser's states.
+std::string_view client_reason(llhttp_errno_t err) {
+  switch (err) {
+    case HPE_INVALID_METHOD: return "invalid method";
+    case HPE_INVALID_URL: return "invalid request target";
+    case HPE_INVALID_CONSTANT:
+    case HPE_INVALID_VERSION: return "invalid request line";
+    case HPE_INVALID_HEADER_TOKEN: return "invalid character in a header";
+    case HPE_INVALID_CONTENT_LENGTH:
+    case HPE_UNEXPECTED_CONTENT_LENGTH: return "invalid Content-Length";
+    case HPE_INVALID_TRANSFER_ENCODING: return "invalid Transfer-Encoding";
+    case HPE_INVALID_CHUNK_SIZE: return "invalid chunk size";
+    case HPE_CR_EXPECTED:
+    case HPE_LF_EXPECTED: return "malformed line ending";
+    case HPE_UNEXPECTED_SPACE: return "unexpected whitespace";
+    default: return "malformed request";
+  }
+}
+
 // Whether `bytes` hold an LF that does not end a CRLF; `last` is the byte seen
 // before them, and is updated to their last byte.
 bool has_bare_lf(std::string_view bytes, char& last) {
@@ -68,7 +88,8 @@ request_parser::state request_parser::parse(std::string_view input, std::size_t&
     const bool counted = !head_complete_ || in_trailers_;
     if (counted) {
       if (head_bytes_ >= limits_.max_header_bytes) {
-        fail(431, in_trailers_ ? "trailer fields too large" : "request header too large");
+        fail(431, std::string(in_trailers_ ? "trailer fields" : "request header") + " too large: over " +
+                      std::to_string(limits_.max_header_bytes) + " bytes (--max-header-bytes)");
         return state::error;
       }
       rest = rest.substr(0, limits_.max_header_bytes - head_bytes_);
@@ -113,10 +134,13 @@ request_parser::state request_parser::execute(std::string_view input, std::size_
     section_ended = true;
     return state::incomplete;
   }
-  if (error_status_ == 0) {
+  if (err == HPE_PAUSED_H2_UPGRADE) {
+    // The HTTP/2 connection preface ("PRI * HTTP/2.0"): say so plainly.
+    fail(505, "HTTP/2 is not supported: speak HTTP/1.1");
+  } else if (error_status_ == 0) {
     error_status_ = 400;
     error_reason_ = "bad request: ";
-    error_reason_ += llhttp_get_error_reason(&parser_);
+    error_reason_ += client_reason(err);
   }
   return state::error;
 }
@@ -136,10 +160,10 @@ bool request_parser::take_expect_continue() noexcept {
   return e;
 }
 
-int request_parser::fail(int status, const char* reason) {
+int request_parser::fail(int status, std::string reason) {
   if (error_status_ == 0) {
     error_status_ = status;
-    error_reason_ = reason;
+    error_reason_ = std::move(reason);
   }
   return refuse;
 }
@@ -150,7 +174,9 @@ int request_parser::on_message_begin() {
 }
 
 int request_parser::on_url(std::string_view span) {
-  if (request_.target.size() + span.size() > limits_.max_url_bytes) return fail(414, "request target too long");
+  if (request_.target.size() + span.size() > limits_.max_url_bytes)
+    return fail(414, "request target too long: over " + std::to_string(limits_.max_url_bytes) +
+                         " bytes (--max-url-bytes)");
   request_.target.append(span);
   return 0;
 }
@@ -159,7 +185,8 @@ int request_parser::on_header_field(std::string_view span) {
   // A field name may arrive in several spans; a new header starts with the
   // first span after a value (or after the request line).
   if (request_.headers.empty() || in_value_) {
-    if (request_.headers.size() >= limits_.max_headers) return fail(431, "too many header fields");
+    if (request_.headers.size() >= limits_.max_headers)
+      return fail(431, "too many header fields: over " + std::to_string(limits_.max_headers) + " (--max-headers)");
     // Room for a browser's usual dozen at once, rather than growing 1, 2, 4, 8, 16.
     if (request_.headers.empty()) request_.headers.reserve(std::min<std::size_t>(16, limits_.max_headers));
     request_.headers.emplace_back();
@@ -198,9 +225,13 @@ int request_parser::on_headers_complete() {
     for (const auto& h : request_.headers)
       if (iequals(h.name, "Transfer-Encoding") && !iequals(h.value, "chunked"))
         return fail(501, "unsupported transfer coding");
+  // Every HTTP/1.1 request names its host, once (RFC 9112 3.2).
+  std::size_t hosts = std::count_if(request_.headers.begin(), request_.headers.end(),
+                                    [](const header& h) { return iequals(h.name, "Host"); });
+  if (hosts > 1) return fail(400, "bad request: more than one Host header");
+  if (hosts == 0 && request_.version_minor >= 1) return fail(400, "bad request: no Host header (HTTP/1.1 needs one)");
   // Refuse an announced body that is too large before reading any of it.
-  if ((parser_.flags & F_CONTENT_LENGTH) && parser_.content_length > limits_.max_body_bytes)
-    return fail(413, "request body too large");
+  if ((parser_.flags & F_CONTENT_LENGTH) && parser_.content_length > limits_.max_body_bytes) return body_too_large();
   std::string_view expect = request_.header("Expect");
   if (!expect.empty()) {
     if (!iequals(expect, "100-continue")) return fail(417, "unsupported expectation");
@@ -221,9 +252,14 @@ int request_parser::on_chunk_header() {
 }
 
 int request_parser::on_body(std::string_view span) {
-  if (request_.body.size() + span.size() > limits_.max_body_bytes) return fail(413, "request body too large");
+  if (request_.body.size() + span.size() > limits_.max_body_bytes) return body_too_large();
   request_.body.append(span);
   return 0;
+}
+
+int request_parser::body_too_large() {
+  return fail(413, "request body too large: over " + std::to_string(limits_.max_body_bytes) +
+                       " bytes (--max-body-bytes)");
 }
 
 int request_parser::on_message_complete() {

@@ -57,7 +57,8 @@ class request_parser {
   int on_chunk_header();
   int on_body(std::string_view span);
   int on_message_complete();
-  int fail(int status, const char* reason);
+  int fail(int status, std::string reason);
+  int body_too_large();
 
   state execute(std::string_view input, std::size_t& consumed, bool& section_ended);
 

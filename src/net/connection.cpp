@@ -50,7 +50,10 @@ void connection::close() {
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
   // Work still running for this client is of no use to anyone now.
-  for (std::uint64_t job_id : slots_.waiting_jobs()) handler_.abandon(job_id);
+  auto owed = slots_.owed();
+  for (const auto& o : owed)
+    if (o.job_id) handler_.abandon(o.job_id);
+  if (!owed.empty()) manager_.count_abandoned(owed.size());
   slots_.clear();
   manager_.remove(this);
 }
@@ -60,11 +63,31 @@ void connection::stop_reading() {
 }
 
 void connection::drain() {
-  stop_reading();
-  // Requests already read get their responses (the last one says Connection:
-  // close); a request still arriving is abandoned.
+  // Every request received in full is answered, even one waiting in the
+  // buffer past the pipeline bound; a request still arriving is abandoned.
+  if (state_ == state::open) {
+    stop_reading();
+    process_input(true);
+  }
   if (slots_.empty() && !write_pending_) return close();
-  slots_.close_after_waiting();
+  // The last answer says Connection: close; the ones before it go out as usual.
+  slots_.close_after_last();
+}
+
+std::size_t connection::owed() const { return slots_.owed().size(); }
+
+void connection::cancel_owed() {
+  // The drain deadline: each request still waiting is answered 503 now, in
+  // order, and the work behind it is cancelled. The last says Connection: close.
+  for (const auto& o : slots_.owed()) {
+    auto r = http::response::error(503, "server is shutting down");
+    r.headers.push_back({"Retry-After", "1"});
+    if (o.job_id) handler_.abandon(o.job_id);
+    fill(o.slot, r);
+    manager_.count_cancelled();
+  }
+  do_write();
+  close_when_done();
 }
 
 void connection::do_read() {
@@ -101,8 +124,9 @@ void connection::on_read(const asio::error_code& ec, std::size_t n) {
   process_input();
 }
 
-void connection::process_input() {
-  while (state_ == state::open && begin_ < end_ && slots_.size() < options_.max_pipelined) {
+void connection::process_input(bool all_received) {
+  while ((state_ == state::open || all_received) && begin_ < end_ &&
+         (all_received || slots_.size() < options_.max_pipelined)) {
     std::size_t used = 0;
     auto parsed = parser_.parse({buffer_.data() + begin_, end_ - begin_}, used);
     begin_ += used;
@@ -118,6 +142,9 @@ void connection::process_input() {
       dispatch(parser_.take());
     } else if (parsed == http::request_parser::state::error) {
       refuse(parser_.error_status(), parser_.error_reason());
+      break;
+    } else if (all_received) {
+      break;  // the rest has not arrived: it never will now
     } else if (parser_.take_expect_continue()) {
       send_continue();
     }
@@ -162,11 +189,17 @@ void connection::send_continue() {
 
 void connection::respond(std::uint64_t slot, http::response r) {
   if (state_ == state::closed) return;
-  // Absent: answered already (a handler answered twice; the first answer stands).
-  const http::framing* f = slots_.waiting(slot);
-  if (!f) return;
-  slots_.fill(slot, http::serialize(r, *f, manager_.date()));
+  if (fill(slot, r)) manager_.count_answered();
   do_write();
+}
+
+bool connection::fill(std::uint64_t slot, const http::response& r) {
+  // Absent: answered already (a handler answered twice, or too late after the
+  // drain deadline; the first answer stands).
+  const http::framing* f = slots_.waiting(slot);
+  if (!f) return false;
+  slots_.fill(slot, http::serialize(r, *f, manager_.date()));
+  return true;
 }
 
 void connection::do_write() {

@@ -32,8 +32,13 @@ class connection : public std::enable_shared_from_this<connection> {
   void start();
   /// Closes the socket now; responses still owed are dropped and their jobs abandoned.
   void close();
-  /// Server shutdown: answer the requests already read, then close.
+  /// Server shutdown: answer the requests received in full, then close.
   void drain();
+  /// How many requests are still waiting for their answers.
+  std::size_t owed() const;
+  /// The drain deadline: answer every request still waiting 503, cancel the
+  /// work behind it, then close.
+  void cancel_owed();
   /// Delivers the response for slot `slot` (called through a responder).
   void respond(std::uint64_t slot, http::response r);
 
@@ -50,7 +55,8 @@ class connection : public std::enable_shared_from_this<connection> {
 
   void do_read();
   void on_read(const asio::error_code& ec, std::size_t n);
-  void process_input();
+  void process_input(bool all_received = false);
+  bool fill(std::uint64_t slot, const http::response& r);
   void dispatch(http::request req);
   void stop_reading();
   void refuse(int status, std::string_view reason);

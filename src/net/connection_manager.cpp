@@ -32,26 +32,51 @@ void connection_manager::remove(connection* c) {
   if (draining_) check_drained();
 }
 
+namespace {
+// After the drain deadline, how long the 503s have to reach clients that are
+// still reading before their connections are closed regardless.
+constexpr std::chrono::milliseconds cancel_grace{500};
+}  // namespace
+
 void connection_manager::drain(std::function<void()> on_drained) {
   if (draining_) return;
   draining_ = true;
+  drain_began_ = std::chrono::steady_clock::now();
   on_drained_ = std::move(on_drained);
+  report_.connections = connections_.size();
+  for (auto& [raw, c] : connections_) report_.in_flight += c->owed();
   // drain() may close a connection, which removes it from the map: iterate a copy.
   auto open = connections_;
   for (auto& [raw, c] : open) c->drain();
   drain_timer_.expires_after(options_.drain_timeout);
   drain_timer_.async_wait([this](const asio::error_code& ec) {
-    if (ec) return;
-    auto left = connections_;
-    for (auto& [raw, c] : left) c->close();
-    check_drained();
+    if (!ec) on_deadline();
   });
+  check_drained();
+}
+
+void connection_manager::on_deadline() {
+  if (!past_deadline_) {
+    // Every request still waiting gets a complete 503 before its connection
+    // closes; then a short grace for clients to read it.
+    past_deadline_ = true;
+    auto left = connections_;
+    for (auto& [raw, c] : left) c->cancel_owed();
+    drain_timer_.expires_after(cancel_grace);
+    drain_timer_.async_wait([this](const asio::error_code& ec) {
+      if (!ec) on_deadline();
+    });
+    return check_drained();
+  }
+  auto left = connections_;
+  for (auto& [raw, c] : left) c->close();
   check_drained();
 }
 
 void connection_manager::check_drained() {
   if (!connections_.empty() || !on_drained_) return;
   drain_timer_.cancel();
+  report_.took = std::chrono::steady_clock::now() - drain_began_;
   auto done = std::move(on_drained_);
   on_drained_ = nullptr;
   done();

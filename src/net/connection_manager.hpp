@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string_view>
@@ -15,6 +16,16 @@ namespace snasio::net {
 class connection;
 class request_handler;
 
+/// What a shutdown drain found and did, for the log.
+struct drain_report {
+  std::size_t connections = 0;  ///< open when the drain began
+  std::size_t in_flight = 0;    ///< requests received and not yet answered then
+  std::size_t answered = 0;     ///< answered by their handlers during the drain
+  std::size_t cancelled = 0;    ///< answered 503 at the drain deadline
+  std::size_t abandoned = 0;    ///< never answered: the client left, or would not read
+  std::chrono::steady_clock::duration took{};
+};
+
 /// Owns the open connections: starts each, forgets it when it closes, and
 /// drains them all at shutdown. Keeps the Date header value they share.
 class connection_manager {
@@ -27,16 +38,29 @@ class connection_manager {
   void start(asio::ip::tcp::socket socket);
   /// Forgets a connection that has closed (called by the connection).
   void remove(connection* c);
-  /// Shutdown: connections finish the requests already read, then close;
-  /// at the drain deadline the rest are closed. `on_drained` runs once, when
-  /// no connection is left.
+  /// Shutdown: connections answer the requests received in full, then close.
+  /// At --drain-timeout every request still waiting is answered 503 and its
+  /// work cancelled; a connection still open a moment later is closed.
+  /// `on_drained` runs once, when no connection is left.
   void drain(std::function<void()> on_drained);
+  /// What the drain found and did (complete once `on_drained` has run).
+  const drain_report& report() const noexcept { return report_; }
   /// The Date header value, formatted at most once a second.
   std::string_view date() { return date_.now(); }
   /// How many connections are open.
   std::size_t size() const noexcept { return connections_.size(); }
 
+  // What the connections report while draining.
+  void count_answered() noexcept {
+    if (draining_) ++report_.answered;
+  }
+  void count_cancelled() noexcept { ++report_.cancelled; }
+  void count_abandoned(std::size_t n) noexcept {
+    if (draining_) report_.abandoned += n;
+  }
+
  private:
+  void on_deadline();
   void check_drained();
 
   asio::any_io_executor executor_;
@@ -47,6 +71,9 @@ class connection_manager {
   std::unordered_map<connection*, std::shared_ptr<connection>> connections_;
   std::function<void()> on_drained_;
   bool draining_ = false;
+  bool past_deadline_ = false;
+  std::chrono::steady_clock::time_point drain_began_;
+  drain_report report_;
 };
 
 }  // namespace snasio::net

@@ -60,16 +60,15 @@ bool response_slots::release_taken() {
   return close;
 }
 
-void response_slots::close_after_waiting() {
-  for (auto& s : slots_)
-    if (!s.filled) s.framing.keep_alive = false;
+void response_slots::close_after_last() {
+  if (!slots_.empty() && !slots_.back().filled) slots_.back().framing.keep_alive = false;
 }
 
-std::vector<std::uint64_t> response_slots::waiting_jobs() const {
-  std::vector<std::uint64_t> jobs;
-  for (const auto& s : slots_)
-    if (!s.filled && s.job_id != 0) jobs.push_back(s.job_id);
-  return jobs;
+std::vector<response_slots::owed_answer> response_slots::owed() const {
+  std::vector<owed_answer> out;
+  for (std::size_t i = 0; i < slots_.size(); ++i)
+    if (!slots_[i].filled) out.push_back({first_ + i, slots_[i].job_id});
+  return out;
 }
 
 void response_slots::clear() noexcept {

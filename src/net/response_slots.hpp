@@ -35,10 +35,16 @@ class response_slots {
   std::size_t take_filled(std::vector<std::string>& out);
   /// Forgets every taken slot (its write finished); true if one closes the connection.
   bool release_taken();
-  /// Every answer not filled yet will close the connection (shutdown, refusal).
-  void close_after_waiting();
-  /// The jobs still owing an answer, for cancellation.
-  std::vector<std::uint64_t> waiting_jobs() const;
+  /// Shutdown: the newest answer, if still owed, will close the connection;
+  /// the answers before it are sent as usual.
+  void close_after_last();
+  /// A slot still waiting for its answer, and the job that owes it (0: none).
+  struct owed_answer {
+    std::uint64_t slot;
+    std::uint64_t job_id;
+  };
+  /// Every slot still waiting, oldest first.
+  std::vector<owed_answer> owed() const;
 
   bool empty() const noexcept { return slots_.empty(); }
   std::size_t size() const noexcept { return slots_.size(); }

@@ -10,14 +10,23 @@ server::server(asio::io_context& io, server_options options, request_handler& ha
     : options_(std::move(options)), acceptor_(io), connections_(io.get_executor(), options_, handler) {}
 
 void server::listen() {
+  // An address as written, "[::1]" as in a URL, or a name to look up
+  // ("localhost"): the first address it resolves to is the one bound.
+  std::string host = options_.host;
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   asio::error_code ec;
-  auto address = asio::ip::make_address(options_.host, ec);
-  if (ec) throw std::system_error(ec, "invalid --host '" + options_.host + "'");
+  auto address = asio::ip::make_address(host, ec);
+  if (ec) {
+    asio::ip::tcp::resolver resolver(acceptor_.get_executor());
+    auto results = resolver.resolve(host, std::to_string(options_.port), asio::ip::tcp::resolver::passive, ec);
+    if (ec || results.empty()) throw std::system_error(ec, "cannot resolve --host '" + options_.host + "'");
+    address = results.begin()->endpoint().address();
+  }
   asio::ip::tcp::endpoint endpoint(address, options_.port);
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(asio::ip::tcp::acceptor::reuse_address(true));
   acceptor_.bind(endpoint, ec);
-  if (ec) throw std::system_error(ec, "cannot bind " + options_.host + ":" + std::to_string(options_.port));
+  if (ec) throw std::system_error(ec, "cannot bind --host " + options_.host + " --port " + std::to_string(options_.port));
   acceptor_.listen(asio::socket_base::max_listen_connections);
 }
 

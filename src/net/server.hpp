@@ -32,6 +32,8 @@ class server {
   void stop(std::function<void()> on_drained);
 
   const server_options& options() const noexcept { return options_; }
+  /// What the shutdown drain found and did.
+  const drain_report& drain_summary() const noexcept { return connections_.report(); }
   /// How many connections are open.
   std::size_t connection_count() const noexcept { return connections_.size(); }
 

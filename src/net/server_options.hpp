@@ -11,7 +11,8 @@ namespace snasio::net {
 
 /// Where to listen and the limits every connection runs under; each has a CLI flag.
 struct server_options {
-  using seconds = std::chrono::seconds;
+  // Timeouts take fractions of a second (--header-timeout 0.5).
+  using duration = std::chrono::milliseconds;
 
   std::string host = "127.0.0.1";  ///< --host
   std::uint16_t port = 8000;       ///< --port (0 picks a free port)
@@ -20,17 +21,17 @@ struct server_options {
   /// --header-timeout: time from the first byte of a request to the end of its
   /// head (and from accept to the first request). Bounds how long a client
   /// that trickles bytes can hold a connection. Expired mid-head: 408.
-  seconds header_timeout{10};
+  duration header_timeout{std::chrono::seconds(10)};
   /// --body-timeout: time from the end of the head to the end of the body. Expired: 408.
-  seconds body_timeout{30};
+  duration body_timeout{std::chrono::seconds(30)};
   /// --keepalive-timeout: how long an idle keep-alive connection stays open.
-  seconds keepalive_timeout{5};
+  duration keepalive_timeout{std::chrono::seconds(5)};
   /// --write-timeout: how long one response may take to be accepted by a client
   /// that does not read; past it the connection is dropped.
-  seconds write_timeout{30};
-  /// --drain-timeout: on SIGINT/SIGTERM, how long requests already read may
-  /// take to finish before every connection is closed regardless.
-  seconds drain_timeout{10};
+  duration write_timeout{std::chrono::seconds(30)};
+  /// --drain-timeout: on SIGINT/SIGTERM, how long requests already received
+  /// may take to finish; then those still running are answered 503.
+  duration drain_timeout{std::chrono::seconds(10)};
   /// --max-connections: open connections; past it new ones are closed at once,
   /// so a flood cannot exhaust file descriptors or memory.
   std::size_t max_connections = 10000;

@@ -45,8 +45,10 @@ execution_mode mode_for(const route_request& r) {
 
 void endpoint_table::import_app(const python_config& config) {
   if (config.app_dir.empty() && config.modules.empty()) return;
+  if (!config.app_dir.empty() && !std::filesystem::exists(config.app_dir))
+    throw startup_error("--app-dir " + config.app_dir + " does not exist");
   if (!config.app_dir.empty() && !std::filesystem::is_directory(config.app_dir))
-    throw startup_error("app directory '" + config.app_dir + "' does not exist");
+    throw startup_error("--app-dir " + config.app_dir + " is not a directory");
   for (const auto& name : modules_to_import(config)) {
     // Importing runs the module's @route decorators, which call add().
     if (!py_ref::steal(PyImport_ImportModule(name.c_str())))

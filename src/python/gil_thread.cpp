@@ -31,28 +31,36 @@ void gil_thread::join() {
   if (thread_.joinable()) thread_.join();
 }
 
+void gil_thread::detach() {
+  if (thread_.joinable()) thread_.detach();
+}
+
 void gil_thread::run(std::promise<std::vector<python_route>>& started) {
   // Named, so top, perf and /proc tell it from the reactor.
   pthread_setname_np(pthread_self(), "snasio-gil");
-  std::optional<interpreter> interp;
-  try {
-    interp.emplace(config_);
-    // `_snasio` reports to this thread's table and runner from now on.
-    attach_bridge_module(endpoints_, runner_);
-    py_ = py_objects::load(config_.package_dir);
-    endpoints_.import_app(config_);
-  } catch (...) {
+  {
+    std::optional<interpreter> interp;
+    try {
+      interp.emplace(config_);
+      // `_snasio` reports to this thread's table and runner from now on.
+      attach_bridge_module(endpoints_, runner_);
+      py_ = py_objects::load(config_.package_dir);
+      endpoints_.import_app(config_);
+      runner_.routes_known(endpoints_.routes().size());
+    } catch (...) {
+      endpoints_.clear();
+      py_ = {};
+      started.set_exception(std::current_exception());
+      return;  // `interp` finalizes on the way out, on this thread
+    }
+    started.set_value(endpoints_.routes());
+    serve();
+    runner_.shut_down();
+    // Every reference goes before the interpreter does.
     endpoints_.clear();
     py_ = {};
-    started.set_exception(std::current_exception());
-    return;  // `interp` finalizes on the way out, on this thread
-  }
-  started.set_value(endpoints_.routes());
-  serve();
-  runner_.shut_down();
-  // Every reference goes before the interpreter does.
-  endpoints_.clear();
-  py_ = {};
+  }  // the interpreter finalizes here
+  if (finished_) finished_();
 }
 
 void gil_thread::serve() {

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <functional>
 #include <future>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -24,8 +26,15 @@ class gil_thread {
 
   /// Starts the thread and waits until the app is imported; throws startup_error.
   std::vector<python_route> start();
+  /// Calls `finished` on the GIL thread as its very last act, once the
+  /// interpreter is finalized (set it before closing the job queue).
+  void on_finished(std::function<void()> finished) { finished_ = std::move(finished); }
   /// Waits for the thread to end (close the job queue first).
   void join();
+  /// Lets the thread go: it is not waited for (it may never end).
+  void detach();
+  /// What is still running in Python, for a shutdown that stops waiting (any thread).
+  std::string describe_running() const { return runner_.describe_running(); }
 
  private:
   void run(std::promise<std::vector<python_route>>& started);
@@ -34,6 +43,7 @@ class gil_thread {
   python_config config_;
   job_queue& jobs_;
   std::thread thread_;
+  std::function<void()> finished_;
 
   // Everything below is used on the GIL thread only.
   py_objects py_;

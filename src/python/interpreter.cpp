@@ -28,7 +28,8 @@ std::string executable_for(const python_config& config) {
   std::filesystem::path venv_python = std::filesystem::path(config.venv) / "bin" / "python3";
   if (!std::filesystem::exists(std::filesystem::path(config.venv) / "pyvenv.cfg") ||
       !std::filesystem::exists(venv_python))
-    throw startup_error("--venv " + config.venv + " is not a virtual environment (no pyvenv.cfg or bin/python3)");
+    throw startup_error(config.venv_named_by + (config.venv_named_by == "--venv" ? " " : "=") + config.venv +
+                        " is not a virtual environment (no pyvenv.cfg or bin/python3)");
   return venv_python.string();
 }
 
@@ -51,6 +52,10 @@ interpreter::interpreter(const python_config& config) {
   PyConfig_InitIsolatedConfig(&py);
   py.install_signal_handlers = 0;
   py.parse_argv = 0;
+  // print() reaches stdout at once, also when stdout is a pipe or a file
+  // (journald, docker logs, > file), not when a buffer fills: and nothing is
+  // left in a buffer if the process has to exit without finalizing.
+  py.buffered_stdio = 0;
   std::string exe = executable_for(config);
   check(PyConfig_SetBytesString(&py, &py.executable, exe.c_str()), py, "executable");
   char* argv[] = {const_cast<char*>("snasio-serve")};

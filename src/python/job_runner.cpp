@@ -40,7 +40,7 @@ bool job_runner::run_batch() {
       if (!py_ref::steal(PyObject_CallOneArg(py_.cancel.get(), it->second.task.get())))
         log::line("cannot cancel a handler:\n" + take_exception_text());
       it->second.reply.drop();
-      running_.erase(it);
+      forget(it);
     }
     // Every reply of the batch goes back to the reactor in one hand-off.
     flush();
@@ -77,12 +77,40 @@ void job_runner::run(job& j) {
   if (!request || (route.use_pool && !pool)) return answer(j.reply, j.route, j.method, j.path, nullptr, nullptr);
   if (route.mode == execution_mode::inline_call) {
     PyObject* args[] = {request.get(), pool.get()};
+    inline_route_.store(std::ptrdiff_t(j.route), std::memory_order_relaxed);
     py_ref result = py_ref::steal(PyObject_Vectorcall(endpoints_.handler(j.route), args, pool ? 2 : 1, nullptr));
+    inline_route_.store(-1, std::memory_order_relaxed);
     return answer(j.reply, j.route, j.method, j.path, result.get(), nullptr);
   }
   py_ref task = start(j.route, request.get(), pool.get(), j.id);
   if (!task) return answer(j.reply, j.route, j.method, j.path, nullptr, nullptr);
+  if (j.route < route_count_) running_by_route_[j.route].fetch_add(1, std::memory_order_relaxed);
   running_.emplace(j.id, running{j.route, std::move(j.method), std::move(j.path), std::move(j.reply), std::move(task)});
+}
+
+void job_runner::forget(std::unordered_map<std::uint64_t, running>::iterator it) {
+  if (it->second.route < route_count_) running_by_route_[it->second.route].fetch_sub(1, std::memory_order_relaxed);
+  running_.erase(it);
+}
+
+void job_runner::routes_known(std::size_t count) {
+  running_by_route_ = std::make_unique<std::atomic<int>[]>(count);
+  route_count_ = count;
+}
+
+std::string job_runner::describe_running() const {
+  std::string out;
+  auto add = [&](std::string what) { out += (out.empty() ? "" : ", ") + std::move(what); };
+  std::ptrdiff_t stuck = inline_route_.load(std::memory_order_relaxed);
+  if (stuck >= 0) add(endpoints_.route(std::size_t(stuck)).name + " (sync, on the GIL thread)");
+  for (std::size_t i = 0; i < route_count_; ++i) {
+    int n = running_by_route_[i].load(std::memory_order_relaxed);
+    if (n <= 0) continue;
+    const python_route& r = endpoints_.route(i);
+    std::string kind = r.mode == execution_mode::task ? "async" : r.use_pool ? "pool" : "blocking";
+    add(r.name + " (" + kind + ")" + (n > 1 ? " x" + std::to_string(n) : ""));
+  }
+  return out.empty() ? "nothing" : out;
 }
 
 // Starts a handler that finishes later, in its route's mode; it reports back
@@ -109,7 +137,7 @@ void job_runner::handler_done(std::uint64_t job_id, PyObject* result, PyObject* 
   auto it = running_.find(job_id);
   if (it == running_.end()) return;
   running r = std::move(it->second);
-  running_.erase(it);
+  forget(it);
   // Nobody is waiting for the outcome: cancelled or not, there is nothing to report.
   if (r.reply.abandoned()) {
     r.reply.drop();
@@ -154,8 +182,11 @@ void job_runner::shut_down() {
   jobs_.take_all(batch_, cancels_);
   for (auto& j : batch_) out_.push_back(j.reply.take(http::response::error(503, "server is shutting down")));
   batch_.clear();
-  for (auto& [job_id, r] : running_) out_.push_back(r.reply.take(http::response::error(503, "server is shutting down")));
-  running_.clear();
+  while (!running_.empty()) {
+    auto it = running_.begin();
+    out_.push_back(it->second.reply.take(http::response::error(503, "server is shutting down")));
+    forget(it);
+  }
   flush();
 }
 

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cstddef>
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -33,6 +35,11 @@ class job_runner {
   void flush();
   /// The loop has stopped: every job left is answered 503.
   void shut_down();
+  /// Sizes the counts of what runs, once the app's routes are all known.
+  void routes_known(std::size_t count);
+  /// What is still running, by route ("modes_app.sleepy (blocking) x2"), for
+  /// the log of a shutdown that stops waiting for it (any thread).
+  std::string describe_running() const;
 
  private:
   /// A job whose handler still runs, as a task or on a dispatch thread.
@@ -45,6 +52,7 @@ class job_runner {
   };
 
   void run(job& j);
+  void forget(std::unordered_map<std::uint64_t, running>::iterator it);
   bool next_job_soon();
   py_ref start(std::size_t route, PyObject* request, PyObject* pool, std::uint64_t job_id);
   void answer(one_shot& reply, std::size_t route, const std::string& method, const std::string& path,
@@ -62,6 +70,11 @@ class job_runner {
   std::vector<reply_queue::reply> out_;  // finished replies not yet handed to the reactor
   bool flush_scheduled_ = false;
   std::unordered_map<std::uint64_t, running> running_;  // by job id
+
+  // Read by the reactor when the GIL thread does not finish at shutdown.
+  std::atomic<std::ptrdiff_t> inline_route_{-1};  // the sync handler running now, if any
+  std::unique_ptr<std::atomic<int>[]> running_by_route_;  // tasks and dispatch-thread jobs
+  std::size_t route_count_ = 0;
 };
 
 }  // namespace snasio::python

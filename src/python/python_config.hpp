@@ -21,6 +21,7 @@ struct python_config {
   std::string app_dir;               ///< --app-dir: put on sys.path; its modules are imported
   std::vector<std::string> modules;  ///< --module (repeatable); empty: every *.py in app_dir
   std::string venv;                  ///< --venv, else $VIRTUAL_ENV: its interpreter and site-packages
+  std::string venv_named_by = "--venv";  ///< where `venv` came from, for error messages
   /// The interpreter that matches the embedded libpython; sys.executable and
   /// the process pool's workers use it (a venv's bin/python3 replaces it).
   std::string python_executable = SNASIO_PYTHON_EXE;

@@ -129,8 +129,12 @@ http::response http_error_response(PyObject* error, std::size_t max_depth, const
   http::response r{int(s), "application/json", {}, {}};
   std::string why;
   py_ref body = detail ? py_ref::steal(Py_BuildValue("{sO}", "error", detail.get())) : py_ref{};
-  bool ok = s >= 400 && s <= 599 && body && python_to_json(body.get(), r.body, why, max_depth) &&
-            (!headers || headers.get() == Py_None || convert_headers(headers.get(), r.headers, why));
+  bool ok = false;
+  if (s < 400 || s > 599)
+    why = "the status of an HTTPError must be an error status, 400-599";
+  else
+    ok = body && python_to_json(body.get(), r.body, why, max_depth) &&
+         (!headers || headers.get() == Py_None || convert_headers(headers.get(), r.headers, why));
   PyErr_Clear();
   if (ok) return r;
   log::line(describe(label) + ": unusable HTTPError (status " + std::to_string(s) + "): " + why);

@@ -30,7 +30,7 @@ void runtime::wake_later() {
   });
 }
 
-runtime::~runtime() { stop(); }
+runtime::~runtime() { join(); }
 
 const std::vector<python_route>& runtime::start() {
   thread_ = std::make_unique<gil_thread>(config_, jobs_, replies_);
@@ -38,11 +38,31 @@ const std::vector<python_route>& runtime::start() {
   return routes_;
 }
 
-void runtime::stop() {
+void runtime::stop(std::function<void()> on_stopped) {
+  if (!thread_) {
+    asio::post(reactor_, std::move(on_stopped));
+    return;
+  }
+  // Set before the queue closes: the thread reads it only after it sees the close.
+  thread_->on_finished([reactor = reactor_, done = std::move(on_stopped)]() mutable {
+    asio::post(reactor, std::move(done));
+  });
+  jobs_.close();
+}
+
+void runtime::join() {
   if (!thread_) return;
   jobs_.close();
   thread_->join();
   thread_.reset();
 }
+
+void runtime::abandon() {
+  if (!thread_) return;
+  thread_->detach();
+  (void)thread_.release();  // its memory goes with the process: the thread may still use it
+}
+
+std::string runtime::describe_running() const { return thread_ ? thread_->describe_running() : "nothing"; }
 
 }  // namespace snasio::python

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <asio.hpp>
@@ -34,8 +36,17 @@ class runtime {
   std::uint64_t in_flight() const noexcept { return submitted_ - replies_.delivered() - replies_.dropped(); }
   /// Where replies to jobs go; jobs' one_shots point here.
   reply_queue& replies() noexcept { return replies_; }
-  /// Closes the queue; the GIL thread finishes what is left, finalizes, and is joined.
-  void stop();
+  /// Closes the queue: the GIL thread finishes what is left, shuts the pools
+  /// down and finalizes; then `on_stopped` runs on the reactor, after which
+  /// join() does not wait (reactor). Without a GIL thread it runs at once.
+  void stop(std::function<void()> on_stopped);
+  /// Closes the queue if it is open, and waits for the GIL thread to end.
+  void join();
+  /// Stops waiting for a GIL thread that does not finish: the process is about
+  /// to exit without finalizing the interpreter.
+  void abandon();
+  /// What is still running in Python ("nothing" when nothing is), for the log.
+  std::string describe_running() const;
 
  private:
   void wake_later();

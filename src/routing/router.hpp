@@ -14,6 +14,12 @@ struct pattern_error : std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
+/// A rule that repeats an earlier one for a method; names the earlier one's target.
+struct rule_clash : pattern_error {
+  rule_clash(const std::string& what, std::size_t earlier) : pattern_error(what), earlier_target(earlier) {}
+  std::size_t earlier_target;  ///< the target of the rule registered first
+};
+
 /// One converted path parameter.
 struct path_param {
   enum class kind { string, integer, floating, path, uuid };

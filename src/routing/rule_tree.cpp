@@ -145,8 +145,8 @@ void rule_tree::add(rule added) {
     const rule& earlier = rules_[index];
     for (const auto& method : added.methods)
       if (earlier.registered(method))
-        throw pattern_error("bad route pattern '" + added.pattern + "': it repeats '" + earlier.pattern + "' for " +
-                            method);
+        throw rule_clash("bad route pattern '" + added.pattern + "': it repeats '" + earlier.pattern + "' for " + method,
+                         earlier.target);
   }
   node* state = root_.get();
   for (const auto& p : added.compiled.parts) state = &state->child_for(p);

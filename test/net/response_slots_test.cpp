@@ -82,34 +82,49 @@ TEST_CASE("an interim 100 takes its place in line and keeps the connection open"
   slots.push_filled("100");
   auto b = slots.reserve(keep_alive());
   CHECK(b == a + 2);
-  slots.fill(a, "A");
-  slots.close_after_waiting();  // shutdown: only answers still owed change
   slots.fill(b, "B");
-  CHECK(take(slots) == std::vector<std::string>{"A", "100", "B"});
-  CHECK(slots.release_taken());  // B closes: it was still owed at shutdown
-}
-
-TEST_CASE("shutdown: the answers still owed will close the connection", "[response_slots]") {
-  response_slots slots;
-  auto a = slots.reserve(keep_alive());
   slots.fill(a, "A");
-  auto b = slots.reserve(keep_alive());
-  slots.close_after_waiting();
-  REQUIRE(slots.waiting(b) != nullptr);
-  CHECK_FALSE(slots.waiting(b)->keep_alive);
-  CHECK(take(slots) == std::vector<std::string>{"A"});
+  CHECK(take(slots) == std::vector<std::string>{"A", "100", "B"});
   CHECK_FALSE(slots.release_taken());
 }
 
-TEST_CASE("the jobs still owing answers are known, for cancellation", "[response_slots]") {
+TEST_CASE("shutdown: every answer owed is written, the last one closes", "[response_slots]") {
+  response_slots slots;
+  auto a = slots.reserve(keep_alive()), b = slots.reserve(keep_alive()), c = slots.reserve(keep_alive());
+  slots.close_after_last();
+  REQUIRE(slots.waiting(a) != nullptr);
+  CHECK(slots.waiting(a)->keep_alive);
+  CHECK(slots.waiting(b)->keep_alive);
+  CHECK_FALSE(slots.waiting(c)->keep_alive);
+  slots.fill(c, "C");
+  slots.fill(b, "B");
+  slots.fill(a, "A");
+  CHECK(take(slots) == std::vector<std::string>{"A", "B", "C"});
+  CHECK(slots.release_taken());
+}
+
+TEST_CASE("shutdown with the last answer filled already changes nothing owed", "[response_slots]") {
+  response_slots slots;
+  auto a = slots.reserve(keep_alive()), b = slots.reserve(keep_alive());
+  slots.fill(b, "B");
+  slots.close_after_last();
+  CHECK(slots.waiting(a)->keep_alive);
+  slots.fill(a, "A");
+  CHECK(take(slots) == std::vector<std::string>{"A", "B"});
+  CHECK_FALSE(slots.release_taken());
+}
+
+TEST_CASE("the answers still owed are known, with their jobs, for cancellation", "[response_slots]") {
   response_slots slots;
   auto a = slots.reserve(keep_alive()), b = slots.reserve(keep_alive()), c = slots.reserve(keep_alive());
   slots.set_job(a, 11);
   slots.set_job(b, 12);
   slots.fill(b, "B");  // answered: nothing to cancel
-  slots.set_job(c, 0);
-  CHECK(slots.waiting_jobs() == std::vector<std::uint64_t>{11});
+  auto owed = slots.owed();
+  REQUIRE(owed.size() == 2);
+  CHECK((owed[0].slot == a && owed[0].job_id == 11));
+  CHECK((owed[1].slot == c && owed[1].job_id == 0));
   slots.clear();
-  CHECK(slots.waiting_jobs().empty());
+  CHECK(slots.owed().empty());
   CHECK(slots.waiting(a) == nullptr);
 }

@@ -198,7 +198,7 @@ def test_http10_keep_alive_keeps_the_connection_open(client):
 
 def test_connection_close_is_honoured(client):
     # A request pipelined after the closing one is never answered.
-    client.send(b"GET /health HTTP/1.1\r\nConnection: close\r\n\r\n" + HEALTH)
+    client.send(b"GET /health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n" + HEALTH)
     r = client.response()
     assert (r.status, r.body) == (200, HEALTH_BODY)
     assert r.headers["connection"] == "close"
@@ -228,7 +228,7 @@ def test_head_has_the_get_headers_and_no_body(server, client):
     conn.close()
 
     # On a raw connection: no body byte follows, so the next response starts right after.
-    client.send(b"HEAD /health HTTP/1.1\r\n\r\n" + HEALTH)
+    client.send(b"HEAD /health HTTP/1.1\r\nHost: t\r\n\r\n" + HEALTH)
     head = client.response(head=True)
     assert head.headers["content-length"] == str(len(HEALTH_BODY))
     assert client.response().body == HEALTH_BODY
@@ -247,7 +247,7 @@ def test_expect_100_continue_is_answered_before_the_body(client):
 
 def test_expect_100_continue_with_a_body_over_the_limit_gets_413_and_no_100(limited):
     c = Client(limited)
-    c.send(b"POST /health HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 5000\r\n\r\n")
+    c.send(b"POST /health HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5000\r\n\r\n")
     r = c.response()
     assert r.status == 413
     assert r.headers["connection"] == "close"
@@ -258,7 +258,7 @@ def test_expect_100_continue_with_a_body_over_the_limit_gets_413_and_no_100(limi
 def test_chunked_request_body_is_read_to_its_end(client):
     # The answer comes only once the last chunk and the trailers are in, and
     # the request after it is parsed from the right place.
-    client.send(b"POST /health HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n")
+    client.send(b"POST /health HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n")
     assert client.nothing_yet()
     client.send(b"6\r\n world\r\n")
     assert client.nothing_yet()
@@ -269,7 +269,7 @@ def test_chunked_request_body_is_read_to_its_end(client):
 
 def test_chunked_body_over_the_limit_gets_413(limited):
     c = Client(limited)
-    c.send(b"POST /health HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n")
+    c.send(b"POST /health HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n")
     for _ in range(3):
         c.send(b"190\r\n" + b"x" * 400 + b"\r\n")  # 1200 bytes > 1000
     r = c.response()
@@ -284,10 +284,10 @@ def test_chunked_body_over_the_limit_gets_413(limited):
 
 def test_every_response_carries_date_server_and_content_length(limited):
     # Client.response() checks each of them; this walks through many kinds.
-    requests = [HEALTH, b"HEAD /health HTTP/1.1\r\n\r\n", b"GET /nope HTTP/1.1\r\n\r\n",
-                b"DELETE /health HTTP/1.1\r\n\r\n", b"OPTIONS /health HTTP/1.1\r\n\r\n",
-                b"GET /" + b"u" * 200 + b" HTTP/1.1\r\n\r\n", b"GET / HTTP/1.1\r\nBad Header\r\n\r\n",
-                b"POST / HTTP/1.1\r\nContent-Length: 2000\r\n\r\n"]
+    requests = [HEALTH, b"HEAD /health HTTP/1.1\r\nHost: t\r\n\r\n", b"GET /nope HTTP/1.1\r\nHost: t\r\n\r\n",
+                b"DELETE /health HTTP/1.1\r\nHost: t\r\n\r\n", b"OPTIONS /health HTTP/1.1\r\nHost: t\r\n\r\n",
+                b"GET /" + b"u" * 200 + b" HTTP/1.1\r\nHost: t\r\n\r\n", b"GET / HTTP/1.1\r\nHost: t\r\nBad Header\r\n\r\n",
+                b"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 2000\r\n\r\n"]
     statuses = []
     for raw in requests:
         c = Client(limited)
@@ -301,12 +301,12 @@ def test_every_response_carries_date_server_and_content_length(limited):
 
 
 @pytest.mark.parametrize("raw", [
-    b"FETCH /health HTTP/1.1\r\n\r\n",
-    b"GET /health HTTP/1.1\r\nBad Name: x\r\n\r\n",
+    b"FETCH /health HTTP/1.1\r\nHost: t\r\n\r\n",
+    b"GET /health HTTP/1.1\r\nHost: t\r\nBad Name: x\r\n\r\n",
     b"GET /health HTTP/1.1\r\nHost: a\r\n\n",
-    b"POST /health HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
-    b"POST /health HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
-    b"POST /health HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+    b"POST /health HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    b"POST /health HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+    b"POST /health HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
     b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",  # a TLS ClientHello
 ], ids=["method", "header-name", "bare-lf", "cl-and-te", "two-lengths", "chunk-size", "tls"])
 def test_malformed_request_gets_400_and_the_connection_closes(server, raw):
@@ -355,11 +355,11 @@ def test_slow_header_gets_408_after_the_header_timeout(start_server):
 
 def test_body_over_the_limit_is_refused_from_content_length_alone(limited):
     c = Client(limited)
-    c.send(b"POST /health HTTP/1.1\r\nContent-Type: application/octet-stream\r\nContent-Length: 100000\r\n\r\n")
+    c.send(b"POST /health HTTP/1.1\r\nHost: t\r\nContent-Type: application/octet-stream\r\nContent-Length: 100000\r\n\r\n")
     r = c.response()  # without sending one byte of the body
     assert r.status == 413
     assert r.headers["connection"] == "close"
-    assert r.json() == {"error": "request body too large"}
+    assert r.json() == {"error": "request body too large: over 1000 bytes (--max-body-bytes)"}
     assert c.closed_by_server()
     c.close()
 
@@ -370,7 +370,7 @@ def test_oversized_body_sent_anyway_does_not_destroy_the_413(limited):
     # can destroy the response before the client reads it; the server must
     # read and discard instead, then close.
     c = Client(limited)
-    c.send(b"POST /health HTTP/1.1\r\nContent-Length: 300000\r\n\r\n" + b"b" * 300000)
+    c.send(b"POST /health HTTP/1.1\r\nHost: t\r\nContent-Length: 300000\r\n\r\n" + b"b" * 300000)
     r = c.response()
     assert r.status == 413
     assert c.closed_by_server()
@@ -379,7 +379,7 @@ def test_oversized_body_sent_anyway_does_not_destroy_the_413(limited):
 
 def test_body_at_the_limit_is_accepted(limited):
     c = Client(limited)
-    c.send(b"POST /health HTTP/1.1\r\nContent-Length: 1000\r\n\r\n" + b"b" * 1000 + HEALTH)
+    c.send(b"POST /health HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n" + b"b" * 1000 + HEALTH)
     assert c.response().status == 405
     assert c.response().body == HEALTH_BODY
     c.close()
@@ -387,7 +387,7 @@ def test_body_at_the_limit_is_accepted(limited):
 
 def test_long_target_gets_414(limited):
     c = Client(limited)
-    c.send(b"GET /health?" + b"q" * 100 + b" HTTP/1.1\r\n\r\n")
+    c.send(b"GET /health?" + b"q" * 100 + b" HTTP/1.1\r\nHost: t\r\n\r\n")
     r = c.response()
     assert r.status == 414
     assert c.closed_by_server()
@@ -396,17 +396,18 @@ def test_long_target_gets_414(limited):
 
 def test_large_head_gets_431(limited):
     c = Client(limited)
-    c.send(b"GET /health HTTP/1.1\r\nX-Big: " + b"v" * 1100 + b"\r\n\r\n")
+    c.send(b"GET /health HTTP/1.1\r\nHost: t\r\nX-Big: " + b"v" * 1100 + b"\r\n\r\n")
     r = c.response()
     assert r.status == 431
-    assert r.json() == {"error": "request header too large"}
+    assert r.json() == {"error": "request header too large: over 1024 bytes (--max-header-bytes)"}
     assert c.closed_by_server()
     c.close()
 
 
 def test_too_many_headers_get_431_and_the_limit_itself_is_fine(limited):
     def request_with(n):
-        return b"GET /health HTTP/1.1\r\n" + b"".join(b"X-%d: v\r\n" % i for i in range(n)) + b"\r\n"
+        # Host is one of the n header lines.
+        return b"GET /health HTTP/1.1\r\nHost: t\r\n" + b"".join(b"X-%d: v\r\n" % i for i in range(n - 1)) + b"\r\n"
 
     c = Client(limited)
     c.send(request_with(10))
@@ -414,7 +415,7 @@ def test_too_many_headers_get_431_and_the_limit_itself_is_fine(limited):
     c.send(request_with(11))
     r = c.response()
     assert r.status == 431
-    assert r.json() == {"error": "too many header fields"}
+    assert r.json() == {"error": "too many header fields: over 10 (--max-headers)"}
     assert c.closed_by_server()
     c.close()
 
@@ -422,7 +423,7 @@ def test_too_many_headers_get_431_and_the_limit_itself_is_fine(limited):
 def test_half_closed_client_still_gets_every_answer(client):
     # The client sends its requests, then shuts down its sending side (EOF):
     # everything it asked for is answered before the server closes.
-    client.send(HEALTH * 3 + b"GET /missing HTTP/1.1\r\n\r\n")
+    client.send(HEALTH * 3 + b"GET /missing HTTP/1.1\r\nHost: t\r\n\r\n")
     client.sock.shutdown(socket.SHUT_WR)
     statuses = [client.response().status for _ in range(4)]
     assert statuses == [200, 200, 200, 404]
@@ -435,7 +436,7 @@ def test_half_closed_client_still_gets_every_answer(client):
 def test_slow_body_gets_408_after_the_body_timeout(start_server):
     srv = start_server("--body-timeout", "1")
     c = Client(srv)
-    c.send(b"POST /health HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc")
+    c.send(b"POST /health HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc")
     start = time.monotonic()
     r = c.response()
     assert r.status == 408
@@ -509,7 +510,7 @@ def test_sigterm_with_an_idle_keep_alive_connection_exits_0_promptly(start_serve
 def test_sigterm_while_a_request_is_half_read_exits_0_promptly(start_server):
     srv = start_server()
     c = Client(srv)
-    c.send(b"POST /health HTTP/1.1\r\nContent-Length: 100\r\n\r\n" + b"x" * 10)
+    c.send(b"POST /health HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\n" + b"x" * 10)
     other = Client(srv)
     other.send(b"GET /health HTTP/1.1\r\nHost:")
     time.sleep(0.2)  # let the server read both

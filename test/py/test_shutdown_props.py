@@ -98,7 +98,7 @@ def test_sigterm_with_any_mix_in_flight(plan, pause):
             elif step[0] == "idle":
                 sock.sendall(b"GET /sync/0 HTTP/1.1\r\nHost: t\r\n\r\n")
             else:
-                sock.sendall(b"GET /sync/0 HTTP/1.1\r\nHo")
+                sock.sendall(b"GET /sync/0 HTTP/1.1\r\nHost: t\r\nHo")
             t = threading.Thread(target=read_until_closed, args=(sock, out))
             t.start()
             threads.append(t)
