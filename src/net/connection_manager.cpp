@@ -29,7 +29,7 @@ void connection_manager::remove(connection* c) {
   if (it == connections_.end()) return;
   asio::post(executor_, [keep = std::move(it->second)] {});
   connections_.erase(it);
-  if (draining_) check_drained();
+  if (draining_ && !beginning_drain_) check_drained();
 }
 
 namespace {
@@ -46,13 +46,16 @@ void connection_manager::drain(std::function<void()> on_drained) {
   report_.connections = connections_.size();
   for (auto& [raw, c] : connections_) report_.in_flight += c->owed();
   // drain() may close a connection, which removes it from the map: iterate a copy.
+  beginning_drain_ = true;
   auto open = connections_;
   for (auto& [raw, c] : open) c->drain();
+  beginning_drain_ = false;
   drain_timer_.expires_after(options_.drain_timeout);
   drain_timer_.async_wait([this](const asio::error_code& ec) {
     if (!ec) on_deadline();
   });
-  check_drained();
+  // Even with nothing to wait for, `on_drained` runs later, never inside drain().
+  asio::post(executor_, [this] { check_drained(); });
 }
 
 void connection_manager::on_deadline() {

@@ -72,6 +72,7 @@ class connection_manager {
   std::function<void()> on_drained_;
   bool draining_ = false;
   bool past_deadline_ = false;
+  bool beginning_drain_ = false;  // inside drain(): on_drained must wait
   std::chrono::steady_clock::time_point drain_began_;
   drain_report report_;
 };

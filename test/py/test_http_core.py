@@ -5,109 +5,21 @@ exits. Only the native GET /health route is used, so no Python app is needed.
 
 Timing assertions are generous: the machine running them may be busy."""
 
-import email.utils
 import http.client
-import json
 import random
 import select
 import signal
 import socket
 import time
-from dataclasses import dataclass, field
 
 import pytest
 
-from conftest import Server
+from conftest import Client, Server
 
 HEALTH = b"GET /health HTTP/1.1\r\nHost: test\r\n\r\n"
 HEALTH_BODY = b'{"status":"ok"}'
 
 
-@dataclass
-class Response:
-    version: str
-    status: int
-    headers: dict = field(default_factory=dict)  # lower-case names
-    body: bytes = b""
-
-    def json(self):
-        return json.loads(self.body)
-
-
-def check_standard_headers(r):
-    """What every final response carries: Server, a current Date, a framing."""
-    assert r.headers.get("server") == "snasio"
-    sent = email.utils.parsedate_to_datetime(r.headers["date"])
-    assert r.headers["date"].endswith(" GMT")
-    assert abs(sent.timestamp() - time.time()) < 10
-    if r.status not in (204, 304):
-        assert "content-length" in r.headers
-
-
-class Client:
-    """One raw TCP connection that reads responses back one at a time."""
-
-    def __init__(self, srv, timeout=10.0):
-        self.timeout = timeout
-        self.sock = srv.connect(timeout)
-        self.buf = b""
-
-    def send(self, data):
-        self.sock.sendall(data)
-
-    def _fill(self):
-        chunk = self.sock.recv(65536)
-        if not chunk:
-            raise EOFError("the server closed the connection")
-        self.buf += chunk
-
-    def _line(self):
-        while b"\r\n" not in self.buf:
-            self._fill()
-        line, self.buf = self.buf.split(b"\r\n", 1)
-        return line
-
-    def _exactly(self, n):
-        while len(self.buf) < n:
-            self._fill()
-        data, self.buf = self.buf[:n], self.buf[n:]
-        return data
-
-    def response(self, head=False):
-        """Reads one response (for a HEAD request: no body whatever it says)."""
-        version, status, _reason = self._line().decode("latin-1").split(" ", 2)
-        headers = {}
-        while line := self._line():
-            name, colon, value = line.decode("latin-1").partition(":")
-            assert colon and name == name.strip(), line
-            headers[name.lower()] = value.strip()
-        r = Response(version, int(status), headers)
-        if r.status >= 200:
-            check_standard_headers(r)
-            if not head and r.status not in (204, 304):
-                r.body = self._exactly(int(headers["content-length"]))
-        return r
-
-    def nothing_yet(self, wait=0.3):
-        """True when no byte arrives within `wait` seconds."""
-        return not self.buf and not select.select([self.sock], [], [], wait)[0]
-
-    def closed_by_server(self, timeout=5.0):
-        """True when the server closes (FIN or RST) within `timeout`, sending nothing more."""
-        if self.buf:
-            return False
-        self.sock.settimeout(timeout)
-        try:
-            return self.sock.recv(1) == b""
-        except ConnectionResetError:
-            return True
-        except TimeoutError:
-            return False
-        finally:
-            self.sock.settimeout(self.timeout)
-
-    def close(self):
-        self.sock.close()
 
 
 @pytest.fixture
