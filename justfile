@@ -59,17 +59,22 @@ test: build
     meson test -C {{build}} --print-errorlogs
     SNASIO_BUILD_DIR={{build}} {{python}} -m pytest test/py -q -p no:cacheprovider
 
-# Run one fuzzer with libFuzzer, ASan and UBSan (targets: request_parser, router, json).
+# The fuzz targets, each with its corpus under fuzz/TARGET/corpus.
+fuzz_targets := "request_parser router json connection"
+
+# Run one fuzzer with libFuzzer, ASan and UBSan: just fuzz TARGET [SECONDS].
+# New inputs go to build-fuzz/corpus/TARGET; crashes to fuzz/crash-* (then fix
+# them and keep the input in the committed corpus as a regression case).
 fuzz target="request_parser" seconds="60":
     #!/usr/bin/env bash
     set -euo pipefail
+    case " {{fuzz_targets}} " in *" {{target}} "*) ;; *) echo "no fuzz target '{{target}}' (targets: {{fuzz_targets}})"; exit 2;; esac
     if [ ! -f build-fuzz/build.ninja ]; then
       CC=clang CXX=clang++ meson setup build-fuzz -Dpython={{python}} -Dfuzzing=true -Dtests=false \
         -Db_sanitize=address,undefined -Db_lundef=false
     fi
     meson compile -C build-fuzz fuzz/{{target}}/{{target}}_fuzzer
     mkdir -p build-fuzz/corpus/{{target}}
-    # New inputs go to build-fuzz/corpus; the committed seeds stay as they are.
     # The json target embeds an interpreter that is never finalized: what
     # Python still holds at exit is not a leak, so leak checks are off there.
     if [ "{{target}}" = json ]; then export ASAN_OPTIONS=detect_leaks=0; fi
@@ -77,7 +82,62 @@ fuzz target="request_parser" seconds="60":
     [ -f fuzz/{{target}}/{{target}}.dict ] && extra+=(-dict=fuzz/{{target}}/{{target}}.dict)
     [ -f fuzz/{{target}}/ubsan.supp ] && export UBSAN_OPTIONS=suppressions=fuzz/{{target}}/ubsan.supp
     build-fuzz/fuzz/{{target}}/{{target}}_fuzzer build-fuzz/corpus/{{target}} fuzz/{{target}}/corpus \
-      -max_total_time={{seconds}} "${extra[@]}"
+      -max_total_time={{seconds}} -print_final_stats=1 -artifact_prefix=fuzz/ "${extra[@]}"
+
+# Run every fuzzer in turn, SECONDS each.
+fuzz-all seconds="60":
+    for t in {{fuzz_targets}}; do just fuzz "$t" {{seconds}}; done
+
+# The whole suite (Catch2, fuzz corpora, pytest against the binary) built with
+# AddressSanitizer and UndefinedBehaviorSanitizer. docs/testing.md says what
+# the embedded interpreter needs.
+test-asan:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if [ ! -f build-asan/build.ninja ]; then
+      meson setup build-asan -Dpython={{python}} -Db_sanitize=address,undefined -Db_lundef=false
+    fi
+    meson compile -C build-asan
+    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+    export LSAN_OPTIONS=suppressions=$PWD/test/sanitizers/lsan.supp:print_suppressions=0
+    export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+    meson test -C build-asan --print-errorlogs
+    SNASIO_BUILD_DIR=build-asan SNASIO_SANITIZED=1 {{python}} -m pytest test/py -q -p no:cacheprovider
+
+# The threads' meeting points (job queue, one-shot replies, response slots)
+# under ThreadSanitizer.
+test-tsan:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if [ ! -f build-tsan/build.ninja ]; then
+      meson setup build-tsan -Dpython={{python}} -Db_sanitize=thread -Db_lundef=false
+    fi
+    meson compile -C build-tsan test/python/bridge_test test/net/net_test
+    export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+    build-tsan/test/python/bridge_test
+    build-tsan/test/net/net_test
+
+# Line and branch coverage of src/ (gcovr) and line coverage of py/snasio
+# (python3-coverage inside the embedded interpreter), over the whole suite.
+coverage:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    just _install gcovr python3-coverage
+    if [ ! -f build-cov/build.ninja ]; then
+      meson setup build-cov -Dpython={{python}} -Db_coverage=true --buildtype=debug
+    fi
+    meson compile -C build-cov
+    find build-cov -name '*.gcda' -delete
+    rm -rf build-cov/pycov && mkdir -p build-cov/pycov
+    meson test -C build-cov --print-errorlogs
+    SNASIO_BUILD_DIR=build-cov SNASIO_PYTHON_COVERAGE=$PWD/build-cov/pycov/data \
+      {{python}} -m pytest test/py -q -p no:cacheprovider
+    echo "== src/ (C++)"
+    gcovr -r . --object-directory build-cov --filter 'src/' --exclude-throw-branches \
+      --exclude-unreachable-branches --print-summary --txt build-cov/coverage-src.txt | tail -3
+    echo "== py/snasio (Python, in the embedded interpreter)"
+    cd build-cov/pycov && {{python}} -m coverage combine -q && \
+      {{python}} -m coverage report --include='*/py/snasio/*' --show-missing
 
 # Benchmarks (not tests): snasio against uvicorn, uWSGI, aiohttp and nginx in one
 # interleaved run, and the router against werkzeug; writes docs/benchmarks.md and
@@ -101,4 +161,4 @@ soak seconds="120": build
 
 # Remove every build directory.
 clean:
-    rm -rf {{build}} build-fuzz build-bench
+    rm -rf {{build}} build-fuzz build-bench build-asan build-tsan build-cov build-uring

@@ -28,10 +28,14 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::filesystem::path arg(argv[i]);
     if (std::filesystem::is_directory(arg)) {
-      for (const auto& entry : std::filesystem::recursive_directory_iterator(arg))
-        if (entry.is_regular_file()) run_file(entry.path()), ++count;
+      for (const auto& entry : std::filesystem::recursive_directory_iterator(arg)) {
+        if (!entry.is_regular_file()) continue;
+        run_file(entry.path());
+        ++count;
+      }
     } else {
-      run_file(arg), ++count;
+      run_file(arg);
+      ++count;
     }
   }
   if (count == 0) {

@@ -2,7 +2,7 @@
 
 #include "http/url.hpp"
 #include "log/log.hpp"
-#include "python/runtime.hpp"
+#include "python/backend.hpp"
 
 namespace snasio::app {
 
@@ -29,7 +29,7 @@ void dispatcher::add_native(std::vector<std::string> methods, std::string_view p
   targets_.push_back({std::move(h), 0});
 }
 
-void dispatcher::add_python(python::runtime& py) {
+void dispatcher::add_python(python::backend& py) {
   python_ = &py;
   const auto& routes = py.routes();
   for (std::size_t i = 0; i < routes.size(); ++i) {

@@ -14,7 +14,7 @@
 #include "routing/router.hpp"
 
 namespace snasio::python {
-class runtime;
+class backend;
 }
 
 namespace snasio::app {
@@ -32,9 +32,9 @@ class dispatcher final : public net::request_handler {
  public:
   /// Registers a native route (a werkzeug-style pattern); throws routing::pattern_error.
   void add_native(std::vector<std::string> methods, std::string_view pattern, native_handler h);
-  /// Registers every route of a started Python runtime; throws routing::pattern_error
-  /// naming the handler whose route clashes.
-  void add_python(python::runtime& py);
+  /// Registers every route of a started Python runtime (or a stand-in); throws
+  /// routing::pattern_error naming both handlers when a route clashes.
+  void add_python(python::backend& py);
   std::uint64_t handle(http::request&& req, const net::responder& reply) override;
   void abandon(std::uint64_t job_id) override;
   /// One line per route for the start-up log: "GET /users/<int:id> -> endpoints.user [async]".
@@ -57,7 +57,7 @@ class dispatcher final : public net::request_handler {
   std::vector<target> targets_;
   std::size_t refused_ = 0;  // 503s for a full queue since the last log line
   std::chrono::steady_clock::time_point next_refusal_log_;
-  python::runtime* python_ = nullptr;
+  python::backend* python_ = nullptr;
   std::uint64_t next_job_id_ = 1;
 };
 

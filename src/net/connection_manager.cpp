@@ -16,7 +16,9 @@ void connection_manager::start(asio::ip::tcp::socket socket) {
     socket.close(ignored);
     return;
   }
-  socket.set_option(asio::ip::tcp::no_delay(true));
+  // Responses go out whole, in one write each: Nagle would only delay them.
+  asio::error_code ignored;
+  socket.set_option(asio::ip::tcp::no_delay(true), ignored);
   auto c = std::make_shared<connection>(std::move(socket), options_, handler_, *this);
   connections_.emplace(c.get(), c);
   c->start();

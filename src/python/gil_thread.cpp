@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 
+#include <cstdlib>
 #include <optional>
 
 #include "log/log.hpp"
@@ -9,6 +10,35 @@
 #include "python/interpreter.hpp"
 
 namespace snasio::python {
+
+namespace {
+
+// Test instrumentation, for `just coverage`: when SNASIO_PYTHON_COVERAGE names
+// a data file, python3-coverage measures snasio's own package inside this
+// interpreter, from before its first import to the end. Empty otherwise.
+py_ref start_coverage(const std::string& package_dir) {
+  const char* data_file = std::getenv("SNASIO_PYTHON_COVERAGE");
+  if (!data_file || !*data_file || package_dir.empty()) return {};
+  py_ref module = py_ref::steal(PyImport_ImportModule("coverage"));
+  py_ref cls = module ? py_ref::steal(PyObject_GetAttrString(module.get(), "Coverage")) : py_ref{};
+  py_ref kwargs = py_ref::steal(Py_BuildValue("{s:s,s:O,s:[s]}", "data_file", data_file, "data_suffix", Py_True,
+                                              "include", (package_dir + "/*").c_str()));
+  py_ref args = py_ref::steal(PyTuple_New(0));
+  py_ref cov = cls && kwargs && args ? py_ref::steal(PyObject_Call(cls.get(), args.get(), kwargs.get())) : py_ref{};
+  if (!cov || !py_ref::steal(PyObject_CallMethod(cov.get(), "start", nullptr))) {
+    log::line("cannot measure coverage:\n" + take_exception_text());
+    return {};
+  }
+  return cov;
+}
+
+void save_coverage(py_ref cov) {
+  if (cov && (!py_ref::steal(PyObject_CallMethod(cov.get(), "stop", nullptr)) ||
+              !py_ref::steal(PyObject_CallMethod(cov.get(), "save", nullptr))))
+    log::line("cannot save coverage:\n" + take_exception_text());
+}
+
+}  // namespace
 
 gil_thread::gil_thread(python_config config, job_queue& jobs, reply_queue& replies)
     : config_(std::move(config)), jobs_(jobs), runner_(jobs, replies, endpoints_, py_, config_.max_json_depth) {}
@@ -40,8 +70,10 @@ void gil_thread::run(std::promise<std::vector<python_route>>& started) {
   pthread_setname_np(pthread_self(), "snasio-gil");
   {
     std::optional<interpreter> interp;
+    py_ref coverage;
     try {
       interp.emplace(config_);
+      coverage = start_coverage(config_.package_dir);
       // `_snasio` reports to this thread's table and runner from now on.
       attach_bridge_module(endpoints_, runner_);
       py_ = py_objects::load(config_.package_dir);
@@ -50,12 +82,14 @@ void gil_thread::run(std::promise<std::vector<python_route>>& started) {
     } catch (...) {
       endpoints_.clear();
       py_ = {};
+      save_coverage(std::move(coverage));
       started.set_exception(std::current_exception());
       return;  // `interp` finalizes on the way out, on this thread
     }
     started.set_value(endpoints_.routes());
     serve();
     runner_.shut_down();
+    save_coverage(std::move(coverage));
     // Every reference goes before the interpreter does.
     endpoints_.clear();
     py_ = {};

@@ -7,6 +7,7 @@
 
 #include <asio.hpp>
 
+#include "python/backend.hpp"
 #include "python/endpoint_table.hpp"
 #include "python/gil_thread.hpp"
 #include "python/job_queue.hpp"
@@ -17,7 +18,7 @@ namespace snasio::python {
 
 /// The Python side of a server: the GIL thread, the job queue to it, and the
 /// reply queue back to the reactor whose executor it is given.
-class runtime {
+class runtime final : public backend {
  public:
   runtime(python_config config, asio::any_io_executor reactor);
   ~runtime();
@@ -27,15 +28,15 @@ class runtime {
   /// Starts the GIL thread and imports the app; throws startup_error.
   const std::vector<python_route>& start();
   /// The routes the app registered (after start()).
-  const std::vector<python_route>& routes() const noexcept { return routes_; }
+  const std::vector<python_route>& routes() const noexcept override { return routes_; }
   /// Queues a job for the GIL thread; false (job untouched) when the queue is full (reactor).
-  bool submit(job& j);
+  bool submit(job& j) override;
   /// The client of job `job_id` has gone: cancel its handler if it still runs (reactor).
-  void cancel(std::uint64_t job_id);
+  void cancel(std::uint64_t job_id) override;
   /// Jobs submitted whose replies have not reached the reactor yet (reactor).
   std::uint64_t in_flight() const noexcept { return submitted_ - replies_.delivered() - replies_.dropped(); }
   /// Where replies to jobs go; jobs' one_shots point here.
-  reply_queue& replies() noexcept { return replies_; }
+  reply_queue& replies() noexcept override { return replies_; }
   /// Closes the queue: the GIL thread finishes what is left, shuts the pools
   /// down and finalizes; then `on_stopped` runs on the reactor, after which
   /// join() does not wait (reactor). Without a GIL thread it runs at once.

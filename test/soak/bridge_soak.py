@@ -1,11 +1,13 @@
-"""Soak test for the reactor <-> GIL-thread bridge (not part of `just test`).
+"""Soak test for the server and its reactor <-> GIL-thread bridge (`just soak`).
 
-Drives a real snasio-serve for a while with a mix of every kind of request:
-sync and async handlers, blocking ones, errors, malformed JSON, pipelined
-batches, clients that disconnect mid-request (their tasks are cancelled) and
-bursts that overflow a small job queue (503s). Every answer is checked. The
-server's resident memory is sampled; at the end it must not have grown past a
-bound, the server must still answer, and SIGTERM must exit 0.
+Drives a real snasio-serve for a while with a mix of every kind of client:
+sync, async, blocking and process-pool handlers, errors, malformed JSON,
+pipelined bursts that overflow --max-pipelined, slow readers and slow writers,
+clients that disconnect mid-request and mid-response (their handlers are
+cancelled), and bursts that fill a small job queue (503s). Every answer is
+checked. The server's RSS, open descriptors and threads are read at start,
+after warm-up and at the end; the run fails if anything was lost or wrong, or
+if they grew after warm-up past the bounds below.
 
     /usr/bin/python3 test/soak/bridge_soak.py [--seconds 120] [--clients 16]
 """
@@ -24,110 +26,231 @@ import threading
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-# After warm-up, resident memory may grow by at most this much over the run.
+
+# After warm-up, how much each may grow by the end (the end is read once the
+# clients have stopped and the server has had a moment to close connections).
 MAX_RSS_GROWTH_MB = 32
+MAX_FD_GROWTH = 16
+MAX_THREAD_GROWTH = 2
+
+# The server runs with small bounds, so the soak reaches them often.
+SERVER_FLAGS = ["--queue-depth", "64", "--max-pipelined", "4", "--pool-workers", "2", "--write-timeout", "5",
+                "--header-timeout", "5"]
 
 
 class Tally:
+    """Every exchange by kind and status; every unexpected answer, with why."""
+
     def __init__(self):
         self.lock = threading.Lock()
         self.counts = {}
+        self.statuses = {}
         self.failures = []
+        self.slowest = {}  # kind of client -> its longest run, in seconds
 
-    def add(self, kind, ok, detail=""):
+    def add(self, kind, ok, status=None, detail=""):
         with self.lock:
             self.counts[kind] = self.counts.get(kind, 0) + 1
+            if status is not None:
+                self.statuses[status] = self.statuses.get(status, 0) + 1
             if not ok:
                 self.failures.append(f"{kind}: {detail}")
 
 
-def rss_mb(pid):
+def process_figures(pid):
+    """(RSS MB, open descriptors, threads) of the server."""
+    rss = 0.0
     with open(f"/proc/{pid}/status") as f:
         for line in f:
             if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+                rss = int(line.split()[1]) / 1024
+            if line.startswith("Threads:"):
+                threads = int(line.split()[1])
+    return rss, len(os.listdir(f"/proc/{pid}/fd")), threads
 
 
-def one_round(host, port, rng, tally):
-    conn = http.client.HTTPConnection(host, port, timeout=20)
+# -- the kinds of client ---------------------------------------------------------------
+
+def exchange(conn, tally, kind, method, path, body=None, headers=None, check=lambda status, body: True):
+    conn.request(method, path, body, headers or {})
+    r = conn.getresponse()
+    data = r.read()
+    ok = r.status == 503 or check(r.status, data)
+    tally.add(kind, ok, r.status, f"{method} {path}: status {r.status} body {data[:80]!r}")
+
+
+def keepalive_round(host, port, rng, tally):
+    conn = http.client.HTTPConnection(host, port, timeout=30)
     try:
         for _ in range(rng.randint(1, 20)):
-            kind = rng.choice(["echo", "echo", "async", "blocking", "fail", "badjson", "text"])
+            kind = rng.choice(["echo", "echo", "async", "blocking", "fail", "badjson", "text", "pool", "pool-async"])
             if kind == "echo":
                 value = {"n": rng.randint(-2**70, 2**70), "s": "ü" * rng.randint(0, 50),
                          "l": [rng.random() for _ in range(rng.randint(0, 20))]}
-                conn.request("POST", "/echo", json.dumps(value), {"Content-Type": "application/json"})
-                r = conn.getresponse()
-                body = r.read()
-                ok = r.status == 503 or (r.status == 200 and json.loads(body) == {"v": value})
+                exchange(conn, tally, kind, "POST", "/echo", json.dumps(value), {"Content-Type": "application/json"},
+                         lambda s, b: s == 200 and json.loads(b) == {"v": value})
             elif kind == "async":
                 ms = rng.randint(0, 5)
-                conn.request("GET", f"/async/{ms}")
-                r = conn.getresponse()
-                body = r.read()
-                ok = r.status == 503 or (r.status == 200 and json.loads(body) == {"ms": ms})
+                exchange(conn, tally, kind, "GET", f"/async/{ms}",
+                         check=lambda s, b: s == 200 and json.loads(b) == {"ms": ms})
             elif kind == "blocking":
-                conn.request("GET", "/blocking/1")
-                r = conn.getresponse()
-                body = r.read()
-                ok = r.status == 503 or (r.status == 200 and body == b"slept")
+                exchange(conn, tally, kind, "GET", "/blocking/1", check=lambda s, b: s == 200 and b == b"slept")
             elif kind == "fail":
                 status = rng.choice([404, 418, 500])
-                conn.request("GET", f"/fail/{status}")
-                r = conn.getresponse()
-                body = r.read()
-                ok = r.status in (status, 503)
+                exchange(conn, tally, kind, "GET", f"/fail/{status}", check=lambda s, b: s == status)
             elif kind == "badjson":
-                conn.request("POST", "/echo", "{\"a\": ", {"Content-Type": "application/json"})
-                r = conn.getresponse()
-                body = r.read()
-                ok = r.status in (400, 503)
-            else:
+                exchange(conn, tally, kind, "POST", "/echo", "{\"a\": ", {"Content-Type": "application/json"},
+                         lambda s, b: s == 400)
+            elif kind == "text":
                 n = rng.randint(0, 5000)
-                conn.request("GET", f"/text?n={n}")
-                r = conn.getresponse()
-                body = r.read()
-                ok = r.status == 503 or (r.status == 200 and body == b"t" * n)
-            tally.add(kind if r.status != 503 else "503", ok, f"status {r.status} body {body[:80]!r}")
+                exchange(conn, tally, kind, "GET", f"/text?n={n}", check=lambda s, b: s == 200 and b == b"t" * n)
+            else:
+                n = rng.randint(0, 10**6)
+                exchange(conn, tally, kind, "GET", f"/{kind}/{n}",
+                         check=lambda s, b: s == 200 and json.loads(b) == {"square": n * n})
     finally:
         conn.close()
 
 
-def pipelined(host, port, rng, tally):
-    n = rng.randint(2, 12)
-    with socket.create_connection((host, port), timeout=20) as s:
-        s.sendall(b"".join(f"GET /async/0?i={i} HTTP/1.1\r\nHost: x\r\n\r\n".encode() for i in range(n)))
-        data = b""
-        while data.count(b"HTTP/1.1 ") < n or not data.endswith(b"}"):
-            chunk = s.recv(65536)
+def read_responses(sock, count, timeout=30):
+    """Reads `count` whole responses (Content-Length framed); returns their statuses."""
+    sock.settimeout(timeout)
+    data, statuses = b"", []
+    while len(statuses) < count:
+        head_end = data.find(b"\r\n\r\n")
+        if head_end < 0:
+            chunk = sock.recv(65536)
             if not chunk:
                 break
             data += chunk
-    ok = data.count(b"HTTP/1.1 200") + data.count(b"HTTP/1.1 503") == n
-    tally.add("pipelined", ok, f"{n} requests, got {data.count(b'HTTP/1.1 ')} responses")
+            continue
+        head = data[:head_end].decode("latin-1")
+        length = 0
+        for line in head.split("\r\n")[1:]:
+            name, _, value = line.partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+        while len(data) < head_end + 4 + length:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return statuses
+            data += chunk
+        statuses.append(int(head.split(" ", 2)[1]))
+        data = data[head_end + 4 + length:]
+    return statuses
 
 
-def disconnect(host, port, tally):
+def pipelined_burst(host, port, rng, tally):
+    """More requests at once than --max-pipelined: all answered, in order."""
+    n = rng.randint(2, 16)
+    with socket.create_connection((host, port), timeout=30) as s:
+        s.sendall(b"".join(f"GET /async/0?i={i} HTTP/1.1\r\nHost: x\r\n\r\n".encode() for i in range(n)))
+        statuses = read_responses(s, n)
+    ok = len(statuses) == n and all(st in (200, 503) for st in statuses)
+    tally.add("pipelined", ok, None, f"{n} requests, answers {statuses}")
+
+
+def slow_writer(host, port, rng, tally):
+    """Sends its request a few bytes at a time, well within --header-timeout."""
+    request = b"GET /text?n=7 HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"s" * rng.randint(0, 200) + b"\r\n\r\n"
+    with socket.create_connection((host, port), timeout=30) as s:
+        for i in range(0, len(request), 16):
+            s.sendall(request[i:i + 16])
+            time.sleep(0.005)
+        statuses = read_responses(s, 1)
+    tally.add("slow-writer", statuses == [200] or statuses == [503], statuses[0] if statuses else None,
+              f"answers {statuses}")
+
+
+def slow_reader(host, port, rng, tally):
+    """Asks for a big response and reads it slowly, then all of it."""
+    kb = rng.randint(256, 2048)
+    with socket.create_connection((host, port), timeout=30) as s:
+        s.sendall(f"GET /big/{kb} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        got = bytearray()
+        while len(got) < 64 * 1024:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            got += chunk
+            time.sleep(0.002)
+        head_end = got.find(b"\r\n\r\n")
+        while head_end < 0 or len(got) - head_end - 4 < kb * 1024:
+            chunk = s.recv(1 << 20)
+            if not chunk:
+                break
+            got += chunk
+            head_end = got.find(b"\r\n\r\n")
+    ok = got.startswith(b"HTTP/1.1 503") or (got.startswith(b"HTTP/1.1 200") and
+                                              len(got) - head_end - 4 == kb * 1024)
+    tally.add("slow-reader", ok, None, f"{len(got)} bytes of a {kb} KB answer")
+
+
+def leave_mid_request(host, port, tally):
+    """Asks for a handler that hangs, then leaves: the handler is cancelled."""
     with socket.create_connection((host, port), timeout=5) as s:
         s.sendall(b"GET /hang HTTP/1.1\r\nHost: x\r\n\r\n")
         time.sleep(0.01)
-    tally.add("disconnect", True)
+    tally.add("leave-mid-request", True)
+
+
+def leave_mid_response(host, port, rng, tally):
+    """Reads part of a big answer, then leaves."""
+    with socket.create_connection((host, port), timeout=30) as s:
+        s.sendall(f"GET /big/{rng.randint(512, 4096)} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        s.recv(rng.randint(1, 65536))
+    tally.add("leave-mid-response", True)
+
+
+def queue_burst(host, port, tally):
+    """Many at once to a handler that holds the GIL thread: the small queue
+    fills behind it and the rest get 503."""
+    socks = []
+    try:
+        for _ in range(96):
+            s = socket.create_connection((host, port), timeout=30)
+            s.sendall(b"GET /stall/2 HTTP/1.1\r\nHost: x\r\n\r\n")
+            socks.append(s)
+        statuses = [read_responses(s, 1) for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+    answered = [st[0] for st in statuses if st]
+    ok = len(answered) == len(socks) and set(answered) <= {200, 503}
+    tally.add("queue-burst", ok, None, f"{len(answered)} of {len(socks)} answered: {sorted(set(answered))}")
+    for st in answered:
+        tally.add("queue-burst-answer", True, st)
 
 
 def client(host, port, seed, stop, tally):
     rng = random.Random(seed)
+    def kind(name, run):
+        run.__name__ = name
+        return run
+
+    kinds = [(0.10, kind("pipelined", lambda: pipelined_burst(host, port, rng, tally))),
+             (0.05, kind("leave-mid-request", lambda: leave_mid_request(host, port, tally))),
+             (0.04, kind("leave-mid-response", lambda: leave_mid_response(host, port, rng, tally))),
+             (0.04, kind("slow-writer", lambda: slow_writer(host, port, rng, tally))),
+             (0.03, kind("slow-reader", lambda: slow_reader(host, port, rng, tally))),
+             (0.01, kind("queue-burst", lambda: queue_burst(host, port, tally)))]
     while not stop.is_set():
+        began = time.monotonic()
+        name = "keepalive"
         try:
             roll = rng.random()
-            if roll < 0.1:
-                pipelined(host, port, rng, tally)
-            elif roll < 0.15:
-                disconnect(host, port, tally)
+            for chance, run in kinds:
+                if roll < chance:
+                    name = run.__name__
+                    run()
+                    break
+                roll -= chance
             else:
-                one_round(host, port, rng, tally)
+                keepalive_round(host, port, rng, tally)
         except (OSError, http.client.HTTPException) as e:
-            tally.add("error", False, repr(e))
+            tally.add("error", False, None, repr(e))
+        with tally.lock:
+            tally.slowest[name] = max(tally.slowest.get(name, 0), time.monotonic() - began)
 
 
 def main():
@@ -139,11 +262,11 @@ def main():
 
     serve = ROOT / args.build / "src" / "snasio-serve"
     proc = subprocess.Popen([str(serve), "--port", "0", "--app-dir", str(ROOT / "test" / "soak" / "app"),
-                             "--queue-depth", "64"],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                             *SERVER_FLAGS], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     line = proc.stdout.readline().decode()
     host, port = line.rsplit("http://", 1)[1].strip().rsplit(":", 1)
     port = int(port)
+    at_start = process_figures(proc.pid)
 
     tally = Tally()
     stop = threading.Event()
@@ -152,16 +275,17 @@ def main():
     for t in threads:
         t.start()
     time.sleep(min(10.0, args.seconds / 4))
-    rss_warm = rss_mb(proc.pid)
-    rss_peak = rss_warm
+    warm = process_figures(proc.pid)
+    rss_peak = warm[0]
     while time.monotonic() - start < args.seconds:
         time.sleep(1)
-        rss_peak = max(rss_peak, rss_mb(proc.pid))
+        rss_peak = max(rss_peak, process_figures(proc.pid)[0])
     stop.set()
     for t in threads:
         t.join()
     elapsed = time.monotonic() - start
-    rss_end = rss_mb(proc.pid)
+    time.sleep(1)  # connections the clients closed are gone by now
+    end = process_figures(proc.pid)
 
     conn = http.client.HTTPConnection(host, port, timeout=10)
     conn.request("GET", "/stats")
@@ -173,18 +297,26 @@ def main():
     total = sum(tally.counts.values())
     print(f"soak: {total} exchanges in {elapsed:.0f} s ({total / elapsed:.0f}/s) by {args.clients} clients")
     print("soak: by kind: " + ", ".join(f"{k}={v}" for k, v in sorted(tally.counts.items())))
-    print(f"soak: handlers cancelled by disconnects: {stats['cancelled']}")
-    print(f"soak: server RSS after warm-up {rss_warm:.1f} MB, peak {rss_peak:.1f} MB, end {rss_end:.1f} MB")
+    print("soak: answers by status: " + ", ".join(f"{k}={v}" for k, v in sorted(tally.statuses.items())))
+    print(f"soak: handlers cancelled by clients that left: {stats['cancelled']}")
+    print("soak: longest client run by kind: " + ", ".join(f"{k}={v:.2f}s" for k, v in sorted(tally.slowest.items())))
+    for name, i, unit in (("RSS", 0, "MB"), ("open descriptors", 1, ""), ("threads", 2, "")):
+        print(f"soak: {name}: start {at_start[i]:.1f}{unit}, after warm-up {warm[i]:.1f}{unit}, "
+              f"end {end[i]:.1f}{unit}" + (f", peak {rss_peak:.1f}{unit}" if i == 0 else ""))
     problems = list(tally.failures[:20])
-    if rss_end - rss_warm > MAX_RSS_GROWTH_MB:
-        problems.append(f"RSS grew by {rss_end - rss_warm:.1f} MB (bound {MAX_RSS_GROWTH_MB} MB)")
-    if tally.counts.get("disconnect", 0) and stats["cancelled"] == 0:
-        problems.append("no handler was cancelled although clients disconnected")
+    if len(tally.failures) > 20:
+        problems.append(f"... and {len(tally.failures) - 20} more unexpected answers")
+    for name, i, bound in (("RSS", 0, MAX_RSS_GROWTH_MB), ("open descriptors", 1, MAX_FD_GROWTH),
+                           ("threads", 2, MAX_THREAD_GROWTH)):
+        if end[i] - warm[i] > bound:
+            problems.append(f"{name} grew by {end[i] - warm[i]:.1f} after warm-up (bound {bound})")
+    if tally.counts.get("leave-mid-request", 0) and stats["cancelled"] == 0:
+        problems.append("no handler was cancelled although clients left")
     if code != 0:
         problems.append(f"exit code {code} after SIGTERM")
     for p in problems:
         print("soak: FAIL " + p)
-    print(f"soak: {total - len(tally.failures)} passed, {len(tally.failures) + (len(problems) - len(tally.failures[:20]))} failed")
+    print(f"soak: {total - len(tally.failures)} as expected, {len(tally.failures)} unexpected")
     return 1 if problems else 0
 
 

@@ -5,6 +5,8 @@ import time
 
 from snasio import HTTPError, Response, route
 
+import soak_work
+
 _cancelled = 0
 
 
@@ -52,3 +54,26 @@ def text(request):
 @route("/stats")
 def stats(request):
     return {"cancelled": _cancelled}
+
+
+@route("/big/<int:kb>")
+def big(request):
+    """A response large enough that a slow reader holds the connection."""
+    return b"b" * (request.path_params["kb"] * 1024)
+
+
+@route("/pool/<int:n>", use_process_pool=True)
+def pool_square(request, pool):
+    return {"square": pool.submit(soak_work.square, request.path_params["n"]).result()}
+
+
+@route("/pool-async/<int:n>", use_process_pool=True)
+async def pool_async_square(request, pool):
+    return {"square": await asyncio.wrap_future(pool.submit(soak_work.square, request.path_params["n"]))}
+
+
+@route("/stall/<int:ms>")
+def stall(request):
+    """A sync handler that holds the GIL thread: behind it the queue fills."""
+    time.sleep(request.path_params["ms"] / 1000)
+    return {"stalled": request.path_params["ms"]}

@@ -1,0 +1,277 @@
+// Fuzzes a whole connection: bytes in, split into reads at points the input
+// chooses, through the parser, the dispatcher, a native route and a stand-in
+// for the Python side that answers in an order the input chooses, and out
+// through the response writer, over a real socket (a Unix socket pair, whose
+// writes reach the other end at once, so every run is the same).
+//
+// Checked on every input, not just "no crash":
+//   - never more final responses than requests the parser completed (plus one
+//     refusal);
+//   - responses in request order (each answer names the request it answers);
+//   - every response well-formed (status line, headers, Content-Length
+//     matching the body);
+//   - after a refusal, or any response that says Connection: close, nothing
+//     more is sent, and nothing more is parsed from that connection.
+//
+// Input: 8 control bytes (a seed for where reads split and in which order the
+// Python stand-in answers), then the bytes the client sends.
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <asio.hpp>
+
+#include "app/dispatcher.hpp"
+#include "http/url.hpp"
+#include "http/request_parser.hpp"
+#include "net/request_handler.hpp"
+#include "net/connection_manager.hpp"
+#include "python/backend.hpp"
+
+using namespace snasio;
+
+namespace {
+
+[[noreturn]] void die(const char* what, std::string_view detail = {}) {
+  std::fprintf(stderr, "connection_fuzzer: %s\n%.*s\n", what, int(detail.size()), detail.data());
+  std::abort();
+}
+
+// The Python side without Python: keeps the jobs, and answers them when told,
+// each with a body naming the request it answers.
+class stand_in final : public python::backend {
+ public:
+  explicit stand_in(asio::any_io_executor reactor)
+      : replies_(std::move(reactor)), routes_{{{"GET", "POST"}, "/py/<int:n>", "stand_in.py", {}, false}} {}
+  const std::vector<python::python_route>& routes() const override { return routes_; }
+  bool submit(python::job& j) override {
+    if (waiting_.size() >= 8) return false;  // a small queue, so 503s happen too
+    waiting_.push_back(std::move(j));
+    return true;
+  }
+  void cancel(std::uint64_t) override {}
+  python::reply_queue& replies() override { return replies_; }
+
+  /// Answers one waiting job, the oldest or the newest, as `newest` says.
+  bool answer_one(bool newest) {
+    if (waiting_.empty()) return false;
+    python::job j = std::move(newest ? waiting_.back() : waiting_.front());
+    newest ? waiting_.pop_back() : waiting_.pop_front();
+    std::string path = j.path;
+    j.reply.send(http::response::json(200, "{\"answers\":\"" + http::json_escape(path) + "\"}"));
+    return true;
+  }
+  void forget_all() {
+    for (auto& j : waiting_) j.reply.drop();
+    waiting_.clear();
+  }
+
+ private:
+  python::reply_queue replies_;
+  std::vector<python::python_route> routes_;
+  std::deque<python::job> waiting_;
+};
+
+// Counts what the connection hands on, and passes it to the dispatcher.
+class counting_handler final : public net::request_handler {
+ public:
+  explicit counting_handler(app::dispatcher& d) : dispatcher_(d) {}
+  std::uint64_t handle(http::request&& req, const net::responder& reply) override {
+    // Requests are named by their percent-decoded path, as the Python side
+    // sees them (an absolute-form target names its path).
+    targets.push_back(http::percent_decode_path(req.raw_path()).value_or(""));
+    heads.push_back(req.method == "HEAD");
+    return dispatcher_.handle(std::move(req), reply);
+  }
+  void abandon(std::uint64_t job_id) override { dispatcher_.abandon(job_id); }
+  std::vector<std::string> targets;  // every request handed on, by its path, in order
+  std::vector<bool> heads;           // ...and whether it was a HEAD
+
+ private:
+  app::dispatcher& dispatcher_;
+};
+
+struct world {
+  asio::io_context io{1};
+  app::dispatcher dispatcher;
+  stand_in python{io.get_executor()};
+  counting_handler handler{dispatcher};
+  net::server_options options;
+  std::unique_ptr<net::connection_manager> connections;
+};
+
+http::response names(const http::request& r, const app::path_params&) {
+  std::string path = http::percent_decode_path(r.raw_path()).value_or("");
+  return http::response::json(200, "{\"answers\":\"" + http::json_escape(path) + "\"}");
+}
+
+world& the_world() {
+  static world* w = [] {
+    auto* w = new world;  // lives for the whole run
+    w->dispatcher.add_native({"GET", "POST"}, "/native/<path:rest>", names);
+    w->dispatcher.add_native({"GET"}, "/dir/", names);
+    w->dispatcher.add_python(w->python);
+    w->options.max_pipelined = 4;
+    w->options.limits.max_body_bytes = 512;
+    w->options.limits.max_header_bytes = 1024;
+    w->connections = std::make_unique<net::connection_manager>(w->io.get_executor(), w->options, w->handler);
+    return w;
+  }();
+  return *w;
+}
+
+void settle(world& w) {
+  // Run whatever is ready until nothing is: reads, dispatches, replies, writes.
+  for (int i = 0; i < 100 && w.io.poll() > 0; ++i) {
+  }
+  w.io.restart();
+}
+
+std::string read_available(int fd) {
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (n <= 0) break;
+    out.append(buf, std::size_t(n));
+  }
+  return out;
+}
+
+struct parsed_response {
+  int status = 0;
+  bool closes = false;
+  std::string body;
+};
+
+// Parses the server's output strictly; dies on anything malformed. A HEAD's
+// response has the Content-Length of a GET's and no body.
+std::vector<parsed_response> parse_responses(std::string_view out, const std::vector<bool>& heads) {
+  std::vector<parsed_response> all;
+  while (!out.empty()) {
+    auto head_end = out.find("\r\n\r\n");
+    if (head_end == std::string_view::npos) die("a response head without its end", out);
+    std::string_view head = out.substr(0, head_end);
+    out.remove_prefix(head_end + 4);
+    if (head.substr(0, 9) != "HTTP/1.1 " || head.size() < 12) die("a bad status line", head);
+    parsed_response r;
+    r.status = std::atoi(std::string(head.substr(9, 3)).c_str());
+    if (r.status < 100 || r.status > 599) die("a bad status", head);
+    long length = -1;
+    std::size_t pos = head.find("\r\n");
+    while (pos != std::string_view::npos) {
+      std::size_t next = head.find("\r\n", pos + 2);
+      std::string_view line = head.substr(pos + 2, next == std::string_view::npos ? std::string_view::npos : next - pos - 2);
+      auto colon = line.find(": ");
+      if (colon == std::string_view::npos) die("a header line without ': '", line);
+      std::string_view name = line.substr(0, colon), value = line.substr(colon + 2);
+      if (http::iequals(name, "Content-Length")) length = std::atol(std::string(value).c_str());
+      if (http::iequals(name, "Connection") && value == "close") r.closes = true;
+      pos = next;
+    }
+    if (r.status == 100) continue;  // interim: no body
+    bool head_request = all.size() < heads.size() && heads[all.size()];
+    if (r.status != 204 && r.status != 304) {
+      if (length < 0) die("a final response without Content-Length", head);
+    }
+    if (r.status != 204 && r.status != 304 && !head_request) {
+      if (out.size() < std::size_t(length)) die("a body shorter than its Content-Length", head);
+      r.body = out.substr(0, std::size_t(length));
+      out.remove_prefix(std::size_t(length));
+    }
+    all.push_back(std::move(r));
+  }
+  return all;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size < 8) return 0;
+  std::uint64_t seed = 0;
+  std::memcpy(&seed, data, 8);
+  std::string_view input(reinterpret_cast<const char*>(data) + 8, size - 8);
+  world& w = the_world();
+  std::mt19937_64 choose(seed);
+  w.handler.targets.clear();
+  w.handler.heads.clear();
+
+  // What the parser makes of the bytes on its own: how many requests it
+  // completes before it refuses something (if it does).
+  std::size_t complete = 0;
+  bool refused = false;
+  {
+    http::request_parser alone(w.options.limits);
+    std::string_view rest = input;
+    for (;;) {
+      std::size_t used = 0;
+      auto s = alone.parse(rest, used);
+      rest.remove_prefix(used);
+      if (s == http::request_parser::state::complete) {
+        ++complete;
+        bool closes = !alone.take().keep_alive || alone.must_close();
+        if (closes) break;  // nothing after it is read
+        continue;
+      }
+      refused = s == http::request_parser::state::error;
+      break;
+    }
+  }
+
+  int pair[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) die("no socket pair");
+  int fd = pair[1];
+  asio::ip::tcp::socket server_side(w.io);
+  server_side.assign(asio::ip::tcp::v4(), pair[0]);
+  w.connections->start(std::move(server_side));
+  settle(w);
+
+  // Send the bytes in pieces; between pieces, let the server work and let the
+  // stand-in answer some of what waits, oldest or newest first.
+  std::string out;
+  while (!input.empty()) {
+    std::size_t piece = std::min<std::size_t>(input.size(), 1 + choose() % 64);
+    if (::send(fd, input.data(), piece, MSG_NOSIGNAL) < 0) break;
+    input.remove_prefix(piece);
+    settle(w);
+    for (auto n = choose() % 3; n > 0; --n) w.python.answer_one(choose() % 2);
+    settle(w);
+    out += read_available(fd);
+  }
+  while (w.python.answer_one(choose() % 2)) settle(w);
+  settle(w);
+  out += read_available(fd);
+  ::close(fd);
+  settle(w);
+  w.python.forget_all();
+  settle(w);
+
+  // The checks.
+  const auto& handed = w.handler.targets;
+  auto responses = parse_responses(out, w.handler.heads);
+  if (handed.size() > complete) die("more requests handed on than the parser completed", out);
+  if (responses.size() < handed.size()) die("a request handed on got no answer", out);
+  for (std::size_t i = 0; i < responses.size(); ++i) {
+    const auto& r = responses[i];
+    if (r.closes && i + 1 != responses.size()) die("a response after one that closed the connection", out);
+    if (i >= handed.size() || w.handler.heads[i]) continue;
+    // An answer from a handler names its request; the router's own answers
+    // (404, 405, OPTIONS, 308, a bad escape) and a full queue's 503 do not.
+    bool names_it = r.body.find(http::json_escape(handed[i])) != std::string::npos;
+    bool routed = r.status == 404 || r.status == 405 || r.status == 204 || r.status == 308 || r.status == 400 ||
+                  r.status == 503;
+    if (!names_it && !routed) die("a response out of request order", out);
+  }
+  std::size_t beyond = responses.size() - handed.size();
+  if (beyond > 1) die("more than one response beyond the requests handed on", out);
+  if (refused != (beyond == 1)) die(refused ? "no refusal for input the parser refuses" : "a refusal the parser would not make", out);
+  return 0;
+}
