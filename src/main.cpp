@@ -4,6 +4,7 @@
 #include <iostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <asio.hpp>
 
@@ -24,16 +25,20 @@ snasio::http::response health(const snasio::http::request&, const snasio::app::p
 }  // namespace
 
 int main(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
+  std::vector<char*> args;
+  bool print_config = false;
+  for (int i = 0; i < argc; ++i) {
     std::string_view a = argv[i];
     if (a == "--help" || a == "-h") {
       std::cout << snasio::app::usage();
       return 0;
     }
+    if (a == "--print-config") print_config = true;
+    else args.push_back(argv[i]);
   }
   snasio::app::config cfg;
   try {
-    cfg = snasio::app::parse_command_line(argc, argv);
+    cfg = snasio::app::parse_command_line(int(args.size()), args.data());
   } catch (const snasio::app::usage_error& e) {
     return fail(std::string(e.what()) + " (see --help)", 2);
   }
@@ -44,6 +49,14 @@ int main(int argc, char** argv) {
   asio::io_context io(ASIO_CONCURRENCY_HINT_UNSAFE_IO);
   snasio::app::service service(io, cfg);
   service.add_native({"GET"}, "/health", health);
+  if (print_config) {
+    try {
+      std::cout << service.print_config();
+    } catch (const std::exception& e) {
+      return fail(e.what());
+    }
+    return 0;
+  }
   try {
     service.start();
   } catch (const std::exception& e) {

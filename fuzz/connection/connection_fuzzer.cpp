@@ -25,6 +25,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include <asio.hpp>
@@ -50,7 +51,14 @@ namespace {
 class stand_in final : public python::backend {
  public:
   explicit stand_in(asio::any_io_executor reactor)
-      : replies_(std::move(reactor)), routes_{{{"GET", "POST"}, "/py/<int:n>", "stand_in.py", {}, false}} {}
+      : replies_(std::move(reactor)) {
+    python::python_route r;
+    r.methods = {"GET", "POST"};
+    r.pattern = "/py/<int:n>";
+    r.name = "stand_in.py";
+    r.cleanup = true;  // so the connection reports each answer written
+    routes_.push_back(std::move(r));
+  }
   const std::vector<python::python_route>& routes() const override { return routes_; }
   bool submit(python::job& j) override {
     if (waiting_.size() >= 8) return false;  // a small queue, so 503s happen too
@@ -58,6 +66,10 @@ class stand_in final : public python::backend {
     return true;
   }
   void cancel(std::uint64_t) override {}
+  // Told once per answered job, once its answer is written or its client gone.
+  void written(std::uint64_t job_id) override {
+    if (!answered_.erase(job_id)) die("written() for a job not answered, or told twice");
+  }
   python::reply_queue& replies() override { return replies_; }
 
   /// Answers one waiting job, the oldest or the newest, as `newest` says.
@@ -66,6 +78,7 @@ class stand_in final : public python::backend {
     python::job j = std::move(newest ? waiting_.back() : waiting_.front());
     newest ? waiting_.pop_back() : waiting_.pop_front();
     std::string path = j.path;
+    answered_.insert(j.id);
     j.reply.send(http::response::json(200, "{\"answers\":\"" + http::json_escape(path) + "\"}"));
     return true;
   }
@@ -78,13 +91,14 @@ class stand_in final : public python::backend {
   python::reply_queue replies_;
   std::vector<python::python_route> routes_;
   std::deque<python::job> waiting_;
+  std::unordered_set<std::uint64_t> answered_;  // answered, not yet reported written
 };
 
 // Counts what the connection hands on, and passes it to the dispatcher.
 class counting_handler final : public net::request_handler {
  public:
   explicit counting_handler(app::dispatcher& d) : dispatcher_(d) {}
-  std::uint64_t handle(http::request&& req, const net::responder& reply) override {
+  pending handle(http::request&& req, const net::responder& reply) override {
     // Requests are named by their percent-decoded path, as the Python side
     // sees them (an absolute-form target names its path).
     targets.push_back(http::percent_decode_path(req.raw_path()).value_or(""));
@@ -92,6 +106,7 @@ class counting_handler final : public net::request_handler {
     return dispatcher_.handle(std::move(req), reply);
   }
   void abandon(std::uint64_t job_id) override { dispatcher_.abandon(job_id); }
+  void written(std::uint64_t job_id) override { dispatcher_.written(job_id); }
   std::vector<std::string> targets;  // every request handed on, by its path, in order
   std::vector<bool> heads;           // ...and whether it was a HEAD
 

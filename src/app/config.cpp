@@ -40,14 +40,25 @@ std::string show(std::chrono::milliseconds d) {
   return text;
 }
 
-/// One command-line option: its flag, what it sets, and its help line.
+/// One setting: its flag, what it sets, and its help line. The app may set
+/// it too (snasio.configure, by the snake_case name) unless it decides where
+/// to listen or what to import.
 struct option {
   const char* flag;
   const char* value;  ///< the placeholder in --help ("N", "S", "DIR")
   const char* help;
   std::function<void(config&, std::string_view)> set;
-  std::function<std::string(const config&)> get;  ///< the value, for --help's default
+  std::function<std::string(const config&)> get;  ///< the value, for --help and --print-config
+  bool command_line_only = false;
 };
+
+// "--max-body-bytes" -> "max_body_bytes", the name an app configures it by.
+std::string setting_name(std::string_view flag) {
+  std::string name(flag.substr(2));
+  for (char& ch : name)
+    if (ch == '-') ch = '_';
+  return name;
+}
 
 const std::vector<option>& options() {
   using ms = std::chrono::milliseconds;
@@ -63,20 +74,27 @@ const std::vector<option>& options() {
   };
   static const std::vector<option> table = {
       {"--host", "H", "address to listen on: an IP address, [IPv6] or a name such as localhost",
-       [](config& c, std::string_view v) { c.server.host = v; }, [](const config& c) { return c.server.host; }},
+       [](config& c, std::string_view v) { c.server.host = v; }, [](const config& c) { return c.server.host; }, true},
       {"--port", "P", "port to listen on; 0 picks a free one",
        [](config& c, std::string_view v) { c.server.port = number<std::uint16_t>("--port", v); },
-       [](const config& c) { return std::to_string(c.server.port); }},
+       [](const config& c) { return std::to_string(c.server.port); }, true},
       {"--app-dir", "DIR", "directory put on sys.path; its modules are imported",
-       [](config& c, std::string_view v) { c.python.app_dir = v; }, nullptr},
+       [](config& c, std::string_view v) { c.python.app_dir = v; }, [](const config& c) { return c.python.app_dir; },
+       true},
       {"--module", "NAME", "module to import (repeatable; default: every *.py in --app-dir)",
-       [](config& c, std::string_view v) { c.python.modules.emplace_back(v); }, nullptr},
+       [](config& c, std::string_view v) { c.python.modules.emplace_back(v); },
+       [](const config& c) {
+         std::string names;
+         for (const auto& m : c.python.modules) names += (names.empty() ? "" : ",") + m;
+         return names;
+       },
+       true},
       {"--venv", "DIR", "virtual environment to use (default: $VIRTUAL_ENV, if set)",
        [](config& c, std::string_view v) {
          c.python.venv = std::filesystem::absolute(std::filesystem::path(v)).lexically_normal().string();
          c.python.venv_named_by = "--venv";
        },
-       nullptr},
+       [](const config& c) { return c.python.venv; }, true},
       {"--queue-depth", "N", "Python requests waiting at once; more get 503",
        count("--queue-depth", [](config& c) -> std::size_t& { return c.python.queue_depth; }, 1),
        [](const config& c) { return std::to_string(c.python.queue_depth); }},
@@ -141,10 +159,11 @@ std::string usage() {
     std::string left = std::string("  ") + o.flag + " " + o.value;
     left.resize(std::max<std::size_t>(left.size() + 1, 27), ' ');
     out += left + o.help;
-    if (o.get) out += " (default " + o.get(defaults) + ")";
+    if (std::string value = o.get(defaults); !value.empty()) out += " (default " + value + ")";
     out += "\n";
   }
-  out += "\n  --help                   show this help\n";
+  out += "\n  --print-config           show each setting, its value and where it came from, and exit\n";
+  out += "  --help                   show this help\n";
   return out;
 }
 
@@ -152,6 +171,7 @@ config parse_command_line(int argc, char** argv, config c) {
   if (const char* venv = std::getenv("VIRTUAL_ENV"); venv && *venv) {
     c.python.venv = venv;
     c.python.venv_named_by = "VIRTUAL_ENV";
+    c.origin["venv"] = "VIRTUAL_ENV";
   }
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
@@ -164,8 +184,45 @@ config parse_command_line(int argc, char** argv, config c) {
     else if (i + 1 < argc) value = argv[++i];
     else throw usage_error("missing value for " + std::string(flag));
     o->set(c, value);
+    c.origin[setting_name(o->flag)] = "command line";
   }
   return c;
+}
+
+void apply_app_settings(config& c, const std::vector<python::app_setting>& settings) {
+  for (const auto& [name, value] : settings) {
+    const option* o = nullptr;
+    for (const auto& candidate : options())
+      if (setting_name(candidate.flag) == name) o = &candidate;
+    if (!o) throw usage_error("configure(): unknown setting '" + name + "'");
+    if (o->command_line_only)
+      throw usage_error("configure(): " + name + " comes from the command line only (" + o->flag + ")");
+    auto [it, fresh] = c.origin.try_emplace(name, "app");
+    if (!fresh && it->second == "command line") continue;  // the command line wins
+    it->second = "app";
+    try {
+      o->set(c, value);
+    } catch (const usage_error& e) {
+      throw usage_error(std::string("configure(): ") + e.what());
+    }
+  }
+}
+
+std::string describe(const config& c) {
+  // Aligned columns: setting, value (timeouts in seconds), where it came from.
+  auto cell = [](std::string text, std::size_t width) {
+    text.resize(std::max(text.size() + 2, width), ' ');
+    return text;
+  };
+  std::string out = cell("setting", 20) + cell("value", 24) + "from\n";
+  for (const auto& o : options()) {
+    std::string name = setting_name(o.flag);
+    std::string value = o.get(c);
+    auto from = c.origin.find(name);
+    out += cell(name, 20) + cell(value.empty() ? "-" : value, 24) +
+           (from == c.origin.end() ? "default" : from->second) + "\n";
+  }
+  return out;
 }
 
 }  // namespace snasio::app

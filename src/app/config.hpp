@@ -1,10 +1,13 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "net/server_options.hpp"
+#include "python/endpoint_table.hpp"
 #include "python/python_config.hpp"
 
 namespace snasio::app {
@@ -13,6 +16,9 @@ namespace snasio::app {
 struct config {
   net::server_options server;
   python::python_config python;
+  /// Where each setting that is not a default came from, by its snake_case
+  /// name: "command line", "app" (snasio.configure) or "VIRTUAL_ENV".
+  std::map<std::string, std::string, std::less<>> origin;
 };
 
 /// A command line that cannot be used; what() says why.
@@ -45,5 +51,11 @@ class config_builder {
 std::string usage();
 /// Parses snasio-serve's flags over `defaults`; throws usage_error. --help is the caller's.
 config parse_command_line(int argc, char** argv, config defaults = {});
+/// Applies the settings the app made with snasio.configure(), by snake_case
+/// name, to what the command line left at its default; throws usage_error
+/// (starting "configure():") for a name it may not set or a bad value.
+void apply_app_settings(config& c, const std::vector<python::app_setting>& settings);
+/// Every setting with its value and where it came from, a line each (--print-config).
+std::string describe(const config& c);
 
 }  // namespace snasio::app

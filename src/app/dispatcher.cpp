@@ -50,12 +50,12 @@ void dispatcher::add_python(python::backend& py) {
   }
 }
 
-std::uint64_t dispatcher::handle(http::request&& req, const net::responder& reply) {
+dispatcher::pending dispatcher::handle(http::request&& req, const net::responder& reply) {
   // Routes match the percent-decoded path, as WSGI's PATH_INFO is decoded.
   auto path = http::percent_decode_path(req.raw_path());
   if (!path) {
     reply.send(http::response::error(400, "malformed percent-escape in path"));
-    return 0;
+    return {};
   }
   auto m = router_.match(req.method, *path);
   using outcome = routing::match_result::outcome;
@@ -64,24 +64,24 @@ std::uint64_t dispatcher::handle(http::request&& req, const net::responder& repl
       break;
     case outcome::not_found:
       reply.send(http::response::error(404, "not found"));
-      return 0;
+      return {};
     case outcome::method_not_allowed: {
       auto r = http::response::error(405, "method not allowed");
       r.headers.push_back({"Allow", m.allow});
       reply.send(std::move(r));
-      return 0;
+      return {};
     }
     case outcome::options:
       reply.send(http::response{204, "", {{"Allow", m.allow}}, ""});
-      return 0;
+      return {};
     case outcome::redirect:
       reply.send(slash_redirect(req));
-      return 0;
+      return {};
   }
   const target& t = targets_[m.target];
   if (!t.native) return to_python(t.python_route, std::move(req), std::move(*path), std::move(m.params), reply);
   reply.send(call_native(t.native, req, m.params));
-  return 0;
+  return {};
 }
 
 http::response dispatcher::call_native(const native_handler& h, const http::request& req, const path_params& params) {
@@ -97,8 +97,8 @@ http::response dispatcher::call_native(const native_handler& h, const http::requ
   return http::response::error(500, "internal server error");
 }
 
-std::uint64_t dispatcher::to_python(std::size_t route, http::request&& req, std::string path, path_params params,
-                                    const net::responder& reply) {
+dispatcher::pending dispatcher::to_python(std::size_t route, http::request&& req, std::string path,
+                                          path_params params, const net::responder& reply) {
   python::job j;
   j.id = next_job_id_++;
   j.route = route;
@@ -112,14 +112,15 @@ std::uint64_t dispatcher::to_python(std::size_t route, http::request&& req, std:
   j.client_port = req.client_port;
   j.reply = python::one_shot(reply, python_->replies());
   const std::uint64_t job_id = j.id;
-  if (python_->submit(j)) return job_id;
+  // A route whose dependencies clean up after the answer hears when it is written.
+  if (python_->submit(j)) return {job_id, python_->routes()[route].cleanup};
   // The queue is full: refuse at once rather than wait; the reactor goes on.
   j.reply.disarm();
   auto r = http::response::error(503, "server busy, retry later");
   r.headers.push_back({"Retry-After", std::string(retry_after_seconds)});
   reply.send(std::move(r));
   report_refusal();
-  return 0;
+  return {};
 }
 
 void dispatcher::report_refusal() {
@@ -136,6 +137,10 @@ void dispatcher::report_refusal() {
 
 void dispatcher::abandon(std::uint64_t job_id) {
   if (python_) python_->cancel(job_id);
+}
+
+void dispatcher::written(std::uint64_t job_id) {
+  if (python_) python_->written(job_id);
 }
 
 std::vector<std::string> dispatcher::route_table() const {

@@ -35,15 +35,16 @@ class dispatcher final : public net::request_handler {
   /// Registers every route of a started Python runtime (or a stand-in); throws
   /// routing::pattern_error naming both handlers when a route clashes.
   void add_python(python::backend& py);
-  std::uint64_t handle(http::request&& req, const net::responder& reply) override;
+  pending handle(http::request&& req, const net::responder& reply) override;
   void abandon(std::uint64_t job_id) override;
+  void written(std::uint64_t job_id) override;
   /// One line per route for the start-up log: "GET /users/<int:id> -> endpoints.user [async]".
   std::vector<std::string> route_table() const;
 
  private:
   static http::response call_native(const native_handler& h, const http::request& req, const path_params& params);
-  std::uint64_t to_python(std::size_t route, http::request&& req, std::string path, path_params params,
-                          const net::responder& reply);
+  pending to_python(std::size_t route, http::request&& req, std::string path, path_params params,
+                    const net::responder& reply);
 
   /// What a router target id stands for: a native handler or a Python route.
   struct target {

@@ -4,6 +4,7 @@
 
 #include "app/processes.hpp"
 #include "log/log.hpp"
+#include "python/interpreter.hpp"
 
 namespace snasio::app {
 
@@ -42,11 +43,9 @@ void service::add_native(std::vector<std::string> methods, std::string_view patt
 void service::start(std::function<void()> on_stopped) {
   on_stopped_ = on_stopped ? std::move(on_stopped) : [this] { io_.stop(); };
   server_.listen();
-  // The GIL thread starts the interpreter and imports the app before anything
-  // is served, so a broken app stops start-up with its traceback.
-  if (!config_.python.app_dir.empty() || !config_.python.modules.empty()) {
-    python_.start();
+  if (import_app()) {
     dispatcher_.add_python(python_);
+    python_.serve(config_.python);  // the start-up hooks run here
   } else {
     log::line("no --app-dir or --module given: serving the native routes only");
   }
@@ -59,6 +58,25 @@ void service::start(std::function<void()> on_stopped) {
       },
       [this](int signo) { exit_at_once(signo); });
   server_.start();
+}
+
+// The GIL thread starts the interpreter and imports the app before anything
+// is served, so a broken app stops start-up with its traceback; the app's
+// settings then apply where the command line left a default.
+bool service::import_app() {
+  if (config_.python.app_dir.empty() && config_.python.modules.empty()) return false;
+  try {
+    apply_app_settings(config_, python_.start().settings);
+  } catch (const usage_error& e) {
+    throw python::startup_error(e.what());
+  }
+  server_.set_options(config_.server);
+  return true;
+}
+
+std::string service::print_config() {
+  import_app();
+  return describe(config_);
 }
 
 void service::run() {

@@ -30,11 +30,15 @@ class service {
   /// Adds a native C++ route (before start()); throws routing::pattern_error.
   void add_native(std::vector<std::string> methods, std::string_view pattern, native_handler h);
   /// Binds (so a bad address or a port in use is reported before the app is
-  /// imported), imports the Python app and routes it, takes SIGINT/SIGTERM and
-  /// starts accepting. Once stopped, `on_stopped` runs on the reactor thread
+  /// imported), imports the Python app, applies its settings under the
+  /// command line's, routes it, runs its start-up hooks, takes SIGINT/SIGTERM
+  /// and starts accepting. Once stopped, `on_stopped` runs on the reactor thread
   /// (by default the io_context stops). Throws python::startup_error,
   /// routing::pattern_error or std::system_error.
   void start(std::function<void()> on_stopped = nullptr);
+  /// Imports the Python app (without listening) and describes every setting
+  /// with its value and where it came from (--print-config); throws as start() does.
+  std::string print_config();
   /// Runs the io_context until it stops (instead of io.run()). While only a
   /// few Python requests are in flight and nothing else is ready, the reactor
   /// keeps polling for their replies for a moment instead of sleeping: at low
@@ -53,6 +57,7 @@ class service {
 
  private:
   using clock = std::chrono::steady_clock;
+  bool import_app();
   void on_drained();
   void on_python_stopped();
   [[noreturn]] void give_up_on_python();

@@ -49,10 +49,12 @@ void connection::close() {
   timer_.cancel();
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
-  // Work still running for this client is of no use to anyone now.
+  // Work still running for this client is of no use to anyone now; work
+  // that finished waits for no write any more.
   auto owed = slots_.owed();
   for (const auto& o : owed)
     if (o.job_id) handler_.abandon(o.job_id);
+  for (std::uint64_t job_id : slots_.unwritten_jobs()) handler_.written(job_id);
   if (!owed.empty()) manager_.count_abandoned(owed.size());
   slots_.clear();
   manager_.remove(this);
@@ -167,8 +169,8 @@ void connection::dispatch(http::request req) {
   req.client_port = client_port_;
   // A native route answers inside handle(); a Python one names the job that
   // will answer, so it can be cancelled if this client leaves first.
-  if (std::uint64_t job_id = handler_.handle(std::move(req), responder(weak_from_this(), slot)))
-    slots_.set_job(slot, job_id);
+  auto pending = handler_.handle(std::move(req), responder(weak_from_this(), slot));
+  if (pending.job_id) slots_.set_job(slot, pending.job_id, pending.tell_written);
 }
 
 void connection::refuse(int status, std::string_view reason) {
@@ -224,7 +226,10 @@ void connection::on_write(const asio::error_code& ec) {
   if (state_ == state::closed) return;
   if (ec) return close();
   writing_.clear();
-  if (slots_.release_taken()) return begin_linger();
+  written_.clear();
+  bool closes = slots_.release_taken(&written_);
+  for (std::uint64_t job_id : written_) handler_.written(job_id);
+  if (closes) return begin_linger();
   if (slots_.empty()) ready_since_ = clock::now();
   // Room in the pipeline again: parse what is buffered, then write what is ready.
   process_input();

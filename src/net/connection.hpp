@@ -89,6 +89,7 @@ class connection : public std::enable_shared_from_this<connection> {
   response_slots slots_;               // responses owed, in request order
   std::vector<std::string> writing_;  // the responses of the write in flight
   std::vector<asio::const_buffer> gather_;  // ...as buffers, when there are several
+  std::vector<std::uint64_t> written_;      // jobs to tell their answers are written
   bool read_pending_ = false;
   bool write_pending_ = false;
   std::uint64_t served_ = 0;

@@ -14,12 +14,20 @@ class request_handler {
  public:
   virtual ~request_handler() = default;
 
-  /// Answers `req` through `reply`, now or later (reactor thread). Returns the
-  /// id of the job that will answer later, or 0 when nothing is still working
-  /// on it (the answer has been sent already).
-  virtual std::uint64_t handle(http::request&& req, const responder& reply) = 0;
+  /// What handle() leaves for later: the job that will answer (0: none, the
+  /// answer has been sent already), and whether to hear once it is written.
+  struct pending {
+    std::uint64_t job_id = 0;
+    bool tell_written = false;
+  };
+
+  /// Answers `req` through `reply`, now or later (reactor thread).
+  virtual pending handle(http::request&& req, const responder& reply) = 0;
   /// The client of job `job_id` has gone before its answer came (reactor thread).
   virtual void abandon(std::uint64_t job_id) = 0;
+  /// The answer of job `job_id` has been written, or its client has gone
+  /// after it came; asked for by `tell_written` (reactor thread).
+  virtual void written(std::uint64_t job_id) = 0;
 };
 
 }  // namespace snasio::net

@@ -34,8 +34,11 @@ void response_slots::fill(std::uint64_t n, std::string bytes) {
   s->bytes = std::move(bytes);
 }
 
-void response_slots::set_job(std::uint64_t n, std::uint64_t job_id) {
-  if (slot* s = find(n)) s->job_id = job_id;
+void response_slots::set_job(std::uint64_t n, std::uint64_t job_id, bool tell_written) {
+  if (slot* s = find(n)) {
+    s->job_id = job_id;
+    s->tell_written = tell_written;
+  }
 }
 
 std::size_t response_slots::take_filled(std::vector<std::string>& out) {
@@ -50,10 +53,11 @@ std::size_t response_slots::take_filled(std::vector<std::string>& out) {
   return taken;
 }
 
-bool response_slots::release_taken() {
+bool response_slots::release_taken(std::vector<std::uint64_t>* written) {
   bool close = false;
   for (; taken_ > 0; --taken_) {
     close = close || closes(slots_.front());
+    if (written && slots_.front().tell_written) written->push_back(slots_.front().job_id);
     slots_.pop_front();
     ++first_;
   }
@@ -68,6 +72,13 @@ std::vector<response_slots::owed_answer> response_slots::owed() const {
   std::vector<owed_answer> out;
   for (std::size_t i = 0; i < slots_.size(); ++i)
     if (!slots_[i].filled) out.push_back({first_ + i, slots_[i].job_id});
+  return out;
+}
+
+std::vector<std::uint64_t> response_slots::unwritten_jobs() const {
+  std::vector<std::uint64_t> out;
+  for (const auto& s : slots_)
+    if (s.filled && s.tell_written) out.push_back(s.job_id);
   return out;
 }
 

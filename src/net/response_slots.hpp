@@ -26,15 +26,17 @@ class response_slots {
   /// Fills waiting slot `n`; after it is written the connection closes if its
   /// framing says so.
   void fill(std::uint64_t n, std::string bytes);
-  /// Names the job that will fill slot `n`, to cancel if the client leaves.
-  void set_job(std::uint64_t n, std::uint64_t job_id);
+  /// Names the job that will fill slot `n`, to cancel if the client leaves,
+  /// and whether it wants to hear once its answer is written.
+  void set_job(std::uint64_t n, std::uint64_t job_id, bool tell_written = false);
 
   /// Moves the bytes of the filled slots at the front (after those already
   /// taken) into `out`, stopping after a slot that closes the connection.
   /// Returns how many slots were taken.
   std::size_t take_filled(std::vector<std::string>& out);
-  /// Forgets every taken slot (its write finished); true if one closes the connection.
-  bool release_taken();
+  /// Forgets every taken slot (its write finished); true if one closes the
+  /// connection. The jobs that asked to hear of it are added to `written`.
+  bool release_taken(std::vector<std::uint64_t>* written = nullptr);
   /// Shutdown: the newest answer, if still owed, will close the connection;
   /// the answers before it are sent as usual.
   void close_after_last();
@@ -45,6 +47,8 @@ class response_slots {
   };
   /// Every slot still waiting, oldest first.
   std::vector<owed_answer> owed() const;
+  /// The jobs whose answers are filled but not written that asked to hear of it.
+  std::vector<std::uint64_t> unwritten_jobs() const;
 
   bool empty() const noexcept { return slots_.empty(); }
   std::size_t size() const noexcept { return slots_.size(); }
@@ -56,6 +60,7 @@ class response_slots {
     http::framing framing;
     bool filled = false;
     std::uint64_t job_id = 0;  // the job answering this slot (0: none)
+    bool tell_written = false;  // tell the job once its answer is written
     std::string bytes;
   };
 

@@ -39,6 +39,13 @@ std::string server::url() const {
   return "http://" + host + ":" + std::to_string(ep.port());
 }
 
+void server::set_options(const server_options& options) {
+  server_options kept = options;
+  kept.host = options_.host;
+  kept.port = options_.port;
+  options_ = std::move(kept);
+}
+
 void server::start() { do_accept(); }
 
 void server::do_accept() {

@@ -25,6 +25,8 @@ class server {
   asio::ip::tcp::endpoint local_endpoint() const;
   /// The bound address as a URL: "http://127.0.0.1:8000", "http://[::1]:8000".
   std::string url() const;
+  /// Replaces the limits and timeouts (before start(); where to listen stays).
+  void set_options(const server_options& options);
   /// Starts accepting (call after listen()).
   void start();
   /// Graceful stop: no new connections, finish requests already read, then close.

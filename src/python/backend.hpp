@@ -21,6 +21,8 @@ class backend {
   virtual bool submit(job& j) = 0;
   /// The client of job `job_id` has gone: cancel its handler if it still runs.
   virtual void cancel(std::uint64_t job_id) = 0;
+  /// The answer of job `job_id` is written (or its client gone): clean up after it.
+  virtual void written(std::uint64_t job_id) = 0;
   /// Where answers go; each job's one_shot points here.
   virtual reply_queue& replies() = 0;
 };

@@ -7,53 +7,63 @@
 #include <vector>
 
 #include "http/url.hpp"
-#include "python/endpoint_table.hpp"
+#include "log/log.hpp"
 #include "python/interpreter.hpp"
 #include "python/job_runner.hpp"
 #include "python/py_text.hpp"
+#include "routing/router.hpp"
 
 namespace snasio::python {
 
 namespace {
 
 struct module_state {
-  endpoint_table* endpoints = nullptr;
   job_runner* runner = nullptr;
 };
 
 module_state* state_of(PyObject* module) {
   auto* state = static_cast<module_state*>(PyModule_GetState(module));
-  if (!state || !state->endpoints) {
+  if (!state || !state->runner) {
     PyErr_SetString(PyExc_RuntimeError, "snasio is not serving");
     return nullptr;
   }
   return state;
 }
 
-// add_route(path, methods, handler, is_async, use_pool, blocking): what @route registers.
-PyObject* add_route(PyObject* module, PyObject* args) {
-  PyObject *path, *methods, *handler;
-  int is_async, use_pool, blocking;
-  if (!PyArg_ParseTuple(args, "UOOppp:add_route", &path, &methods, &handler, &is_async, &use_pool, &blocking))
-    return nullptr;
-  module_state* state = state_of(module);
-  if (!state) return nullptr;
-  route_request r;
-  if (!utf8(path, r.pattern)) return nullptr;
+// check_route(path, methods): raises ValueError for a pattern or a method the
+// router would refuse, so the traceback points at the decorator that wrote it.
+PyObject* check_route(PyObject*, PyObject* args) {
+  PyObject *path, *methods;
+  if (!PyArg_ParseTuple(args, "UO:check_route", &path, &methods)) return nullptr;
+  std::string pattern;
+  if (!utf8(path, pattern)) return nullptr;
   py_ref seq = py_ref::steal(PySequence_Fast(methods, "methods must be a list of str"));
   if (!seq) return nullptr;
+  std::vector<std::string> names;
   for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq.get()); ++i) {
     PyObject* m = PySequence_Fast_GET_ITEM(seq.get(), i);  // borrowed
     std::string method;
     if (!PyUnicode_Check(m) || !utf8(m, method))
       return PyErr_Format(PyExc_TypeError, "route %R: methods must be a list of str", path);
-    r.methods.push_back(std::move(method));
+    names.push_back(std::move(method));
   }
-  r.handler = py_ref::borrow(handler);
-  r.is_async = is_async;
-  r.use_pool = use_pool;
-  r.blocking = blocking;
-  if (!state->endpoints->add(std::move(r))) return nullptr;
+  try {
+    routing::router::check(names, pattern);
+  } catch (const routing::pattern_error& e) {
+    PyErr_SetString(PyExc_ValueError, e.what());
+    return nullptr;
+  }
+  Py_RETURN_NONE;
+}
+
+// _log_exception(what, exception): an error the app layer caught itself (a
+// handler's, when on_response hooks must see its 500; a clean-up's; a
+// shutdown hook's), logged as the server logs any handler's: "error in <what>".
+PyObject* log_exception(PyObject*, PyObject* args) {
+  const char* what;
+  PyObject* error;
+  if (!PyArg_ParseTuple(args, "sO:_log_exception", &what, &error)) return nullptr;
+  log::line(std::string("error in ") + what + ":\n" + exception_text(error));
   Py_RETURN_NONE;
 }
 
@@ -101,7 +111,8 @@ PyObject* flush(PyObject* module, PyObject*) {
 }
 
 PyMethodDef methods[] = {
-    {"add_route", add_route, METH_VARARGS, "Registers a handler (used by snasio.route)."},
+    {"check_route", check_route, METH_VARARGS, "Raises ValueError for a route the router would refuse."},
+    {"_log_exception", log_exception, METH_VARARGS, "Logs a handler's exception as the server does."},
     {"parse_query", parse_query, METH_O, "Splits and decodes a query string into (key, value) pairs."},
     {"_run_batch", run_batch, METH_NOARGS, "Runs the jobs waiting in the queue (the event loop calls it)."},
     {"_handler_done", handler_done, METH_VARARGS, "Delivers the outcome of a handler that finished later."},
@@ -129,11 +140,11 @@ void register_bridge_module() {
   registered = true;
 }
 
-void attach_bridge_module(endpoint_table& endpoints, job_runner& runner) {
+void attach_bridge_module(job_runner& runner) {
   py_ref module = py_ref::steal(PyImport_ImportModule("_snasio"));
   auto* state = module ? static_cast<module_state*>(PyModule_GetState(module.get())) : nullptr;
   if (!state) throw startup_error("cannot load snasio's built-in module:\n" + take_exception_text());
-  *state = module_state{&endpoints, &runner};
+  *state = module_state{&runner};
 }
 
 }  // namespace snasio::python

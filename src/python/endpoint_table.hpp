@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "python/py_ref.hpp"
@@ -16,51 +17,73 @@ enum class execution_mode {
   dispatch_thread,  ///< `blocking=True`, or a sync pool handler: on the dispatch threads
 };
 
+/// How the server calls a route's handler, as the app's plan says.
+enum class call_kind {
+  direct,  ///< the handler itself, its parameters filled from the request (and pool)
+  invoke,  ///< snasio.app._invoke: hooks and dependencies around the handler
+};
+
+/// Where a parameter of a directly called handler comes from.
+struct argument {
+  enum class source { request, path, pool };
+  source from = source::request;
+  std::string name;  ///< the parameter's name (and, for `path`, the placeholder's)
+};
+
 /// A Python route as the router needs it: plain values, safe on any thread.
 struct python_route {
   std::vector<std::string> methods;
   std::string pattern;
   std::string name;  ///< "module.function", for the route table and logs
   execution_mode mode = execution_mode::inline_call;
-  bool use_pool = false;  ///< the handler gets the process pool as its second argument
+  bool use_pool = false;  ///< the handler gets the process pool
+  call_kind call = call_kind::direct;
+  std::vector<argument> arguments;  ///< for a direct call, in order
+  std::size_t positional = 0;  ///< how many of them go by position; the rest by keyword
+  bool cleanup = false;  ///< its dependencies clean up once the answer is written
 };
 
-/// What `@route` asks for while the app is imported.
-struct route_request {
-  std::vector<std::string> methods;
-  std::string pattern;
-  py_ref handler;
-  bool is_async = false;
-  bool use_pool = false;
-  bool blocking = false;
-};
+/// A setting the app made with snasio.configure(): "max_body_bytes", "2000000".
+using app_setting = std::pair<std::string, std::string>;
 
-/// The app's handlers by route id. Importing the app runs its `@route`
-/// decorators, which register here through `_snasio.add_route` (GIL thread).
+/// The app's handlers by route id: what importing the app declared, as
+/// snasio.app planned it (GIL thread).
 class endpoint_table {
  public:
-  /// Imports the app's modules; throws startup_error with the traceback.
+  /// Imports the app's modules and plans its routes; throws startup_error with
+  /// the traceback.
   void import_app(const python_config& config);
-  /// Registers a handler; false with a Python exception set when refused.
-  bool add(route_request r);
   /// The handler of route `id` (borrowed).
   PyObject* handler(std::size_t id) const noexcept { return handlers_[id].get(); }
   /// The name of route `id` as a str (borrowed): its tasks are named after it.
   PyObject* name(std::size_t id) const noexcept { return names_[id].get(); }
-  /// Route `id` as registered.
+  /// The names of the arguments a direct call of route `id` passes by
+  /// keyword, after its positional ones (borrowed; null: none).
+  PyObject* keywords(std::size_t id) const noexcept { return keywords_[id].get(); }
+  /// Route `id` as planned.
   const python_route& route(std::size_t id) const noexcept { return routes_[id]; }
   /// Every route, by id.
   const std::vector<python_route>& routes() const noexcept { return routes_; }
-  /// Drops every handler reference (before the interpreter finalizes).
+  /// Whether any route's dependencies clean up after its answer.
+  bool any_cleanup() const noexcept { return any_cleanup_; }
+  /// The settings the app made (snasio.configure).
+  const std::vector<app_setting>& settings() const noexcept { return settings_; }
+  /// Drops every reference (before the interpreter finalizes).
   void clear() noexcept {
     handlers_.clear();
     names_.clear();
+    keywords_.clear();
   }
 
  private:
+  void add(PyObject* planned);
+
   std::vector<py_ref> handlers_;  // index = route id
   std::vector<py_ref> names_;
+  std::vector<py_ref> keywords_;
   std::vector<python_route> routes_;
+  std::vector<app_setting> settings_;
+  bool any_cleanup_ = false;
 };
 
 }  // namespace snasio::python

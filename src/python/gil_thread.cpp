@@ -41,31 +41,42 @@ void save_coverage(py_ref cov) {
 }  // namespace
 
 gil_thread::gil_thread(python_config config, job_queue& jobs, reply_queue& replies)
-    : config_(std::move(config)), jobs_(jobs), runner_(jobs, replies, endpoints_, py_, config_.max_json_depth) {}
+    : config_(std::move(config)), jobs_(jobs), runner_(jobs, replies, endpoints_, py_) {}
 
 gil_thread::~gil_thread() { join(); }
 
-std::vector<python_route> gil_thread::start() {
-  std::promise<std::vector<python_route>> started;
-  auto routes = started.get_future();
-  thread_ = std::thread([this, &started] { run(started); });
+imported_app gil_thread::start() {
+  std::promise<imported_app> imported;
+  auto app = imported.get_future();
+  thread_ = std::thread([this, &imported] { run(imported); });
   try {
-    return routes.get();
+    return app.get();
   } catch (...) {
     join();
     throw;
   }
 }
 
+void gil_thread::serve(python_config final) {
+  go_sent_ = true;
+  go_.set_value(std::move(final));
+  launched_.get_future().get();  // rethrows a start-up hook's failure
+}
+
 void gil_thread::join() {
-  if (thread_.joinable()) thread_.join();
+  if (!thread_.joinable()) return;
+  if (!go_sent_) {
+    go_sent_ = true;
+    go_.set_value(std::nullopt);  // imported, never served: it finalizes now
+  }
+  thread_.join();
 }
 
 void gil_thread::detach() {
   if (thread_.joinable()) thread_.detach();
 }
 
-void gil_thread::run(std::promise<std::vector<python_route>>& started) {
+void gil_thread::run(std::promise<imported_app>& imported) {
   // Named, so top, perf and /proc tell it from the reactor.
   pthread_setname_np(pthread_self(), "snasio-gil");
   {
@@ -74,8 +85,8 @@ void gil_thread::run(std::promise<std::vector<python_route>>& started) {
     try {
       interp.emplace(config_);
       coverage = start_coverage(config_.package_dir);
-      // `_snasio` reports to this thread's table and runner from now on.
-      attach_bridge_module(endpoints_, runner_);
+      // `_snasio` reports to this thread's runner from now on.
+      attach_bridge_module(runner_);
       py_ = py_objects::load(config_.package_dir);
       endpoints_.import_app(config_);
       runner_.routes_known(endpoints_.routes().size());
@@ -83,12 +94,14 @@ void gil_thread::run(std::promise<std::vector<python_route>>& started) {
       endpoints_.clear();
       py_ = {};
       save_coverage(std::move(coverage));
-      started.set_exception(std::current_exception());
+      imported.set_exception(std::current_exception());
       return;  // `interp` finalizes on the way out, on this thread
     }
-    started.set_value(endpoints_.routes());
-    serve();
-    runner_.shut_down();
+    imported.set_value({endpoints_.routes(), endpoints_.settings()});
+    if (launch()) {
+      run_loop();
+      runner_.shut_down();
+    }
     save_coverage(std::move(coverage));
     // Every reference goes before the interpreter does.
     endpoints_.clear();
@@ -97,12 +110,29 @@ void gil_thread::run(std::promise<std::vector<python_route>>& started) {
   if (finished_) finished_();
 }
 
-void gil_thread::serve() {
+bool gil_thread::launch() {
+  std::optional<python_config> final;
+  Py_BEGIN_ALLOW_THREADS
+  final = go_.get_future().get();
+  Py_END_ALLOW_THREADS
+  if (!final) return false;
+  config_ = std::move(*final);
+  runner_.set_max_json_depth(config_.max_json_depth);
+  // The loop, and the app's start-up hooks on it.
+  if (!py_ref::steal(PyObject_CallFunction(py_.start.get(), "nn", Py_ssize_t(config_.pool_workers),
+                                           Py_ssize_t(config_.dispatch_workers)))) {
+    launched_.set_exception(
+        std::make_exception_ptr(startup_error("a start-up hook failed:\n" + take_exception_text())));
+    return false;
+  }
+  launched_.set_value();
+  return true;
+}
+
+void gil_thread::run_loop() {
   // The loop runs until the job queue closes; each wake-up of its eventfd
   // runs one batch (`_snasio._run_batch`).
-  py_ref done = py_ref::steal(PyObject_CallFunction(py_.run.get(), "iOnn", jobs_.wake_fd(), py_.run_batch.get(),
-                                                    Py_ssize_t(config_.pool_workers),
-                                                    Py_ssize_t(config_.dispatch_workers)));
+  py_ref done = py_ref::steal(PyObject_CallFunction(py_.run.get(), "iO", jobs_.wake_fd(), py_.run_batch.get()));
   if (!done) log::line("the event loop failed:\n" + take_exception_text());
 }
 

@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <future>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -15,8 +16,19 @@
 
 namespace snasio::python {
 
+/// What importing the app declared: its routes, as planned, and its settings.
+struct imported_app {
+  std::vector<python_route> routes;
+  std::vector<app_setting> settings;
+};
+
 /// The one thread that owns the interpreter: it starts it, imports the app,
 /// runs the asyncio loop every handler runs on, and finalizes it.
+///
+/// Start-up has two steps, so the app's own settings (snasio.configure) can
+/// size what the loop starts with: start() imports the app and plans its
+/// routes; serve() hands over the final settings, runs the start-up hooks and
+/// starts the loop. A thread never told to serve finalizes when joined.
 class gil_thread {
  public:
   gil_thread(python_config config, job_queue& jobs, reply_queue& replies);
@@ -25,7 +37,11 @@ class gil_thread {
   gil_thread& operator=(const gil_thread&) = delete;
 
   /// Starts the thread and waits until the app is imported; throws startup_error.
-  std::vector<python_route> start();
+  imported_app start();
+  /// Runs the start-up hooks with `final` (the command line over the app's
+  /// settings) and waits for them; the loop then serves the job queue.
+  /// Throws startup_error with a failing hook's traceback.
+  void serve(python_config final);
   /// Calls `finished` on the GIL thread as its very last act, once the
   /// interpreter is finalized (set it before closing the job queue).
   void on_finished(std::function<void()> finished) { finished_ = std::move(finished); }
@@ -37,13 +53,19 @@ class gil_thread {
   std::string describe_running() const { return runner_.describe_running(); }
 
  private:
-  void run(std::promise<std::vector<python_route>>& started);
-  void serve();
+  void run(std::promise<imported_app>& imported);
+  bool launch();
+  void run_loop();
 
-  python_config config_;
+  python_config config_;  // replaced by serve()'s before the loop starts
   job_queue& jobs_;
   std::thread thread_;
   std::function<void()> finished_;
+  // serve() -> the thread: the final settings, or nothing (it is not to serve).
+  std::promise<std::optional<python_config>> go_;
+  bool go_sent_ = false;
+  // The thread -> serve(): the start-up hooks' outcome.
+  std::promise<void> launched_;
 
   // Everything below is used on the GIL thread only.
   py_objects py_;

@@ -25,7 +25,7 @@ bool job_queue::try_push(job& j) {
   bool was_empty;
   {
     std::lock_guard lock(mutex_);
-    was_empty = jobs_.empty() && cancels_.empty();
+    was_empty = jobs_.empty() && events_.empty();
     jobs_.push_back(std::move(j));
   }
   // The consumer takes everything each time it wakes, so only a push into an
@@ -35,12 +35,12 @@ bool job_queue::try_push(job& j) {
   return true;
 }
 
-void job_queue::cancel(std::uint64_t job_id) {
+void job_queue::tell(std::uint64_t job_id, job_event::kind what) {
   bool was_empty;
   {
     std::lock_guard lock(mutex_);
-    was_empty = jobs_.empty() && cancels_.empty();
-    cancels_.push_back(job_id);
+    was_empty = jobs_.empty() && events_.empty();
+    events_.push_back({job_id, what});
   }
   if (was_empty) wake_needed_.store(true, std::memory_order_relaxed);
 }
@@ -49,7 +49,7 @@ void job_queue::wake_if_needed() {
   if (wake_needed_.exchange(false, std::memory_order_relaxed)) wake();
 }
 
-void job_queue::take_all(std::vector<job>& out, std::vector<std::uint64_t>& cancels) {
+void job_queue::take_all(std::vector<job>& out, std::vector<job_event>& events) {
   // Clear the wake-up before taking: a push that lands after the take finds
   // the queue empty and wakes us again, so no job is ever stranded.
   std::uint64_t count;
@@ -61,8 +61,8 @@ void job_queue::take_all(std::vector<job>& out, std::vector<std::uint64_t>& canc
     std::move(jobs_.begin(), jobs_.end(), std::back_inserter(out));
     jobs_.clear();
   }
-  cancels.insert(cancels.end(), cancels_.begin(), cancels_.end());
-  cancels_.clear();
+  events.insert(events.end(), events_.begin(), events_.end());
+  events_.clear();
 }
 
 void job_queue::close() {

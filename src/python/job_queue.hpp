@@ -9,6 +9,17 @@
 
 namespace snasio::python {
 
+/// What the reactor tells the GIL thread about a job after handing it over.
+struct job_event {
+  enum class kind {
+    cancelled,  ///< its client has gone: cancel the handler if it still runs
+    written,    ///< its response has been written: clean up after it
+  };
+  std::uint64_t job_id = 0;
+  kind what = kind::cancelled;
+  bool operator==(const job_event&) const = default;
+};
+
 /// The bounded channel from the reactor to the GIL thread.
 ///
 /// The reactor only ever tries to push: a full queue refuses at once (the
@@ -30,18 +41,21 @@ class job_queue {
   job_queue(const job_queue&) = delete;
   job_queue& operator=(const job_queue&) = delete;
 
+  /// Changes the bound (before anything is pushed: the app's settings are
+  /// known only once it is imported).
+  void set_depth(std::size_t depth) noexcept { depth_ = depth; }
   /// Queues `j` unless the queue is full or closed; never blocks (reactor).
   /// On refusal `j` is left untouched, so the caller can still answer it.
   bool try_push(job& j);
-  /// Asks for job `job_id` to be cancelled (its client has gone); never blocks (reactor).
-  void cancel(std::uint64_t job_id);
+  /// Tells the GIL thread something about job `job_id`; never blocks (reactor).
+  void tell(std::uint64_t job_id, job_event::kind what);
   /// Wakes the consumer if something was pushed into an empty queue since
   /// the last wake-up (producer side, after a burst of pushes).
   void wake_if_needed();
   /// Moves every queued job to the end of `jobs` (swapping vectors when
-  /// `jobs` is empty, as it usually is), every cancel request to the end of
-  /// `cancels`, and clears the wake-up (GIL thread).
-  void take_all(std::vector<job>& jobs, std::vector<std::uint64_t>& cancels);
+  /// `jobs` is empty, as it usually is), every event to the end of `events`,
+  /// and clears the wake-up (GIL thread).
+  void take_all(std::vector<job>& jobs, std::vector<job_event>& events);
   /// Marks `n` taken jobs as started, freeing their places in the bound.
   void started(std::size_t n = 1) noexcept { unstarted_.fetch_sub(n, std::memory_order_relaxed); }
   /// Refuses every later push and wakes the consumer.
@@ -56,11 +70,11 @@ class job_queue {
  private:
   void wake();
 
-  const std::size_t depth_;
+  std::size_t depth_;
   int wake_fd_;
   std::mutex mutex_;
   std::vector<job> jobs_;
-  std::vector<std::uint64_t> cancels_;
+  std::vector<job_event> events_;
   std::atomic<std::size_t> unstarted_{0};
   std::atomic<bool> wake_needed_{false};
   std::atomic<bool> closed_{false};

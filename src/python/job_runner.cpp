@@ -9,11 +9,26 @@
 
 namespace snasio::python {
 
-job_runner::job_runner(job_queue& jobs, reply_queue& replies, const endpoint_table& endpoints, const py_objects& py,
-                       std::size_t max_json_depth)
-    : jobs_(jobs), replies_(replies), endpoints_(endpoints), py_(py), max_json_depth_(max_json_depth) {}
+job_runner::job_runner(job_queue& jobs, reply_queue& replies, const endpoint_table& endpoints, const py_objects& py)
+    : jobs_(jobs), replies_(replies), endpoints_(endpoints), py_(py) {}
 
 namespace {
+
+// Room for a handler's arguments without touching the heap, for all but
+// handlers with more than a few parameters.
+class argument_list {
+ public:
+  explicit argument_list(std::size_t n) {
+    if (n > few) more_.resize(n);
+  }
+  PyObject** data() { return more_.empty() ? few_ : more_.data(); }
+
+ private:
+  static constexpr std::size_t few = 8;
+  PyObject* few_[few] = {};
+  std::vector<PyObject*> more_;
+};
+
 // Waking the GIL thread from epoll takes tens of microseconds here, and at
 // one connection every request would pay it. So after a batch this small,
 // with no handler left running on the loop (nothing for it to do meanwhile),
@@ -26,18 +41,30 @@ constexpr std::chrono::microseconds next_job_wait{200};
 bool job_runner::run_batch() {
   for (;;) {
     batch_.clear();
-    cancels_.clear();
-    jobs_.take_all(batch_, cancels_);
+    events_.clear();
+    jobs_.take_all(batch_, events_);
     for (auto& j : batch_) run(j);
     std::size_t ran = batch_.size();
     batch_.clear();
-    // Clients that left: cancel their handlers still running, and forget
-    // them now. (A Task cancelled before its first step never runs the code
-    // that would report back, so nothing may wait for that report.)
-    for (std::uint64_t job_id : cancels_) {
-      auto it = running_.find(job_id);
-      if (it == running_.end()) continue;
-      if (!py_ref::steal(PyObject_CallOneArg(py_.cancel.get(), it->second.task.get())))
+    for (const job_event& e : events_) {
+      if (e.what == job_event::kind::written) {
+        clean_up(e.job_id);  // its answer is out
+        continue;
+      }
+      // A client that left: cancel its handler if it still runs, and forget it
+      // now. (A Task cancelled before its first step never runs the code that
+      // would report back, so nothing may wait for that report.)
+      auto it = running_.find(e.job_id);
+      if (it == running_.end()) {
+        // It finished already (a sync handler, say), its answer not written:
+        // its clean-ups are due all the same.
+        if (endpoints_.any_cleanup()) clean_up(e.job_id);
+        continue;
+      }
+      py_ref id = endpoints_.route(it->second.route).cleanup ? py_ref::steal(PyLong_FromUnsignedLongLong(e.job_id))
+                                                             : py_ref::borrow(Py_None);
+      PyObject* args[] = {it->second.task.get(), id.get()};
+      if (!py_ref::steal(PyObject_Vectorcall(py_.cancel.get(), args, 2, nullptr)))
         log::line("cannot cancel a handler:\n" + take_exception_text());
       it->second.reply.drop();
       forget(it);
@@ -47,6 +74,13 @@ bool job_runner::run_batch() {
     if (jobs_.closed() || ran == 0 || ran > low_load_batch || !running_.empty() || !next_job_soon()) break;
   }
   return jobs_.closed();
+}
+
+// What the dependencies of job `job_id` do after their `yield` runs now.
+void job_runner::clean_up(std::uint64_t job_id) {
+  py_ref id = py_ref::steal(PyLong_FromUnsignedLongLong(job_id));
+  if (!id || !py_ref::steal(PyObject_CallOneArg(py_.written.get(), id.get())))
+    log::line("cannot clean up after a request:\n" + take_exception_text());
 }
 
 bool job_runner::next_job_soon() {
@@ -76,16 +110,89 @@ void job_runner::run(job& j) {
   py_ref pool = request && route.use_pool ? py_ref::steal(PyObject_CallNoArgs(py_.pool.get())) : py_ref{};
   if (!request || (route.use_pool && !pool)) return answer(j.reply, j.route, j.method, j.path, nullptr, nullptr);
   if (route.mode == execution_mode::inline_call) {
-    PyObject* args[] = {request.get(), pool.get()};
     inline_route_.store(std::ptrdiff_t(j.route), std::memory_order_relaxed);
-    py_ref result = py_ref::steal(PyObject_Vectorcall(endpoints_.handler(j.route), args, pool ? 2 : 1, nullptr));
+    py_ref result = call(j, request.get(), pool.get());
     inline_route_.store(-1, std::memory_order_relaxed);
     return answer(j.reply, j.route, j.method, j.path, result.get(), nullptr);
   }
-  py_ref task = start(j.route, request.get(), pool.get(), j.id);
+  py_ref task = start(j, request.get(), pool.get());
   if (!task) return answer(j.reply, j.route, j.method, j.path, nullptr, nullptr);
   if (j.route < route_count_) running_by_route_[j.route].fetch_add(1, std::memory_order_relaxed);
   running_.emplace(j.id, running{j.route, std::move(j.method), std::move(j.path), std::move(j.reply), std::move(task)});
+}
+
+// Calls the route's handler as planned: itself with its parameters filled
+// (by position when they lead, else by keyword), or snasio.app._invoke.
+// Returns its result: a value, or for a task route a coroutine.
+py_ref job_runner::call(const job& j, PyObject* request, PyObject* pool) {
+  const python_route& route = endpoints_.route(j.route);
+  if (route.call == call_kind::invoke) {
+    py_ref route_id = py_ref::steal(PyLong_FromSize_t(j.route));
+    py_ref job_id = py_ref::steal(PyLong_FromUnsignedLongLong(j.id));
+    if (!route_id || !job_id) return {};
+    PyObject* args[] = {route_id.get(), job_id.get(), request, pool ? pool : Py_None};
+    return py_ref::steal(PyObject_Vectorcall(py_.invoke.get(), args, 4, nullptr));
+  }
+  argument_list argv(route.arguments.size());
+  if (!arguments(j, request, pool, argv.data())) return {};
+  return py_ref::steal(
+      PyObject_Vectorcall(endpoints_.handler(j.route), argv.data(), route.positional, endpoints_.keywords(j.route)));
+}
+
+// The values of a direct call's parameters, in order, into `out` (borrowed:
+// the request and the pool keep them alive through the call).
+bool job_runner::arguments(const job& j, PyObject* request, PyObject* pool, PyObject** out) {
+  const python_route& route = endpoints_.route(j.route);
+  PyObject* params = nullptr;  // the Request's path_params dict (borrowed)
+  for (const argument& a : route.arguments) {
+    if (a.from == argument::source::request) {
+      *out++ = request;
+    } else if (a.from == argument::source::pool) {
+      *out++ = pool;
+    } else {
+      if (!params)
+        params = *reinterpret_cast<PyObject**>(reinterpret_cast<char*>(request) +
+                                              py_.request_offsets[std::size_t(request_field::path_params)]);
+      PyObject* value = PyDict_GetItemString(params, a.name.c_str());  // borrowed
+      if (!value) {
+        PyErr_Format(PyExc_KeyError, "no path parameter %s", a.name.c_str());
+        return false;
+      }
+      *out++ = value;
+    }
+  }
+  return true;
+}
+
+// Starts a handler that finishes later, in its route's mode; it reports back
+// through handler_done(). Returns its Task (or future), or empty with a Python
+// exception set.
+py_ref job_runner::start(const job& j, PyObject* request, PyObject* pool) {
+  const python_route& route = endpoints_.route(j.route);
+  py_ref id = py_ref::steal(PyLong_FromUnsignedLongLong(j.id));
+  if (!id) return {};
+  if (route.mode == execution_mode::task) {
+    py_ref coroutine = call(j, request, pool);
+    if (!coroutine) return {};
+    PyObject* start_args[] = {coroutine.get(), id.get(), endpoints_.name(j.route)};
+    return py_ref::steal(PyObject_Vectorcall(py_.start_task.get(), start_args, 3, nullptr));
+  }
+  // On the dispatch threads: the handler and its arguments travel to them.
+  argument_list values(route.arguments.size());
+  if (!arguments(j, request, pool, values.data())) return {};
+  PyObject* keywords = endpoints_.keywords(j.route);
+  py_ref args = py_ref::steal(PyTuple_New(Py_ssize_t(route.positional)));
+  py_ref kwargs = keywords ? py_ref::steal(PyDict_New()) : py_ref::borrow(Py_None);
+  if (!args || !kwargs) return {};
+  for (std::size_t i = 0; i < route.arguments.size(); ++i) {
+    PyObject* value = values.data()[i];
+    if (i < route.positional)
+      PyTuple_SET_ITEM(args.get(), Py_ssize_t(i), py_ref::borrow(value).release());
+    else if (PyDict_SetItem(kwargs.get(), PyTuple_GET_ITEM(keywords, Py_ssize_t(i - route.positional)), value) != 0)
+      return {};
+  }
+  PyObject* start_args[] = {endpoints_.handler(j.route), args.get(), kwargs.get(), id.get()};
+  return py_ref::steal(PyObject_Vectorcall(py_.start_blocking.get(), start_args, 4, nullptr));
 }
 
 void job_runner::forget(std::unordered_map<std::uint64_t, running>::iterator it) {
@@ -111,26 +218,6 @@ std::string job_runner::describe_running() const {
     add(r.name + " (" + kind + ")" + (n > 1 ? " x" + std::to_string(n) : ""));
   }
   return out.empty() ? "nothing" : out;
-}
-
-// Starts a handler that finishes later, in its route's mode; it reports back
-// through handler_done(). Returns its Task (or future), or empty with a Python
-// exception set.
-py_ref job_runner::start(std::size_t route, PyObject* request, PyObject* pool, std::uint64_t job_id) {
-  PyObject* handler = endpoints_.handler(route);
-  py_ref id = py_ref::steal(PyLong_FromUnsignedLongLong(job_id));
-  if (!id) return {};
-  if (endpoints_.route(route).mode == execution_mode::task) {
-    PyObject* argv[] = {request, pool};
-    py_ref coroutine = py_ref::steal(PyObject_Vectorcall(handler, argv, pool ? 2 : 1, nullptr));
-    if (!coroutine) return {};
-    PyObject* start_args[] = {coroutine.get(), id.get(), endpoints_.name(route)};
-    return py_ref::steal(PyObject_Vectorcall(py_.start_task.get(), start_args, 3, nullptr));
-  }
-  py_ref args = pool ? py_ref::steal(PyTuple_Pack(2, request, pool)) : py_ref::steal(PyTuple_Pack(1, request));
-  if (!args) return {};
-  PyObject* start_args[] = {handler, args.get(), id.get()};
-  return py_ref::steal(PyObject_Vectorcall(py_.start_blocking.get(), start_args, 3, nullptr));
 }
 
 void job_runner::handler_done(std::uint64_t job_id, PyObject* result, PyObject* error) {
@@ -179,7 +266,7 @@ void job_runner::shut_down() {
   // Jobs that arrived after the loop stopped are for connections that are
   // gone or closing; they get a 503 rather than silence.
   batch_.clear();
-  jobs_.take_all(batch_, cancels_);
+  jobs_.take_all(batch_, events_);
   for (auto& j : batch_) out_.push_back(j.reply.take(http::response::error(503, "server is shutting down")));
   batch_.clear();
   while (!running_.empty()) {

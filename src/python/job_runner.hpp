@@ -11,6 +11,7 @@
 #include "python/endpoint_table.hpp"
 #include "python/job.hpp"
 #include "python/job_queue.hpp"
+#include "python/json_convert.hpp"
 #include "python/one_shot.hpp"
 #include "python/py_objects.hpp"
 
@@ -20,8 +21,7 @@ namespace snasio::python {
 /// route's execution mode, and hands the answers back to the reactor in batches.
 class job_runner {
  public:
-  job_runner(job_queue& jobs, reply_queue& replies, const endpoint_table& endpoints, const py_objects& py,
-             std::size_t max_json_depth);
+  job_runner(job_queue& jobs, reply_queue& replies, const endpoint_table& endpoints, const py_objects& py);
   job_runner(const job_runner&) = delete;
   job_runner& operator=(const job_runner&) = delete;
 
@@ -35,6 +35,8 @@ class job_runner {
   void flush();
   /// The loop has stopped: every job left is answered 503.
   void shut_down();
+  /// The nesting bound for JSON in and out (--max-json-depth), before serving.
+  void set_max_json_depth(std::size_t depth) noexcept { max_json_depth_ = depth; }
   /// Sizes the counts of what runs, once the app's routes are all known.
   void routes_known(std::size_t count);
   /// What is still running, by route ("modes_app.sleepy (blocking) x2"), for
@@ -54,7 +56,10 @@ class job_runner {
   void run(job& j);
   void forget(std::unordered_map<std::uint64_t, running>::iterator it);
   bool next_job_soon();
-  py_ref start(std::size_t route, PyObject* request, PyObject* pool, std::uint64_t job_id);
+  void clean_up(std::uint64_t job_id);
+  py_ref call(const job& j, PyObject* request, PyObject* pool);
+  bool arguments(const job& j, PyObject* request, PyObject* pool, PyObject** out);
+  py_ref start(const job& j, PyObject* request, PyObject* pool);
   void answer(one_shot& reply, std::size_t route, const std::string& method, const std::string& path,
               PyObject* result, PyObject* error);
   void schedule_flush();
@@ -63,10 +68,10 @@ class job_runner {
   reply_queue& replies_;
   const endpoint_table& endpoints_;
   const py_objects& py_;
-  const std::size_t max_json_depth_;
+  std::size_t max_json_depth_ = default_max_json_depth;
 
   std::vector<job> batch_;
-  std::vector<std::uint64_t> cancels_;
+  std::vector<job_event> events_;
   std::vector<reply_queue::reply> out_;  // finished replies not yet handed to the reactor
   bool flush_scheduled_ = false;
   std::unordered_map<std::uint64_t, running> running_;  // by job id

@@ -54,12 +54,15 @@ py_objects py_objects::load(const std::string& package_dir) {
   py.response_class = lookup("snasio", "Response");
   py.http_error = lookup("snasio", "HTTPError");
   py.unset = lookup("snasio.request", "_UNSET");
+  py.start = lookup("snasio._loop", "start");
   py.run = lookup("snasio._loop", "run");
   py.start_task = lookup("snasio._loop", "start_task");
   py.start_blocking = lookup("snasio._loop", "start_blocking");
   py.cancel = lookup("snasio._loop", "cancel");
   py.pool = lookup("snasio._loop", "pool");
   py.schedule_flush = lookup("snasio._loop", "schedule_flush");
+  py.invoke = lookup("snasio.app", "_invoke");
+  py.written = lookup("snasio.app", "_written");
   py.run_batch = lookup("_snasio", "_run_batch");
   py.uuid_class = lookup("uuid", "UUID");
   py.cancelled_error = lookup("asyncio", "CancelledError");

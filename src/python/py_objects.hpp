@@ -31,12 +31,17 @@ struct py_objects {
   std::array<py_ref, 7> methods;
 
   // The loop module (py/snasio/_loop.py): what runs besides inline handlers.
-  py_ref run;             ///< run(wake_fd, run_batch, pool_workers, dispatch_workers)
+  py_ref start;           ///< start(pool_workers, dispatch_workers): the loop, and the start-up hooks
+  py_ref run;             ///< run(wake_fd, run_batch): until the job queue closes
   py_ref start_task;      ///< start_task(coroutine, job_id, name) -> Task
-  py_ref start_blocking;  ///< start_blocking(handler, args, job_id) -> future
-  py_ref cancel;          ///< cancel(task_or_future)
+  py_ref start_blocking;  ///< start_blocking(handler, args, kwargs, job_id) -> future
+  py_ref cancel;          ///< cancel(task_or_future, job_id or None)
   py_ref pool;            ///< pool() -> the ProcessPoolExecutor
   py_ref schedule_flush;  ///< schedule_flush(): _snasio._flush at the next loop iteration
+
+  // The app layer (py/snasio/app.py).
+  py_ref invoke;   ///< _invoke(route_id, job_id, request, pool): hooks and dependencies around a handler
+  py_ref written;  ///< _written(job_id): a request's answer is out, clean up after it
 
   // From the bridge module and the standard library.
   py_ref run_batch;        ///< _snasio._run_batch, handed to run()

@@ -100,7 +100,8 @@ py_ref attribute(PyObject* o, const char* name) { return py_ref::steal(PyObject_
 
 bool from_response_object(PyObject* r, std::size_t max_depth, http::response& out, std::string& why) {
   py_ref body = attribute(r, "body"), status = attribute(r, "status");
-  py_ref headers = attribute(r, "headers"), content_type = attribute(r, "content_type");
+  // `_headers`: as the handler gave them, or the MutableHeaders a hook edited.
+  py_ref headers = attribute(r, "_headers"), content_type = attribute(r, "content_type");
   if (!body || !status || !headers || !content_type) {
     PyErr_Clear();
     return refused(why, "malformed Response object");
@@ -159,6 +160,13 @@ bool convert_headers(PyObject* headers, http::header_list& out, std::string& why
       if (!convert_pair(PyTuple_GET_ITEM(pair, 0), PyTuple_GET_ITEM(pair, 1), out, why)) return false;
     }
     return true;
+  }
+  // A mapping of another kind (snasio.MutableHeaders): its (name, value) pairs.
+  if (PyObject_HasAttrString(headers, "items")) {
+    py_ref items = py_ref::steal(PyObject_CallMethod(headers, "items", nullptr));
+    if (items && (PyList_Check(items.get()) || PyTuple_Check(items.get())))
+      return convert_headers(items.get(), out, why);
+    PyErr_Clear();
   }
   return refused(why, "headers must be a dict or a list of (name, value) pairs, not " + type_name(headers));
 }

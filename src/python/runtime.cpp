@@ -13,7 +13,12 @@ bool runtime::submit(job& j) {
 }
 
 void runtime::cancel(std::uint64_t job_id) {
-  jobs_.cancel(job_id);
+  jobs_.tell(job_id, job_event::kind::cancelled);
+  wake_later();
+}
+
+void runtime::written(std::uint64_t job_id) {
+  jobs_.tell(job_id, job_event::kind::written);
   wake_later();
 }
 
@@ -32,10 +37,15 @@ void runtime::wake_later() {
 
 runtime::~runtime() { join(); }
 
-const std::vector<python_route>& runtime::start() {
+const imported_app& runtime::start() {
   thread_ = std::make_unique<gil_thread>(config_, jobs_, replies_);
-  routes_ = thread_->start();
-  return routes_;
+  app_ = thread_->start();
+  return app_;
+}
+
+void runtime::serve(const python_config& final) {
+  jobs_.set_depth(final.queue_depth);
+  thread_->serve(final);
 }
 
 void runtime::stop(std::function<void()> on_stopped) {

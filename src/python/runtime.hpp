@@ -25,14 +25,19 @@ class runtime final : public backend {
   runtime(const runtime&) = delete;
   runtime& operator=(const runtime&) = delete;
 
-  /// Starts the GIL thread and imports the app; throws startup_error.
-  const std::vector<python_route>& start();
+  /// Starts the GIL thread and imports the app: its routes and settings;
+  /// throws startup_error.
+  const imported_app& start();
+  /// Serves with `final` (the command line over the app's settings): runs
+  /// the start-up hooks, then the loop takes jobs; throws startup_error.
+  void serve(const python_config& final);
   /// The routes the app registered (after start()).
-  const std::vector<python_route>& routes() const noexcept override { return routes_; }
+  const std::vector<python_route>& routes() const noexcept override { return app_.routes; }
   /// Queues a job for the GIL thread; false (job untouched) when the queue is full (reactor).
   bool submit(job& j) override;
   /// The client of job `job_id` has gone: cancel its handler if it still runs (reactor).
   void cancel(std::uint64_t job_id) override;
+  void written(std::uint64_t job_id) override;
   /// Jobs submitted whose replies have not reached the reactor yet (reactor).
   std::uint64_t in_flight() const noexcept { return submitted_ - replies_.delivered() - replies_.dropped(); }
   /// Where replies to jobs go; jobs' one_shots point here.
@@ -59,7 +64,7 @@ class runtime final : public backend {
   job_queue jobs_;
   reply_queue replies_;
   std::unique_ptr<gil_thread> thread_;
-  std::vector<python_route> routes_;
+  imported_app app_;
 };
 
 }  // namespace snasio::python

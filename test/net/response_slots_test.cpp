@@ -128,3 +128,30 @@ TEST_CASE("the answers still owed are known, with their jobs, for cancellation",
   CHECK(slots.owed().empty());
   CHECK(slots.waiting(a) == nullptr);
 }
+
+TEST_CASE("jobs that asked are told once their answers are written, or never will be", "[response_slots]") {
+  response_slots slots;
+  auto a = slots.reserve(keep_alive()), b = slots.reserve(keep_alive()), c = slots.reserve(keep_alive());
+  slots.set_job(a, 21, true);
+  slots.set_job(b, 22, false);  // did not ask
+  slots.set_job(c, 23, true);
+  slots.fill(a, "A");
+  slots.fill(b, "B");
+  slots.fill(c, "C");
+  std::vector<std::string> first;
+  slots.take_filled(first);
+  CHECK(slots.unwritten_jobs() == std::vector<std::uint64_t>{21, 23});  // taken, the write still in flight
+  std::vector<std::uint64_t> written;
+  CHECK_FALSE(slots.release_taken(&written));
+  CHECK(written == std::vector<std::uint64_t>{21, 23});
+  CHECK(slots.unwritten_jobs().empty());
+
+  // A client that leaves with an answer filled but not yet written: its job
+  // hears of it from unwritten_jobs(), at the close; one still running does not.
+  auto d = slots.reserve(keep_alive()), e = slots.reserve(keep_alive()), f = slots.reserve(keep_alive());
+  slots.set_job(d, 24, true);
+  slots.set_job(e, 25, true);
+  slots.set_job(f, 26, true);
+  slots.fill(e, "E");  // filled behind d, which is still owed
+  CHECK(slots.unwritten_jobs() == std::vector<std::uint64_t>{25});
+}

@@ -46,8 +46,8 @@ TEST_CASE("a burst of pushes wakes the consumer once, when asked; taking clears 
   q.wake_if_needed();
   CHECK_FALSE(readable(q.wake_fd()));  // nothing new since the last wake-up
   std::vector<job> jobs;
-  std::vector<std::uint64_t> cancels;
-  q.take_all(jobs, cancels);
+  std::vector<snasio::python::job_event> events;
+  q.take_all(jobs, events);
   REQUIRE(jobs.size() == 2);
   CHECK(jobs[0].path == "/1");
   CHECK_FALSE(readable(q.wake_fd()));
@@ -65,8 +65,8 @@ TEST_CASE("jobs come out in the order they went in", "[job_queue]") {
     REQUIRE(q.try_push(j));
   }
   std::vector<job> jobs;
-  std::vector<std::uint64_t> cancels;
-  q.take_all(jobs, cancels);
+  std::vector<snasio::python::job_event> events;
+  q.take_all(jobs, events);
   REQUIRE(jobs.size() == 10);
   for (std::uint64_t i = 0; i < 10; ++i) CHECK(jobs[i].id == i + 1);
 }
@@ -82,8 +82,8 @@ TEST_CASE("the bound counts jobs not started, queued or already taken", "[job_qu
   CHECK(refused.path == "/4");  // a refused job is left to its caller, intact
 
   std::vector<job> jobs;
-  std::vector<std::uint64_t> cancels;
-  q.take_all(jobs, cancels);
+  std::vector<snasio::python::job_event> events;
+  q.take_all(jobs, events);
   // Taken but not started: the places are still held.
   CHECK(q.unstarted() == 3);
   CHECK_FALSE(q.try_push(refused));
@@ -92,16 +92,18 @@ TEST_CASE("the bound counts jobs not started, queued or already taken", "[job_qu
   CHECK(q.try_push(refused));
 }
 
-TEST_CASE("cancel requests travel with the jobs and wake the consumer", "[job_queue]") {
+TEST_CASE("events about jobs travel with the jobs and wake the consumer", "[job_queue]") {
   job_queue q(4);
-  q.cancel(42);
+  q.tell(42, snasio::python::job_event::kind::cancelled);
+  q.tell(43, snasio::python::job_event::kind::written);
   q.wake_if_needed();
   CHECK(readable(q.wake_fd()));
   std::vector<job> jobs;
-  std::vector<std::uint64_t> cancels;
-  q.take_all(jobs, cancels);
+  std::vector<snasio::python::job_event> events;
+  q.take_all(jobs, events);
   CHECK(jobs.empty());
-  CHECK(cancels == std::vector<std::uint64_t>{42});
+  using snasio::python::job_event;
+  CHECK(events == std::vector<job_event>{{42, job_event::kind::cancelled}, {43, job_event::kind::written}});
 }
 
 TEST_CASE("a closed queue refuses pushes and wakes the consumer", "[job_queue]") {
@@ -136,11 +138,11 @@ TEST_CASE("concurrent producers: every job arrives exactly once, no wake-up is l
   // lost wake-up would leave it waiting while jobs sit in the queue.
   std::set<std::uint64_t> seen;
   std::vector<job> jobs;
-  std::vector<std::uint64_t> cancels;
+  std::vector<snasio::python::job_event> events;
   while (seen.size() < producers * per_producer) {
     REQUIRE(readable(q.wake_fd(), 5000));
     jobs.clear();
-    q.take_all(jobs, cancels);
+    q.take_all(jobs, events);
     for (auto& j : jobs) {
       REQUIRE(seen.insert(j.id).second);
       q.started();
