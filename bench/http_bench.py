@@ -69,9 +69,11 @@ def _duration(text):
     return float(value) * {"us": 1, "ms": 1e3, "s": 1e6}[unit]
 
 
-def wrk(url, duration, connections, script=None, cpu=None):
+def wrk(url, duration, connections, script=None, cpu=None, timeout=None):
     """Runs wrk once; a non-2xx answer or a socket error raises."""
     argv = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency"]
+    if timeout:
+        argv += ["--timeout", f"{timeout}s"]
     if script:
         argv += ["-s", script]
     if cpu is not None:

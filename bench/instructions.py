@@ -48,9 +48,10 @@ def measure(binary, app_dir, path, seconds, connections, script=None):
     try:
         wait_ready(port, proc, timeout=120)
         url = f"http://127.0.0.1:{port}{path}"
-        wrk(url, 2, connections, script)  # warm-up: imports, caches, the first batches
+        # Under valgrind a request can take far longer than wrk's 2 s default.
+        wrk(url, 2, connections, script, timeout=30)  # warm-up: imports, caches, the first batches
         subprocess.run(["callgrind_control", "--zero", str(proc.pid)], check=True, capture_output=True)
-        result = wrk(url, seconds, connections, script)
+        result = wrk(url, seconds, connections, script, timeout=30)
         subprocess.run(["callgrind_control", "--dump=measured", str(proc.pid)], check=True, capture_output=True)
         time.sleep(1)
         totals = thread_totals(out_dir)

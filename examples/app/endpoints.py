@@ -11,8 +11,7 @@ def hello(request: Request) -> dict:
 
 
 @route("/users/<int:user_id>", methods=["GET", "DELETE"])
-def user(request: Request) -> dict:
-    user_id = request.path_params["user_id"]
+def user(request: Request, user_id: int) -> dict:
     if request.method == "DELETE":
         return None
     return {"id": user_id, "name": f"user {user_id}"}

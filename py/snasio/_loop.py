@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 from _snasio import _flush, _handler_done
 
-from snasio import _worker
+from snasio import _worker, app
 
 _loop = None
 _pool = None           # the ProcessPoolExecutor, created on first use
@@ -26,13 +26,23 @@ _dispatch = None       # the ThreadPoolExecutor for blocking=True handlers
 _dispatch_workers = 4
 
 
-def run(wake_fd, run_batch, pool_workers, dispatch_workers):
-    """Runs the loop until the server closes the job queue."""
+def start(pool_workers, dispatch_workers):
+    """Makes the loop and runs the app's start-up hooks on it; an exception
+    from a hook stops start-up."""
     global _loop, _pool_workers, _dispatch_workers
     _pool_workers = pool_workers or os.cpu_count() or 1
     _dispatch_workers = dispatch_workers
     _loop = _new_loop()
     asyncio.set_event_loop(_loop)
+    try:
+        _loop.run_until_complete(app._startup())
+    except BaseException:
+        _shut_down(hooks=False)
+        raise
+
+
+def run(wake_fd, run_batch):
+    """Runs the loop until the server closes the job queue."""
 
     def on_wake():
         if run_batch():
@@ -56,14 +66,17 @@ def _new_loop():
     return uvloop.new_event_loop()
 
 
-def _shut_down():
-    """Cancels what is still running, stops the pools, closes the loop."""
+def _shut_down(hooks=True):
+    """Cancels what is still running, runs the shutdown hooks, stops the
+    pools, closes the loop."""
     global _pool, _dispatch, _loop
     tasks = asyncio.all_tasks(_loop)
     for task in tasks:
         task.cancel()
     if tasks:
         _loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+    if hooks:
+        _loop.run_until_complete(app._shutdown())
     _loop.run_until_complete(_loop.shutdown_asyncgens())
     # Cancel the pool's queued work first: sync pool handlers on the dispatch
     # threads wait on it, and the dispatch pool's shutdown waits for them.
@@ -123,20 +136,34 @@ def start_task(coro, job_id, name):
     return _loop.create_task(_run(coro, job_id), name=name)
 
 
-def start_blocking(func, args, job_id):
-    """Runs a blocking sync handler on the dispatch thread pool."""
+def _dispatch_pool():
     global _dispatch
     if _dispatch is None:
         _dispatch = ThreadPoolExecutor(max_workers=_dispatch_workers, thread_name_prefix="snasio-dispatch")
-    future = _loop.run_in_executor(_dispatch, func, *args)
+    return _dispatch
+
+
+def start_blocking(func, args, kwargs, job_id):
+    """Runs a blocking sync handler on the dispatch thread pool."""
+    call = functools.partial(func, *args, **kwargs) if kwargs else functools.partial(func, *args)
+    future = _loop.run_in_executor(_dispatch_pool(), call)
     future.add_done_callback(functools.partial(_report, job_id))
     return future
 
 
-def cancel(task):
+def run_blocking(call):
+    """Awaitable: a sync handler's call run on the dispatch thread pool (for
+    routes whose hooks and dependencies run on the loop first)."""
+    return _loop.run_in_executor(_dispatch_pool(), call)
+
+
+def cancel(task, job_id=None):
     """The client went away: cancel its handler's Task (or a blocking
-    handler's future, which stops it only if it has not started)."""
+    handler's future, which stops it only if it has not started). With a
+    job_id, the request's dependencies are cleaned up once the task is done."""
     task.cancel()
+    if job_id is not None:
+        task.add_done_callback(lambda _: app._written(job_id))
 
 
 def pool():

@@ -4,7 +4,7 @@ Drives a real snasio-serve for a while with a mix of every kind of client:
 sync, async, blocking and process-pool handlers, errors, malformed JSON,
 pipelined bursts that overflow --max-pipelined, slow readers and slow writers,
 clients that disconnect mid-request and mid-response (their handlers are
-cancelled), and bursts that fill a small job queue (503s). Every answer is
+cancelled), dependencies whose clean-ups must all run, and bursts that fill a small job queue (503s). Every answer is
 checked. The server's RSS, open descriptors and threads are read at start,
 after warm-up and at the end; the run fails if anything was lost or wrong, or
 if they grew after warm-up past the bounds below.
@@ -83,7 +83,8 @@ def keepalive_round(host, port, rng, tally):
     conn = http.client.HTTPConnection(host, port, timeout=30)
     try:
         for _ in range(rng.randint(1, 20)):
-            kind = rng.choice(["echo", "echo", "async", "blocking", "fail", "badjson", "text", "pool", "pool-async"])
+            kind = rng.choice(["echo", "echo", "async", "blocking", "fail", "badjson", "text", "pool", "pool-async",
+                               "deps"])
             if kind == "echo":
                 value = {"n": rng.randint(-2**70, 2**70), "s": "ü" * rng.randint(0, 50),
                          "l": [rng.random() for _ in range(rng.randint(0, 20))]}
@@ -101,6 +102,10 @@ def keepalive_round(host, port, rng, tally):
             elif kind == "badjson":
                 exchange(conn, tally, kind, "POST", "/echo", "{\"a\": ", {"Content-Type": "application/json"},
                          lambda s, b: s == 400)
+            elif kind == "deps":
+                n = rng.randint(0, 10**6)
+                exchange(conn, tally, kind, "GET", f"/deps/{n}",
+                         check=lambda s, b: s == 200 and json.loads(b) == {"n": n, "dependency": "resource"})
             elif kind == "text":
                 n = rng.randint(0, 5000)
                 exchange(conn, tally, kind, "GET", f"/text?n={n}", check=lambda s, b: s == 200 and b == b"t" * n)
@@ -299,6 +304,7 @@ def main():
     print("soak: by kind: " + ", ".join(f"{k}={v}" for k, v in sorted(tally.counts.items())))
     print("soak: answers by status: " + ", ".join(f"{k}={v}" for k, v in sorted(tally.statuses.items())))
     print(f"soak: handlers cancelled by clients that left: {stats['cancelled']}")
+    print(f"soak: dependencies opened {stats['opened']}, closed {stats['closed']}")
     print("soak: longest client run by kind: " + ", ".join(f"{k}={v:.2f}s" for k, v in sorted(tally.slowest.items())))
     for name, i, unit in (("RSS", 0, "MB"), ("open descriptors", 1, ""), ("threads", 2, "")):
         print(f"soak: {name}: start {at_start[i]:.1f}{unit}, after warm-up {warm[i]:.1f}{unit}, "
@@ -312,6 +318,8 @@ def main():
             problems.append(f"{name} grew by {end[i] - warm[i]:.1f} after warm-up (bound {bound})")
     if tally.counts.get("leave-mid-request", 0) and stats["cancelled"] == 0:
         problems.append("no handler was cancelled although clients left")
+    if stats["opened"] != stats["closed"]:
+        problems.append(f"{stats['opened'] - stats['closed']} dependency clean-ups never ran")
     if code != 0:
         problems.append(f"exit code {code} after SIGTERM")
     for p in problems:

@@ -3,11 +3,23 @@
 import asyncio
 import time
 
-from snasio import HTTPError, Response, route
+from snasio import HTTPError, Provide, Response, provide, route
 
 import soak_work
 
 _cancelled = 0
+_resources = {"opened": 0, "closed": 0}
+
+
+def resource():
+    """A dependency with a clean-up: every one opened must be closed, whether
+    its answer was written or its client left."""
+    _resources["opened"] += 1
+    yield "resource"
+    _resources["closed"] += 1
+
+
+provide("resource", Provide(resource))
 
 
 @route("/echo", methods=["POST"])
@@ -22,7 +34,7 @@ async def nap(request):
 
 
 @route("/hang")
-async def hang(request):
+async def hang(resource):
     global _cancelled
     try:
         await asyncio.sleep(30)
@@ -51,9 +63,14 @@ def text(request):
     return Response("t" * int(request.query_params.get("n", "10")), headers={"X-Soak": "1"})
 
 
+@route("/deps/<int:n>")
+def with_dependency(n: int, resource):
+    return {"n": n, "dependency": resource}
+
+
 @route("/stats")
 def stats(request):
-    return {"cancelled": _cancelled}
+    return {"cancelled": _cancelled, **_resources}
 
 
 @route("/big/<int:kb>")

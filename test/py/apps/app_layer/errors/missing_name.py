@@ -1,0 +1,6 @@
+from snasio import route
+
+
+@route("/users/<int:user_id>")
+def user(id):
+    return "never"

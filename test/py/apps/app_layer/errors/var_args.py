@@ -1,0 +1,6 @@
+from snasio import route
+
+
+@route("/var")
+def var(request, *args):
+    return "never"
