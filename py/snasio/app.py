@@ -307,7 +307,7 @@ def _positional(function, signature, sources, where):
     return count
 
 
-def _needs(plan, test, seen=None):
+def _needs(plan, test):
     """Whether `plan` or any dependency below it satisfies `test`."""
     if test(plan):
         return True
@@ -337,12 +337,12 @@ def _finish():
     and the app's settings."""
     _routes.clear()
     request_hooks = any(_hooks[k] for k in ("request", "pre_handler", "response", "error"))
-    planned = {}
     out = []
     for pattern, methods, handler, use_pool, blocking in _root._walk():
         where = f"route {','.join(methods)} {pattern} ({_describe(handler)})"
         path_names = set(_PLACEHOLDER.findall(pattern))
-        plan = _plan(handler, where, path_names, use_pool, [], planned)
+        # Planned per route: a factory's parameter may be this route's placeholder.
+        plan = _plan(handler, where, path_names, use_pool, [], {})
         r = _Route()
         r.pattern, r.methods, r.handler, r.use_pool, r.blocking, r.plan = \
             pattern, methods, handler, use_pool, blocking, plan
@@ -360,9 +360,10 @@ def _finish():
             # coroutine when anything in it awaits, or when the handler itself
             # must run off the loop (it awaits the dispatch threads then).
             r.mode = TASK if plan.is_async or async_parts or offloaded else INLINE
-        out.append((pattern, methods, handler, r.call, r.mode, use_pool,
-                    tuple((name, kind, detail or "") for name, kind, detail in plan.sources if kind != "dependency"),
-                    r.cleanup, plan.positional))
+        direct = r.call == DIRECT  # only then does the server fill the arguments itself
+        arguments = tuple((name, kind, detail or "") for name, kind, detail in plan.sources) if direct else ()
+        out.append((pattern, methods, handler, r.call, r.mode, use_pool, arguments, r.cleanup,
+                    plan.positional if direct else 0))
         _routes.append(r)
     return out, dict(_settings)
 

@@ -40,8 +40,9 @@ class Server:
         line = self._read_line(startup_timeout)
         prefix = "snasio listening on http://"
         if not line.startswith(prefix):
+            log = self.stderr()
             self.stop()
-            raise RuntimeError(f"server did not start: {line!r}\nstderr:\n{self.stderr()}")
+            raise RuntimeError(f"server did not start: {line!r}\nstderr:\n{log}")
         hostport = line[len(prefix):].strip()
         self.host, _, port = hostport.rpartition(":")
         self.host = self.host.strip("[]")

@@ -118,15 +118,15 @@ def handler_specs(draw):
     kinds = draw(st.lists(st.sampled_from(PARAMETER_KINDS), max_size=6))
     if kinds.count("request") > 1:  # one parameter can be named `request`
         kinds = [k for i, k in enumerate(kinds) if k != "request" or kinds.index("request") == i]
-    keyword_only_from = draw(st.integers(min_value=0, max_value=len(kinds)))
     return {
         "kinds": kinds,
-        "keyword_only_from": keyword_only_from,
+        "keyword_only_from": draw(st.integers(min_value=0, max_value=len(kinds))),
         "mode": draw(st.sampled_from(["sync", "async", "blocking"])),
         "postponed": draw(st.booleans()),
         "hooks": draw(st.booleans()),
-        "ints": draw(st.lists(st.integers(min_value=0, max_value=10**12), min_size=6, max_size=6)),
-        "texts": draw(st.lists(st.text("abcxyz-_", min_size=1, max_size=8), min_size=6, max_size=6)),
+        # A value for each path placeholder, drawn only where there is one.
+        "ints": [draw(st.integers(0, 10**12)) if k == "path_int" else 0 for k in kinds],
+        "texts": [draw(st.text("abcxyz-_", min_size=1, max_size=8)) if k == "path_str" else "" for k in kinds],
     }
 
 
@@ -159,8 +159,17 @@ def write_generated_app(directory, spec):
             name, text = f"x{i}", f"x{i}={i * 7}"
             expected[name] = i * 7
         params.append(text)
-    if spec["keyword_only_from"] < len(params):
-        params.insert(spec["keyword_only_from"], "*")
+    # Before the `*`, a parameter after one with a default needs a default too
+    # (None here: the server fills it all the same).
+    cut = spec["keyword_only_from"]
+    defaulted = False
+    for i in range(min(cut, len(params))):
+        if "=" in params[i]:
+            defaulted = True
+        elif defaulted:
+            params[i] += " = None"
+    if cut < len(params):
+        params.insert(cut, "*")
     pattern = "/gen" + "".join(f"/{p}" for p, _ in placeholders)
     path = "/gen" + "".join(f"/{v}" for _, v in placeholders)
     names = list(expected)
@@ -203,6 +212,8 @@ def test_generated_signatures_get_what_each_parameter_names(tmp_path_factory, sp
     ("cycle", ["route GET /cycle (cycle.cycle): dependency cycle: a -> b -> c -> a"]),
     ("var_args", ["route GET /var (var_args.var)", "*args", "nothing fills it"]),
     ("pool_elsewhere", ["nothing provides parameter 'pool'", "use_process_pool=True"]),
+    ("factory_path", ["route GET /me (factory_path.without_placeholder)",
+                      "nothing provides parameter 'user_id: int' of factory_path.load_user"]),
     ("positional_only", ["positional-only parameter 'request' of positional_only.positional_only"]),
     ("bad_annotation", ["route GET /bad (bad_annotation.bad): cannot read the parameters", "NoSuchType"]),
     ("startup_fails", ["a start-up hook failed", "ConnectionError: the database is not there",
@@ -238,6 +249,10 @@ def test_dependencies_by_type_and_by_name(deps):
     assert get(deps, "/di/by-type", headers={"X-User": "ann"})[2] == {"db": "main", "user": "ann@main"}
     assert get(deps, "/di/by-type")[2] == {"db": "main", "user": "anonymous@main"}
     assert get(deps, "/di/by-name")[2] == {"greeting": "hello", "path": "/di/by-name"}
+
+
+def test_a_factory_gets_the_path_placeholder_of_the_route(deps):
+    assert get(deps, "/di/users/12")[2] == {"id": 12, "path": "/di/users/12"}
 
 
 def test_a_singleton_is_made_once(deps):

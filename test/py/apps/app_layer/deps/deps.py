@@ -208,3 +208,15 @@ def things(things):
 def events(request):
     tag = request.query_params.get("tag")
     return [list(e) for e in EVENTS if tag is None or e[0] == tag]
+
+
+def user_from_path(user_id: int, request: Request):
+    return {"id": user_id, "path": request.path}
+
+
+provide("path_user", Provide(user_from_path))
+
+
+@route("/di/users/<int:user_id>")
+def path_user(path_user):
+    return path_user
