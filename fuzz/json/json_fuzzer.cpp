@@ -67,13 +67,15 @@ py_ref python_json_loads(std::string_view text) {
   return value;
 }
 
+snasio::python::interpreter* kept_interpreter = nullptr;
+
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
   // The interpreter as snasio starts it. It is never finalized: a fuzzer
-  // exits without tearing anything down, so it is deliberately leaked.
+  // exits without tearing anything down. Held by a global, so it is not a leak.
   try {
-    new snasio::python::interpreter(snasio::python::python_config{});
+    kept_interpreter = new snasio::python::interpreter(snasio::python::python_config{});
   } catch (const snasio::python::startup_error& e) {
     die("cannot start Python:", e.what());
   }
