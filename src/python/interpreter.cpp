@@ -2,6 +2,7 @@
 
 #include <Python.h>
 
+#include <csignal>
 #include <filesystem>
 
 #include "python/bridge_module.hpp"
@@ -51,6 +52,10 @@ interpreter::interpreter(const python_config& config) {
   // SIGTERM belong to the reactor's asio::signal_set.
   PyConfig_InitIsolatedConfig(&py);
   py.install_signal_handlers = 0;
+  // Without its handlers Python also leaves SIGPIPE at its default, which
+  // kills the process: a write to a pipe whose reader has gone (a pool
+  // worker stopped at shutdown) must fail with EPIPE, as Python code expects.
+  std::signal(SIGPIPE, SIG_IGN);
   py.parse_argv = 0;
   // print() reaches stdout at once, also when stdout is a pipe or a file
   // (journald, docker logs, > file), not when a buffer fills: and nothing is

@@ -261,6 +261,13 @@ def test_print_in_a_handler_reaches_a_piped_stdout_at_once(start_server):
     assert srv.proc.stdout.readline() == b"marker-1234\n"
 
 
+def test_a_write_to_a_broken_pipe_is_an_error_for_python_not_the_end_of_the_server(start_server):
+    # Pool workers stopped at shutdown leave such pipes behind; so can any handler.
+    srv = start_server("--app-dir", str(APP))
+    assert get(srv, "/broken-pipe").json() == {"error": "EPIPE"}
+    assert get(srv, "/quick/1").json() == {"n": 1}
+
+
 def test_requests_refused_for_a_full_queue_are_logged_once_a_second(start_server):
     srv = start_server("--app-dir", str(APP), "--queue-depth", "1")
     busy = Client(srv)

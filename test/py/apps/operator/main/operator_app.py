@@ -62,3 +62,16 @@ def print_marker(request):
 @route("/http-error/<int(signed=True):status>")
 def http_error(request):
     raise HTTPError(request.path_params["status"], "as asked")
+
+
+@route("/broken-pipe")
+def broken_pipe(request):
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        os.write(write_end, b"to nobody")
+    except BrokenPipeError:
+        return {"error": "EPIPE"}
+    finally:
+        os.close(write_end)
+    return {"error": None}
