@@ -46,6 +46,11 @@ def run(wake_fd, run_batch):
 
     def on_wake():
         if run_batch():
+            # No second wake-up may stop the loop again: the server can write
+            # the eventfd once more after the batch that saw the queue close,
+            # and uvloop's stop() is a callback that would then stop the loop
+            # that runs the shutdown hooks.
+            _loop.remove_reader(wake_fd)
             _loop.stop()
 
     _loop.add_reader(wake_fd, on_wake)
