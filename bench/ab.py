@@ -8,6 +8,9 @@ with min-max.
 
     /usr/bin/python3 bench/ab.py --binary old=/path/to/snasio-serve \\
         --binary new=build-bench/src/snasio-serve --path /hello --rounds 5
+
+With several --path, every binary is loaded on every path in each round
+(one binary and two paths compare two routes of the same server).
 """
 
 import argparse
@@ -25,7 +28,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", action="append", required=True, help="NAME=PATH (two or more)")
     parser.add_argument("--app-dir", default=str(ROOT / "bench" / "app"))
-    parser.add_argument("--path", default="/hello")
+    parser.add_argument("--path", action="append", help="a path to load (repeat: every binary on every path)")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--duration", type=int, default=5)
     parser.add_argument("--connections", type=int, default=64)
@@ -39,18 +42,21 @@ def main():
             proc = start_process([path, "--port", str(port), "--app-dir", args.app_dir])
             wait_ready(port, proc)
             servers[name] = (port, proc)
-        figures = {name: [] for name in servers}
+        paths = args.path or ["/hello"]
+        cases = {(name if len(paths) == 1 else f"{name} {path}"): (port, proc, path)
+                 for name, (port, proc) in servers.items() for path in paths}
+        figures = {name: [] for name in cases}
         for r in range(args.rounds):
-            for name, (port, proc) in servers.items():
+            for name, (port, proc, path) in cases.items():
                 before = procstat.sample(proc.pid)
-                result = wrk(f"http://127.0.0.1:{port}{args.path}", args.duration, args.connections)
+                result = wrk(f"http://127.0.0.1:{port}{path}", args.duration, args.connections)
                 after = procstat.sample(proc.pid)
                 spent = procstat.delta(before, after, result["requests"])
                 figures[name].append((result["rps"], spent["cpu_us"], spent["vcsw"]))
                 print(f"round {r + 1} {name}: {result['rps']:.0f} req/s, {spent['cpu_us']:.2f} CPU-µs/req, "
                       f"{spent['vcsw']:.3f} vol. switches/req", flush=True)
         print()
-        print("| binary | req/s | CPU-µs per request | voluntary switches per request |")
+        print("| case | req/s | CPU-µs per request | voluntary switches per request |")
         print("| --- | ---: | ---: | ---: |")
         for name, rows in figures.items():
             cells = []

@@ -3,12 +3,26 @@ in bench/ serve the same routes with the same work per request."""
 
 import asyncio
 
-from snasio import route
+from snasio import Provide, provide, route
 
 
 @route("/hello")
 def hello(request):
     return {"message": "Hello from Python"}
+
+
+def greeting():
+    return "Hello from Python"
+
+
+provide("greeting", Provide(greeting))
+
+
+@route("/hello-dependency")
+def hello_dependency(greeting):
+    """/hello with its message from a dependency: what the app layer's
+    invoker costs (docs/app.md, Costs)."""
+    return {"message": greeting}
 
 
 @route("/users/<int:user_id>")

@@ -10,10 +10,11 @@
 from snasio.app import (Provide, Router, ServerConfig, configure, include_router, on_error, on_request,
                         on_response, on_shutdown, on_startup, pre_handler, provide)
 from snasio.errors import HTTPError
-from snasio.request import Headers, Request
-from snasio.response import MutableHeaders, Response
+from snasio.request import Headers, Request, UploadedFile
+from snasio.response import MutableHeaders, Response, redirect
 from snasio.routing import route
 
-__all__ = ["route", "Request", "Response", "HTTPError", "Headers", "MutableHeaders", "Router", "include_router",
+__all__ = ["route", "Request", "Response", "HTTPError", "Headers", "MutableHeaders", "UploadedFile", "redirect",
+           "Router", "include_router",
            "provide", "Provide", "on_startup", "on_shutdown", "on_request", "pre_handler", "on_response",
            "on_error", "ServerConfig", "configure"]

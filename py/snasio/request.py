@@ -1,6 +1,7 @@
 """What a handler receives: the request, converted only as far as it is read."""
 
 from collections.abc import Mapping
+from typing import NamedTuple
 
 try:
     from _snasio import parse_query as _parse_query
@@ -8,7 +9,9 @@ except ImportError:  # outside the server (see routing.py)
     from urllib.parse import parse_qsl
 
     def _parse_query(raw):
-        return parse_qsl(raw, keep_blank_values=True)
+        if isinstance(raw, bytes):
+            raw = raw.decode("utf-8", "replace")
+        return parse_qsl(raw, keep_blank_values=True, errors="replace")
 
 _UNSET = object()
 
@@ -32,6 +35,48 @@ def _decode_text(raw, content_type):
         except (LookupError, ValueError):  # unknown, not text ("base64"), or no "replace" ("idna")
             pass
     return raw.decode("utf-8", "replace")
+
+
+# Media types whose bodies are text, besides text/* and */*+json, */*+xml.
+_TEXT_TYPES = {"application/json", "application/xml", "application/javascript", "application/x-www-form-urlencoded"}
+
+
+def _is_text(content_type):
+    """Whether a body of this Content-Type is text: a textual media type, or
+    any type the client gave a charset."""
+    media = content_type.partition(";")[0].strip().lower()
+    return (media.startswith("text/") or media in _TEXT_TYPES or media.endswith(("+json", "+xml"))
+            or _charset(content_type) is not None)
+
+
+def _one_and_all(pairs):
+    """({name: last value}, {name: [every value]}) from (name, value) pairs,
+    the conventions of query_params and query_params_multi."""
+    multi = {}
+    for name, value in pairs:
+        multi.setdefault(name, []).append(value)
+    return {name: values[-1] for name, values in multi.items()}, multi
+
+
+def _parse_cookies(headers):
+    """{name: value} from Cookie headers (RFC 6265): the first of a name wins,
+    as a browser sends the cookie of the most specific path first."""
+    cookies = {}
+    for header in headers:
+        for pair in header.split(";"):
+            name, eq, value = pair.strip().partition("=")
+            if eq and name:
+                if len(value) >= 2 and value[0] == value[-1] == '"':
+                    value = value[1:-1]
+                cookies.setdefault(name.strip(), value.strip())
+    return cookies
+
+
+class UploadedFile(NamedTuple):
+    """A file part of a multipart/form-data body."""
+    filename: str
+    content_type: str  # as the client sent it; "text/plain" when it sent none (RFC 7578)
+    data: bytes
 
 
 def _header_pairs(text):
@@ -89,12 +134,15 @@ class Request:
 
     method, path (percent-decoded), path_params (typed by their converters),
     query_params (last value wins), query_params_multi (every value),
-    headers, body (parsed JSON for a JSON body, text otherwise, None when
-    empty), raw_body (bytes), client ((host, port)).
+    headers, cookies, body (parsed JSON for a JSON body, str for a text or
+    form-urlencoded one, bytes for any other, None when empty), raw_body
+    (bytes), form and form_multi (the fields of a form body, by the
+    conventions of query_params), files and files_multi (the UploadedFile
+    parts of a multipart body), client ((host, port)).
     """
 
     __slots__ = ("method", "path", "path_params", "raw_body", "client",
-                 "_raw_query", "_raw_headers", "_body", "_headers", "_query", "_query_multi")
+                 "_raw_query", "_raw_headers", "_body", "_headers", "_query", "_query_multi", "_parts", "_lazy")
 
     # The server fills these slots directly (src/python/request_builder.cpp);
     # __init__ is for building a Request in Python, in a handler's unit test.
@@ -111,6 +159,8 @@ class Request:
         self._headers = None
         self._query = None
         self._query_multi = None
+        self._parts = None  # the server's split of a multipart body
+        self._lazy = None   # form, files and cookies, once read
 
     @property
     def headers(self) -> Headers:
@@ -140,9 +190,52 @@ class Request:
     @property
     def body(self):
         if self._body is _UNSET:
-            raw = self.raw_body
-            self._body = _decode_text(raw, self.headers.get("content-type", "")) if raw else None
+            raw, content_type = self.raw_body, self.headers.get("content-type", "")
+            self._body = (_decode_text(raw, content_type) if _is_text(content_type) else raw) if raw else None
         return self._body
+
+    @property
+    def cookies(self) -> dict:
+        return self._cached("cookies", lambda: _parse_cookies(self.headers.get_all("cookie")))
+
+    @property
+    def form(self) -> dict:
+        return self._form()[0]
+
+    @property
+    def form_multi(self) -> dict:
+        return self._form()[1]
+
+    @property
+    def files(self) -> dict:
+        return self._files()[0]
+
+    @property
+    def files_multi(self) -> dict:
+        return self._files()[1]
+
+    def _form(self):
+        def fields():
+            if self._parts is not None:
+                return [(name, _decode_text(data, content_type or ""))
+                        for name, filename, content_type, data in self._parts if filename is None]
+            media = self.headers.get("content-type", "").partition(";")[0].strip().lower()
+            if media == "application/x-www-form-urlencoded" and self.raw_body:
+                return _parse_query(self.raw_body)
+            return ()
+        return self._cached("form", lambda: _one_and_all(fields()))
+
+    def _files(self):
+        return self._cached("files", lambda: _one_and_all(
+            (name, UploadedFile(filename, content_type or "text/plain", data))
+            for name, filename, content_type, data in self._parts or () if filename is not None))
+
+    def _cached(self, name, make):
+        if self._lazy is None:
+            self._lazy = {}
+        if name not in self._lazy:
+            self._lazy[name] = make()
+        return self._lazy[name]
 
     def _query_pairs(self):
         return _parse_query(self._raw_query) if self._raw_query else ()

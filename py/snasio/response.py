@@ -1,5 +1,15 @@
 """An explicit response, for when a plain return value is not enough."""
 
+import datetime
+import string
+
+# RFC 6265: a cookie's name is a token; its value is made of cookie-octets
+# (printable ASCII but for space, '"', ',', ';' and '\\').
+_TOKEN = frozenset(string.ascii_letters + string.digits + "!#$%&'*+-.^_`|~")
+_COOKIE_OCTETS = frozenset(chr(c) for c in range(0x21, 0x7F)) - set('",;\\')
+_SAMESITE = {"strict": "Strict", "lax": "Lax", "none": "None"}
+_REDIRECTS = (300, 301, 302, 303, 307, 308)
+
 
 class MutableHeaders:
     """Response headers: a mutable mapping with case-insensitive names that
@@ -69,16 +79,57 @@ class Response:
     The body follows the same rules as a handler's return value: dict/list are
     sent as JSON, str as text/plain, bytes as application/octet-stream, None as
     an empty body. `content_type`, when given, replaces the one implied.
-    `headers` is always a mutable, case-insensitive mapping.
+    `headers` is always a mutable, case-insensitive mapping. Cookies set with
+    set_cookie() are kept apart from it, each sent as its own Set-Cookie.
     """
 
-    __slots__ = ("body", "status", "_headers", "content_type")
+    __slots__ = ("body", "status", "_headers", "content_type", "_cookies")
 
     def __init__(self, body=None, status: int = 200, headers=None, content_type: str | None = None):
         self.body = body
         self.status = status
         self._headers = headers  # as given until read: the server takes a dict or pairs as they are
         self.content_type = content_type
+        self._cookies = None  # the Set-Cookie values, in the order they were set
+
+    def set_cookie(self, name: str, value: str = "", max_age=None, path: str | None = "/", domain: str | None = None,
+                   secure: bool = False, httponly: bool = False, samesite: str | None = None) -> None:
+        """Sets a cookie (RFC 6265). max_age in seconds (an int or a timedelta);
+        samesite "Strict", "Lax" or "None" (which browsers take only with
+        secure=True). A value with characters a cookie cannot carry is a
+        ValueError: encode it first (urllib.parse.quote, base64)."""
+        if not name or not set(name) <= _TOKEN:
+            raise ValueError(f"cookie name {name!r} is not an RFC 6265 token")
+        if not set(value) <= _COOKIE_OCTETS:
+            raise ValueError(f"cookie {name!r}: its value has a character a cookie cannot carry "
+                             "(space, '\"', ',', ';', '\\' or non-ASCII): encode it first")
+        attributes = [f"{name}={value}"]
+        if max_age is not None:
+            if isinstance(max_age, datetime.timedelta):
+                max_age = max_age.total_seconds()
+            attributes.append(f"Max-Age={int(max_age)}")
+        for attribute, text in (("Domain", domain), ("Path", path)):
+            if text:
+                if ";" in text or not text.isprintable() or not text.isascii():
+                    raise ValueError(f"cookie {name!r}: {attribute} {text!r} is not a valid attribute value")
+                attributes.append(f"{attribute}={text}")
+        if secure:
+            attributes.append("Secure")
+        if httponly:
+            attributes.append("HttpOnly")
+        if samesite is not None:
+            if str(samesite).lower() not in _SAMESITE:
+                raise ValueError(f"cookie {name!r}: samesite must be 'Strict', 'Lax' or 'None', not {samesite!r}")
+            attributes.append("SameSite=" + _SAMESITE[samesite.lower()])
+        if self._cookies is None:
+            self._cookies = []
+        self._cookies.append("; ".join(attributes))
+
+    def delete_cookie(self, name: str, path: str | None = "/", domain: str | None = None) -> None:
+        """Tells the client to drop a cookie: the same name, path and domain,
+        an empty value, expired."""
+        self.set_cookie(name, "", max_age=0, path=path, domain=domain)
+        self._cookies[-1] += "; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
 
     @property
     def headers(self) -> MutableHeaders:
@@ -92,3 +143,12 @@ class Response:
 
     def __repr__(self) -> str:
         return f"Response(status={self.status!r}, content_type={self.content_type!r})"
+
+
+def redirect(url: str, status: int = 302) -> Response:
+    """A redirect to `url` (a Location header and no body): 302 Found by
+    default; 301 or 308 for a permanent move, 303 to answer a form post with
+    a GET, 307 to repeat the same method."""
+    if status not in _REDIRECTS:
+        raise ValueError(f"redirect status must be one of {', '.join(map(str, _REDIRECTS))}, not {status!r}")
+    return Response(None, status=status, headers={"Location": url})

@@ -13,6 +13,13 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
   return true;
 }
 
+std::string_view trim(std::string_view s) noexcept {
+  auto space = [](char c) { return c == ' ' || c == '\t'; };
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
 std::string_view find_header(const header_list& headers, std::string_view name) noexcept {
   for (const auto& h : headers)
     if (iequals(h.name, name)) return h.value;

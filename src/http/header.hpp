@@ -17,6 +17,9 @@ using header_list = std::vector<header>;
 /// Compares two header names as HTTP does: ASCII case-insensitively.
 bool iequals(std::string_view a, std::string_view b) noexcept;
 
+/// `s` without the spaces and tabs (HTTP's optional whitespace) around it.
+std::string_view trim(std::string_view s) noexcept;
+
 /// Finds the first header called `name`; an empty view when there is none.
 std::string_view find_header(const header_list& headers, std::string_view name) noexcept;
 

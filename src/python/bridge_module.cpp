@@ -67,11 +67,16 @@ PyObject* log_exception(PyObject*, PyObject* args) {
   Py_RETURN_NONE;
 }
 
-// parse_query(raw) -> [(key, value), ...], decoded as the router decodes.
+// parse_query(raw) -> [(key, value), ...], decoded as the router decodes;
+// raw is a query string (str) or a form-urlencoded body (bytes).
 PyObject* parse_query(PyObject*, PyObject* raw) {
   std::string query;
-  if (!PyUnicode_Check(raw)) return PyErr_Format(PyExc_TypeError, "parse_query takes str");
-  if (!utf8(raw, query)) return nullptr;
+  if (PyBytes_Check(raw))
+    query.assign(PyBytes_AS_STRING(raw), std::size_t(PyBytes_GET_SIZE(raw)));
+  else if (!PyUnicode_Check(raw))
+    return PyErr_Format(PyExc_TypeError, "parse_query takes str or bytes");
+  else if (!utf8(raw, query))
+    return nullptr;
   auto pairs = http::parse_query(query);
   py_ref list = py_ref::steal(PyList_New(Py_ssize_t(pairs.size())));
   if (!list) return nullptr;
@@ -113,7 +118,7 @@ PyObject* flush(PyObject* module, PyObject*) {
 PyMethodDef methods[] = {
     {"check_route", check_route, METH_VARARGS, "Raises ValueError for a route the router would refuse."},
     {"_log_exception", log_exception, METH_VARARGS, "Logs a handler's exception as the server does."},
-    {"parse_query", parse_query, METH_O, "Splits and decodes a query string into (key, value) pairs."},
+    {"parse_query", parse_query, METH_O, "Splits and decodes a query string or form body into (key, value) pairs."},
     {"_run_batch", run_batch, METH_NOARGS, "Runs the jobs waiting in the queue (the event loop calls it)."},
     {"_handler_done", handler_done, METH_VARARGS, "Delivers the outcome of a handler that finished later."},
     {"_flush", flush, METH_NOARGS, "Hands the finished replies to the reactor."},

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "http/media_type.hpp"
+#include "http/multipart.hpp"
 #include "python/json_convert.hpp"
 #include "python/py_text.hpp"
 
@@ -87,6 +88,34 @@ py_ref parsed_body(const job& j, const py_objects& py, std::size_t max_depth, ht
   return value;
 }
 
+// A multipart/form-data body is split now too, so a malformed one is refused
+// before the handler runs: one (name, filename, content type, data) tuple per
+// part, filename and content type None when the part had none. None for any
+// other body.
+py_ref form_parts(const job& j, http::response& refusal) {
+  std::string_view content_type = http::find_header(j.headers, "Content-Type");
+  if (j.body.empty() || http::media_type(content_type) != "multipart/form-data") return py_ref::borrow(Py_None);
+  std::vector<http::form_part> parts;
+  std::string error;
+  if (!http::parse_multipart(j.body, http::parameter(content_type, "boundary").value_or(""), parts, error)) {
+    refusal = http::response::error(400, error);
+    return {};
+  }
+  py_ref tuple = py_ref::steal(PyTuple_New(Py_ssize_t(parts.size())));
+  for (std::size_t i = 0; tuple && i < parts.size(); ++i) {
+    const auto& p = parts[i];
+    py_ref name = text(p.name);
+    py_ref filename = p.filename ? text(*p.filename) : py_ref::borrow(Py_None);
+    py_ref type = p.content_type.empty() ? py_ref::borrow(Py_None) : latin1(p.content_type);
+    py_ref data = py_ref::steal(PyBytes_FromStringAndSize(p.data.data(), Py_ssize_t(p.data.size())));
+    PyObject* part = name && filename && type && data ? PyTuple_Pack(4, name.get(), filename.get(), type.get(), data.get())
+                                                      : nullptr;
+    if (!part) return {};
+    PyTuple_SET_ITEM(tuple.get(), Py_ssize_t(i), part);  // steals `part`
+  }
+  return tuple;
+}
+
 }  // namespace
 
 py_ref build_request(job& j, const py_objects& py, std::size_t max_json_depth, http::response& refusal) {
@@ -94,6 +123,8 @@ py_ref build_request(job& j, const py_objects& py, std::size_t max_json_depth, h
   if (!raw_body) return {};
   py_ref body = parsed_body(j, py, max_json_depth, refusal);
   if (!body) return {};
+  py_ref parts = form_parts(j, refusal);
+  if (!parts) return {};
   PyObject* usual_method = py.method(j.method);
   py_ref method = usual_method ? py_ref::borrow(usual_method)
                                : py_ref::steal(PyUnicode_FromStringAndSize(j.method.data(), Py_ssize_t(j.method.size())));
@@ -124,6 +155,8 @@ py_ref build_request(job& j, const py_objects& py, std::size_t max_json_depth, h
   set(request_field::headers, py_ref::borrow(Py_None));
   set(request_field::query, py_ref::borrow(Py_None));
   set(request_field::query_multi, py_ref::borrow(Py_None));
+  set(request_field::parts, std::move(parts));
+  set(request_field::lazy, py_ref::borrow(Py_None));
   return request;
 }
 

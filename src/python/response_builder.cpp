@@ -98,6 +98,26 @@ bool convert_body(PyObject* body, std::size_t max_depth, http::response& out, st
 
 py_ref attribute(PyObject* o, const char* name) { return py_ref::steal(PyObject_GetAttrString(o, name)); }
 
+// The cookies of Response.set_cookie(), kept apart from its headers (so a
+// hook that replaces the headers keeps them): one Set-Cookie each.
+bool add_cookies(PyObject* r, http::header_list& out, std::string& why) {
+  py_ref cookies = attribute(r, "_cookies");
+  if (!cookies) {
+    PyErr_Clear();
+    return refused(why, "malformed Response object");
+  }
+  if (cookies.get() == Py_None) return true;
+  if (!PyList_Check(cookies.get())) return refused(why, "malformed Response object");
+  for (Py_ssize_t i = 0; i < PyList_GET_SIZE(cookies.get()); ++i) {
+    http::header h{"Set-Cookie", {}};
+    PyObject* value = PyList_GET_ITEM(cookies.get(), i);  // borrowed
+    if (!PyUnicode_Check(value) || !text_of(value, h.value)) return refused(why, "a cookie is not valid text");
+    if (!valid_header(h, why)) return false;
+    out.push_back(std::move(h));
+  }
+  return true;
+}
+
 bool from_response_object(PyObject* r, std::size_t max_depth, http::response& out, std::string& why) {
   py_ref body = attribute(r, "body"), status = attribute(r, "status");
   // `_headers`: as the handler gave them, or the MutableHeaders a hook edited.
@@ -112,7 +132,8 @@ bool from_response_object(PyObject* r, std::size_t max_depth, http::response& ou
       return refused(why, "content_type must be str");
     if (!valid_header({"Content-Type", out.content_type}, why)) return false;
   }
-  return headers.get() == Py_None || convert_headers(headers.get(), out.headers, why);
+  if (headers.get() != Py_None && !convert_headers(headers.get(), out.headers, why)) return false;
+  return add_cookies(r, out.headers, why);
 }
 
 std::string describe(const request_label& label) {

@@ -21,6 +21,10 @@ BUILD_DIR = pathlib.Path(os.environ.get("SNASIO_BUILD_DIR", ROOT / "build")).res
 SERVE = BUILD_DIR / "src" / "snasio-serve"
 EXAMPLE_APP = ROOT / "examples" / "app"
 
+# snasio's package, for snasio.testing.TestClient, which runs this build's server.
+sys.path.insert(0, str(ROOT / "py"))
+os.environ.setdefault("SNASIO_SERVE", str(SERVE))
+
 # The interpreter that runs the tests must be Debian's, the one snasio embeds.
 assert sys.executable == "/usr/bin/python3" or os.path.realpath(sys.executable).startswith("/usr/bin/python3"), (
     f"run the tests with /usr/bin/python3, not {sys.executable}")

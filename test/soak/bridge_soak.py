@@ -2,6 +2,7 @@
 
 Drives a real snasio-serve for a while with a mix of every kind of client:
 sync, async, blocking and process-pool handlers, errors, malformed JSON,
+multipart forms with files and cookies (set, read, redirected) and broken ones,
 pipelined bursts that overflow --max-pipelined, slow readers and slow writers,
 clients that disconnect mid-request and mid-response (their handlers are
 cancelled), dependencies whose clean-ups must all run, and bursts that fill a small job queue (503s). Every answer is
@@ -84,7 +85,7 @@ def keepalive_round(host, port, rng, tally):
     try:
         for _ in range(rng.randint(1, 20)):
             kind = rng.choice(["echo", "echo", "async", "blocking", "fail", "badjson", "text", "pool", "pool-async",
-                               "deps"])
+                               "deps", "form", "badform"])
             if kind == "echo":
                 value = {"n": rng.randint(-2**70, 2**70), "s": "ü" * rng.randint(0, 50),
                          "l": [rng.random() for _ in range(rng.randint(0, 20))]}
@@ -106,6 +107,8 @@ def keepalive_round(host, port, rng, tally):
                 n = rng.randint(0, 10**6)
                 exchange(conn, tally, kind, "GET", f"/deps/{n}",
                          check=lambda s, b: s == 200 and json.loads(b) == {"n": n, "dependency": "resource"})
+            elif kind in ("form", "badform"):
+                form_round(conn, rng, tally, kind)
             elif kind == "text":
                 n = rng.randint(0, 5000)
                 exchange(conn, tally, kind, "GET", f"/text?n={n}", check=lambda s, b: s == 200 and b == b"t" * n)
@@ -115,6 +118,36 @@ def keepalive_round(host, port, rng, tally):
                          check=lambda s, b: s == 200 and json.loads(b) == {"square": n * n})
     finally:
         conn.close()
+
+
+def form_round(conn, rng, tally, kind):
+    """A multipart form with a file and cookies: all must come back, with a
+    Set-Cookie, or a 303 when the form asks for one; a broken one is a 400."""
+    boundary = f"soak{rng.randrange(10**9)}"
+    fields = {f"f{i}": "é" * rng.randint(0, 30) for i in range(rng.randint(0, 3))}
+    if rng.random() < 0.3:
+        fields["redirect"] = "yes"
+    data = rng.randbytes(rng.randint(0, 3000))
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+             for name, value in fields.items()]
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="up"; filename="x.bin"\r\n\r\n'.encode()
+                 + data + b"\r\n")
+    body = b"".join(parts) + (f"--{boundary}--\r\n".encode() if kind == "form" else b"")
+    cookies = {"c": str(rng.randrange(1000))}
+    conn.request("POST", "/form", body, {"Content-Type": f"multipart/form-data; boundary={boundary}",
+                                         "Cookie": f"c={cookies['c']}"})
+    r = conn.getresponse()
+    answer = r.read()
+    if kind == "badform":
+        ok = r.status in (400, 503)
+    elif r.status == 303:
+        ok = "redirect" in fields and r.getheader("Location") == "/done" and r.getheader("Set-Cookie") == \
+            f"seen={len(body)}; Path=/; HttpOnly"
+    else:
+        ok = r.status == 503 or (r.status == 200 and "redirect" not in fields and json.loads(answer) == {
+            "form": fields, "cookies": cookies, "files": {"up": ["x.bin", data.hex()]}}
+            and r.getheader("Set-Cookie") == f"seen={len(body)}; Path=/; HttpOnly")
+    tally.add(kind, ok, r.status, f"POST /form: status {r.status} body {answer[:80]!r}")
 
 
 def read_responses(sock, count, timeout=30):

@@ -3,7 +3,7 @@
 import asyncio
 import time
 
-from snasio import HTTPError, Provide, Response, provide, route
+from snasio import HTTPError, Provide, Response, provide, redirect, route
 
 import soak_work
 
@@ -94,3 +94,14 @@ def stall(request):
     """A sync handler that holds the GIL thread: behind it the queue fills."""
     time.sleep(request.path_params["ms"] / 1000)
     return {"stalled": request.path_params["ms"]}
+
+
+@route("/form", methods=["POST"])
+def form(request):
+    """Fields, files and cookies back as they came, with a cookie set and,
+    when asked, a redirect."""
+    answer = {"form": request.form, "cookies": request.cookies,
+              "files": {name: [f.filename, f.data.hex()] for name, f in request.files.items()}}
+    response = redirect("/done", status=303) if "redirect" in request.form else Response(answer)
+    response.set_cookie("seen", str(len(request.raw_body)), httponly=True)
+    return response
