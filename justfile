@@ -38,12 +38,13 @@ _install +names:
       DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
     fi
 
-# Compile everything.
+# Compile everything (configuring the build directory first if it is missing).
 build:
+    @if [ ! -f {{build}}/build.ninja ]; then meson setup {{build}} -Dpython={{python}}; fi
     meson compile -C {{build}}
 
-# Serve examples/app on 127.0.0.1:8000. Flags go to snasio-serve, paths are
-# taken from where you stand: just serve --port 9000 --app-dir myapp
+# Serve examples/app on 127.0.0.1:8000, with the access log. Flags go to
+# snasio-serve, paths are taken from where you stand: just serve --port 9000 --app-dir myapp
 serve *args: build
     #!/usr/bin/env bash
     set -euo pipefail
@@ -52,7 +53,7 @@ serve *args: build
     for a in {{args}}; do
       case "$a" in --app-dir|--app-dir=*|--module|--module=*) app=() ;; esac
     done
-    exec "{{justfile_directory()}}/{{build}}/src/snasio-serve" "${app[@]}" {{args}}
+    exec "{{justfile_directory()}}/{{build}}/src/snasio-serve" --access-log "${app[@]}" {{args}}
 
 # Every C++ and Python test that belongs in CI.
 test: build

@@ -34,6 +34,12 @@ std::chrono::milliseconds duration(std::string_view flag, std::string_view text,
   return ms;
 }
 
+bool yes_no(std::string_view flag, std::string_view text) {
+  if (text == "true" || text == "on" || text == "yes" || text == "1") return true;
+  if (text == "false" || text == "off" || text == "no" || text == "0") return false;
+  throw usage_error("invalid value '" + std::string(text) + "' for " + std::string(flag) + " (true or false)");
+}
+
 std::string show(std::chrono::milliseconds d) {
   char text[32];
   std::snprintf(text, sizeof text, "%g", std::chrono::duration<double>(d).count());
@@ -45,7 +51,7 @@ std::string show(std::chrono::milliseconds d) {
 /// to listen or what to import.
 struct option {
   const char* flag;
-  const char* value;  ///< the placeholder in --help ("N", "S", "DIR")
+  const char* value;  ///< the placeholder in --help ("N", "S", "DIR"); nullptr: a switch, given alone
   const char* help;
   std::function<void(config&, std::string_view)> set;
   std::function<std::string(const config&)> get;  ///< the value, for --help and --print-config
@@ -140,6 +146,42 @@ const std::vector<option>& options() {
       {"--max-pipelined", "N", "requests parsed ahead of their responses per connection",
        count("--max-pipelined", [](config& c) -> std::size_t& { return c.server.max_pipelined; }, 1),
        [](const config& c) { return std::to_string(c.server.max_pipelined); }},
+      {"--log-level", "LEVEL", "the server's own messages shown: debug, info, warning or error",
+       [](config& c, std::string_view v) {
+         auto l = log::parse_level(v);
+         if (!l) throw usage_error("invalid value '" + std::string(v) + "' for --log-level (debug, info, warning, error)");
+         c.log_level = *l;
+       },
+       [](const config& c) {
+         constexpr const char* names[] = {"debug", "info", "warning", "error"};
+         return std::string(names[int(c.log_level)]);
+       }},
+      {"--access-log", nullptr, "a line per request on stdout (--access-log=false: none)",
+       [](config& c, std::string_view v) { c.server.access_log = yes_no("--access-log", v); },
+       [](const config& c) { return std::string(c.server.access_log ? "true" : "false"); }},
+      {"--access-log-format", "F", "text, or json: one JSON object per line",
+       [](config& c, std::string_view v) {
+         if (v != "text" && v != "json")
+           throw usage_error("invalid value '" + std::string(v) + "' for --access-log-format (text or json)");
+         c.server.log_format = v == "json" ? net::access_log_format::json : net::access_log_format::text;
+       },
+       [](const config& c) {
+         return std::string(c.server.log_format == net::access_log_format::json ? "json" : "text");
+       }},
+      {"--forwarded-allow-ips", "IPS", "proxies (addresses, CIDRs, comma-separated) whose X-Forwarded-* are believed",
+       [](config& c, std::string_view v) {
+         c.forwarded_allow_ips = v;
+         c.server.forwarded_allow_ips.clear();
+         while (!v.empty()) {
+           std::string_view item = http::trim(v.substr(0, v.find(',')));
+           v = v.find(',') == std::string_view::npos ? std::string_view() : v.substr(v.find(',') + 1);
+           if (item.empty()) continue;
+           auto n = http::network::parse(item);
+           if (!n) throw usage_error("invalid address or CIDR '" + std::string(item) + "' in --forwarded-allow-ips");
+           c.server.forwarded_allow_ips.push_back(*n);
+         }
+       },
+       [](const config& c) { return c.forwarded_allow_ips; }},
   };
   return table;
 }
@@ -156,7 +198,7 @@ std::string usage() {
   std::string out = "usage: snasio-serve [options]     (--flag value or --flag=value)\n\n";
   const config defaults;
   for (const auto& o : options()) {
-    std::string left = std::string("  ") + o.flag + " " + o.value;
+    std::string left = std::string("  ") + o.flag + (o.value ? std::string(" ") + o.value : "");
     left.resize(std::max<std::size_t>(left.size() + 1, 27), ' ');
     out += left + o.help;
     if (std::string value = o.get(defaults); !value.empty()) out += " (default " + value + ")";
@@ -181,6 +223,7 @@ config parse_command_line(int argc, char** argv, config c) {
     if (!o) throw usage_error("unknown option " + std::string(flag));
     std::string_view value;
     if (flag.size() < arg.size()) value = arg.substr(flag.size() + 1);
+    else if (!o->value) value = "true";  // a switch: --access-log alone is --access-log=true
     else if (i + 1 < argc) value = argv[++i];
     else throw usage_error("missing value for " + std::string(flag));
     o->set(c, value);

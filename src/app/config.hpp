@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "log/log.hpp"
 #include "net/server_options.hpp"
 #include "python/endpoint_table.hpp"
 #include "python/python_config.hpp"
@@ -16,6 +17,8 @@ namespace snasio::app {
 struct config {
   net::server_options server;
   python::python_config python;
+  log::level log_level = log::level::info;  ///< --log-level
+  std::string forwarded_allow_ips = "127.0.0.1";  ///< as given; parsed into server.forwarded_allow_ips
   /// Where each setting that is not a default came from, by its snake_case
   /// name: "command line", "app" (snasio.configure) or "VIRTUAL_ENV".
   std::map<std::string, std::string, std::less<>> origin;

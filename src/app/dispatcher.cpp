@@ -87,13 +87,15 @@ dispatcher::pending dispatcher::handle(http::request&& req, const net::responder
 http::response dispatcher::call_native(const native_handler& h, const http::request& req, const path_params& params) {
   // A native handler runs on the reactor thread: an exception escaping it
   // would unwind through Asio and stop the whole server, so it ends here.
+  std::string what = "unknown exception";
   try {
     return h(req, params);
   } catch (const std::exception& e) {
-    log::line("error in " + req.method + " " + req.target + " (native): " + e.what());
+    what = e.what();
   } catch (...) {
-    log::line("error in " + req.method + " " + req.target + " (native): unknown exception");
   }
+  log::line(log::level::error,
+            "error in " + req.method + " " + req.target + " (native) [request " + req.request_id + "]: " + what);
   return http::response::error(500, "internal server error");
 }
 
@@ -110,6 +112,8 @@ dispatcher::pending dispatcher::to_python(std::size_t route, http::request&& req
   j.body = std::move(req.body);
   j.client_host = std::move(req.client_host);
   j.client_port = req.client_port;
+  j.scheme = std::move(req.scheme);
+  j.request_id = std::move(req.request_id);
   j.reply = python::one_shot(reply, python_->replies());
   const std::uint64_t job_id = j.id;
   // A route whose dependencies clean up after the answer hears when it is written.
@@ -129,7 +133,7 @@ void dispatcher::report_refusal() {
   ++refused_;
   auto now = std::chrono::steady_clock::now();
   if (now < next_refusal_log_) return;
-  log::line("Python's queue is full (--queue-depth): refused " + std::to_string(refused_) +
+  log::line(log::level::warning, "Python's queue is full (--queue-depth): refused " + std::to_string(refused_) +
             " request(s) with 503 since the last report");
   refused_ = 0;
   next_refusal_log_ = now + std::chrono::seconds(1);

@@ -34,7 +34,9 @@ service::service(asio::io_context& io, config cfg)
       config_(std::move(cfg)),
       python_(config_.python, io.get_executor()),
       server_(io, config_.server, dispatcher_),
-      python_deadline_(io) {}
+      python_deadline_(io) {
+  log::set_level(config_.log_level);
+}
 
 void service::add_native(std::vector<std::string> methods, std::string_view pattern, native_handler h) {
   dispatcher_.add_native(std::move(methods), pattern, std::move(h));
@@ -47,7 +49,7 @@ void service::start(std::function<void()> on_stopped) {
     dispatcher_.add_python(python_);
     python_.serve(config_.python);  // the start-up hooks run here
   } else {
-    log::line("no --app-dir or --module given: serving the native routes only");
+    log::line(log::level::warning, "no --app-dir or --module given: serving the native routes only");
   }
   for (const auto& line : dispatcher_.route_table()) log::line("route " + line);
   signals_ = std::make_unique<shutdown_signals>(
@@ -70,6 +72,7 @@ bool service::import_app() {
   } catch (const usage_error& e) {
     throw python::startup_error(e.what());
   }
+  log::set_level(config_.log_level);
   server_.set_options(config_.server);
   return true;
 }
@@ -129,16 +132,18 @@ void service::on_python_stopped() {
 void service::give_up_on_python() {
   // Python threads cannot be killed, and finalizing the interpreter would wait
   // for them: say what is left, make sure no child outlives us, and exit.
-  log::line("Python did not finish within the drain timeout: abandoning " + python_.describe_running() +
+  log::line(log::level::warning, "Python did not finish within the drain timeout: abandoning " + python_.describe_running() +
             "; exiting without finalizing the interpreter");
   python_.abandon();
   kill_descendants();
+  server_.flush_access_log();
   exit_now(0);
 }
 
 void service::exit_at_once(int signo) {
-  log::line("second signal (" + signal_name(signo) + "): exiting now, without draining");
+  log::line(log::level::warning, "second signal (" + signal_name(signo) + "): exiting now, without draining");
   kill_descendants();
+  server_.flush_access_log();
   exit_now(1);
 }
 

@@ -81,6 +81,7 @@ std::string serialize(const response& r, const framing& f, std::string_view date
   if (!bodyless) size += 14 + separator + length.size() + line_end;
   for (const auto& h : r.headers) size += h.name.size() + separator + h.value.size() + line_end;
   if (!connection.empty()) size += 10 + separator + connection.size() + line_end;
+  if (!f.request_id.empty()) size += 12 + separator + f.request_id.size() + line_end;
   size += line_end + (send_body ? r.body.size() : 0);
 
   std::string out(size, '\0');
@@ -99,6 +100,7 @@ std::string serialize(const response& r, const framing& f, std::string_view date
   for (const auto& h : r.headers) p = put_header(p, h.name, h.value);
   // HTTP/1.0 keep-alive must be announced explicitly.
   if (!connection.empty()) p = put_header(p, "Connection", connection);
+  if (!f.request_id.empty()) p = put_header(p, "X-Request-ID", f.request_id);
   p = put(p, "\r\n");
   if (send_body) put(p, r.body);
   return out;

@@ -36,6 +36,7 @@ struct framing {
   bool head_request = false;  ///< HEAD: headers as for GET, body left out
   bool keep_alive = true;     ///< false: send `Connection: close`
   bool http10 = false;        ///< HTTP/1.0 keep-alive must be announced explicitly
+  std::string request_id;     ///< sent back as X-Request-ID when not empty
 };
 
 /// Serializes `r` into one buffer: status line, headers, blank line, body.

@@ -1,11 +1,29 @@
 #include "log/log.hpp"
 
+#include <atomic>
 #include <cstdio>
 #include <string>
 
 namespace snasio::log {
 
-void line(std::string_view text) {
+namespace {
+std::atomic<level> lowest_level = level::info;
+}  // namespace
+
+std::optional<level> parse_level(std::string_view name) {
+  if (name == "debug") return level::debug;
+  if (name == "info") return level::info;
+  if (name == "warning") return level::warning;
+  if (name == "error") return level::error;
+  return std::nullopt;
+}
+
+void set_level(level lowest) { lowest_level.store(lowest, std::memory_order_relaxed); }
+
+bool enabled(level l) { return l >= lowest_level.load(std::memory_order_relaxed); }
+
+void line(level l, std::string_view text) {
+  if (!enabled(l)) return;
   std::string out;
   out.reserve(text.size() + 9);
   out += "snasio: ";

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "http/forwarded.hpp"
+#include "log/log.hpp"
 #include "net/connection_manager.hpp"
 #include "net/request_handler.hpp"
 #include "net/responder.hpp"
@@ -36,6 +38,7 @@ void connection::start() {
   if (!ec) {
     client_host_ = peer.address().to_string();
     client_port_ = peer.port();
+    peer_trusted_ = http::is_trusted(client_host_, options_.forwarded_allow_ips);
   }
   ready_since_ = clock::now();
   do_read();
@@ -164,9 +167,22 @@ void connection::dispatch(http::request req) {
   f.http10 = req.version_major == 1 && req.version_minor == 0;
   f.keep_alive = req.keep_alive && !parser_.must_close();
   if (!f.keep_alive) stop_reading();
+  req.request_id = manager_.request_id(req.header("X-Request-ID"));
+  f.request_id = req.request_id;
   std::uint64_t slot = slots_.reserve(f);
-  req.client_host = client_host_;
-  req.client_port = client_port_;
+  if (peer_trusted_) {
+    auto origin = http::forwarded_origin(req.headers, client_host_, client_port_, options_.forwarded_allow_ips);
+    req.client_host = std::move(origin.host);
+    req.client_port = origin.port;
+    req.scheme = std::move(origin.scheme);
+  } else {
+    req.client_host = client_host_;
+    req.client_port = client_port_;
+  }
+  if (manager_.log()) {
+    std::string client = req.client_host + ":" + std::to_string(req.client_port);
+    slots_.set_note(slot, {std::move(client), req.method, req.target, clock::now()});
+  }
   // A native route answers inside handle(); a Python one names the job that
   // will answer, so it can be cancelled if this client leaves first.
   auto pending = handler_.handle(std::move(req), responder(weak_from_this(), slot));
@@ -178,6 +194,9 @@ void connection::refuse(int status, std::string_view reason) {
   // client gets the error, in order after the responses it is still owed, and
   // the connection closes, since where the next request would start is unknown.
   stop_reading();
+  if (log::enabled(log::level::debug))
+    log::line(log::level::debug, "refused a request from " + client_host_ + ":" + std::to_string(client_port_) + ": " +
+                                      std::to_string(status) + " " + std::string(reason));
   http::framing f;
   f.keep_alive = false;
   respond(slots_.reserve(f), http::response::error(status, reason));
@@ -200,8 +219,19 @@ bool connection::fill(std::uint64_t slot, const http::response& r) {
   // drain deadline; the first answer stands).
   const http::framing* f = slots_.waiting(slot);
   if (!f) return false;
+  if (manager_.log()) log_access(slot, r);
   slots_.fill(slot, http::serialize(r, *f, manager_.date()));
   return true;
+}
+
+void connection::log_access(std::uint64_t slot, const http::response& r) {
+  // A refused request was never parsed: its line has the peer and no request.
+  const auto* note = slots_.note(slot);
+  std::string peer = note ? std::string() : client_host_ + ":" + std::to_string(client_port_);
+  access_entry e{note ? std::string_view(note->client) : std::string_view(peer), note ? std::string_view(note->method) : "-",
+                 note ? std::string_view(note->target) : "-", slots_.waiting(slot)->request_id, r.status,
+                 r.body.size(), note ? clock::now() - note->began : clock::duration{}};
+  manager_.log()->add(e, manager_.date());
 }
 
 void connection::do_write() {

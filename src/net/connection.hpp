@@ -57,6 +57,7 @@ class connection : public std::enable_shared_from_this<connection> {
   void on_read(const asio::error_code& ec, std::size_t n);
   void process_input(bool all_received = false);
   bool fill(std::uint64_t slot, const http::response& r);
+  void log_access(std::uint64_t slot, const http::response& r);
   void dispatch(http::request req);
   void stop_reading();
   void refuse(int status, std::string_view reason);
@@ -95,6 +96,7 @@ class connection : public std::enable_shared_from_this<connection> {
   std::uint64_t served_ = 0;
   std::string client_host_;  // the peer, looked up once per connection
   std::uint16_t client_port_ = 0;
+  bool peer_trusted_ = false;  // in --forwarded-allow-ips: its forwarding headers are believed
   std::size_t linger_budget_ = 0;  // bytes discarded while lingering
 
   clock::time_point ready_since_;    // when the connection became ready for a request

@@ -1,12 +1,38 @@
 #include "net/connection_manager.hpp"
 
+#include <charconv>
+#include <random>
+
 #include "net/connection.hpp"
 
 namespace snasio::net {
 
 connection_manager::connection_manager(asio::any_io_executor executor, const server_options& options,
                                        request_handler& handler)
-    : executor_(std::move(executor)), options_(options), handler_(handler), drain_timer_(executor_) {}
+    : executor_(std::move(executor)), options_(options), handler_(handler), drain_timer_(executor_) {
+  char hex[16];
+  auto end = std::to_chars(hex, hex + sizeof hex, std::random_device{}(), 16).ptr;
+  id_prefix_.assign(std::size_t(8 - std::min<std::ptrdiff_t>(8, end - hex)), '0').append(hex, end).append("-");
+}
+
+namespace {
+// An X-Request-ID a client sends is kept if it is at most this long and made
+// of these characters (enough for UUIDs and the usual tracing ids), so it is
+// safe to echo, to log and to hand to the app.
+constexpr std::size_t max_request_id = 128;
+bool safe_request_id(std::string_view id) {
+  return !id.empty() && id.size() <= max_request_id && id.find_first_not_of(
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.:+/=") == std::string_view::npos;
+}
+}  // namespace
+
+std::string connection_manager::request_id(std::string_view offered) {
+  if (safe_request_id(offered)) return std::string(offered);
+  std::string id = id_prefix_;
+  char digits[16];
+  id.append(digits, std::to_chars(digits, digits + sizeof digits, ++next_id_, 16).ptr);
+  return id;
+}
 
 void connection_manager::start(asio::ip::tcp::socket socket) {
   // Past the connection limit a new connection is closed at once; the ones

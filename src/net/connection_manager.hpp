@@ -9,6 +9,7 @@
 #include <asio.hpp>
 
 #include "http/date.hpp"
+#include "net/access_log.hpp"
 #include "net/server_options.hpp"
 
 namespace snasio::net {
@@ -49,6 +50,15 @@ class connection_manager {
   std::string_view date() { return date_.now(); }
   /// How many connections are open.
   std::size_t size() const noexcept { return connections_.size(); }
+  /// The id of a request: the client's X-Request-ID when it is short and
+  /// made of safe characters, else a new one (this process's prefix and a count).
+  std::string request_id(std::string_view offered);
+  /// The access log; nullptr when --access-log is off.
+  access_log* log() {
+    if (!options_.access_log) return nullptr;
+    if (!access_log_) access_log_ = std::make_unique<access_log>(executor_, options_.log_format);
+    return access_log_.get();
+  }
 
   // What the connections report while draining.
   void count_answered() noexcept {
@@ -75,6 +85,9 @@ class connection_manager {
   bool beginning_drain_ = false;  // inside drain(): on_drained must wait
   std::chrono::steady_clock::time_point drain_began_;
   drain_report report_;
+  std::string id_prefix_;  // random per process, so ids from several workers never collide
+  std::uint64_t next_id_ = 0;
+  std::unique_ptr<access_log> access_log_;
 };
 
 }  // namespace snasio::net

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -29,6 +30,15 @@ class response_slots {
   /// Names the job that will fill slot `n`, to cancel if the client leaves,
   /// and whether it wants to hear once its answer is written.
   void set_job(std::uint64_t n, std::uint64_t job_id, bool tell_written = false);
+  /// What the access log tells of a request, kept while its answer is owed.
+  struct access_note {
+    std::string client, method, target;
+    std::chrono::steady_clock::time_point began;
+  };
+  /// Keeps the access log's note for slot `n` (only while the log is on).
+  void set_note(std::uint64_t n, access_note note);
+  /// The note of waiting slot `n`; nullptr when it has none.
+  const access_note* note(std::uint64_t n) const;
 
   /// Moves the bytes of the filled slots at the front (after those already
   /// taken) into `out`, stopping after a slot that closes the connection.
@@ -62,6 +72,7 @@ class response_slots {
     std::uint64_t job_id = 0;  // the job answering this slot (0: none)
     bool tell_written = false;  // tell the job once its answer is written
     std::string bytes;
+    access_note note;
   };
 
   slot* find(std::uint64_t n);

@@ -36,6 +36,10 @@ class server {
   const server_options& options() const noexcept { return options_; }
   /// What the shutdown drain found and did.
   const drain_report& drain_summary() const noexcept { return connections_.report(); }
+  /// Writes the access log's buffered lines now (before an exit that skips destructors).
+  void flush_access_log() {
+    if (auto* l = connections_.log()) l->flush();
+  }
   /// How many connections are open.
   std::size_t connection_count() const noexcept { return connections_.size(); }
 

@@ -5,9 +5,15 @@
 #include <cstdint>
 #include <string>
 
+#include <vector>
+
+#include "http/forwarded.hpp"
 #include "http/limits.hpp"
 
 namespace snasio::net {
+
+/// How access log lines are written (--access-log-format).
+enum class access_log_format { text, json };
 
 /// Where to listen and the limits every connection runs under; each has a CLI flag.
 struct server_options {
@@ -38,6 +44,13 @@ struct server_options {
   /// --max-pipelined: requests of one connection parsed ahead of their
   /// responses; past it the connection stops reading until responses are written.
   std::size_t max_pipelined = 16;
+
+  /// --access-log: a line per request on stdout, as text or JSON (--access-log-format).
+  bool access_log = false;
+  access_log_format log_format = access_log_format::text;
+  /// --forwarded-allow-ips: the proxies whose X-Forwarded-For / -Proto and
+  /// Forwarded headers are believed.
+  std::vector<http::network> forwarded_allow_ips = {*http::network::parse("127.0.0.1")};
 };
 
 }  // namespace snasio::net

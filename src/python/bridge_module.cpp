@@ -63,7 +63,7 @@ PyObject* log_exception(PyObject*, PyObject* args) {
   const char* what;
   PyObject* error;
   if (!PyArg_ParseTuple(args, "sO:_log_exception", &what, &error)) return nullptr;
-  log::line(std::string("error in ") + what + ":\n" + exception_text(error));
+  log::line(log::level::error, std::string("error in ") + what + ":\n" + exception_text(error));
   Py_RETURN_NONE;
 }
 

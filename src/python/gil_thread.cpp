@@ -26,7 +26,7 @@ py_ref start_coverage(const std::string& package_dir) {
   py_ref args = py_ref::steal(PyTuple_New(0));
   py_ref cov = cls && kwargs && args ? py_ref::steal(PyObject_Call(cls.get(), args.get(), kwargs.get())) : py_ref{};
   if (!cov || !py_ref::steal(PyObject_CallMethod(cov.get(), "start", nullptr))) {
-    log::line("cannot measure coverage:\n" + take_exception_text());
+    log::line(log::level::warning, "cannot measure coverage:\n" + take_exception_text());
     return {};
   }
   return cov;
@@ -35,7 +35,7 @@ py_ref start_coverage(const std::string& package_dir) {
 void save_coverage(py_ref cov) {
   if (cov && (!py_ref::steal(PyObject_CallMethod(cov.get(), "stop", nullptr)) ||
               !py_ref::steal(PyObject_CallMethod(cov.get(), "save", nullptr))))
-    log::line("cannot save coverage:\n" + take_exception_text());
+    log::line(log::level::warning, "cannot save coverage:\n" + take_exception_text());
 }
 
 }  // namespace
@@ -133,7 +133,7 @@ void gil_thread::run_loop() {
   // The loop runs until the job queue closes; each wake-up of its eventfd
   // runs one batch (`_snasio._run_batch`).
   py_ref done = py_ref::steal(PyObject_CallFunction(py_.run.get(), "iO", jobs_.wake_fd(), py_.run_batch.get()));
-  if (!done) log::line("the event loop failed:\n" + take_exception_text());
+  if (!done) log::line(log::level::error, "the event loop failed:\n" + take_exception_text());
 }
 
 }  // namespace snasio::python

@@ -65,7 +65,7 @@ bool job_runner::run_batch() {
                                                              : py_ref::borrow(Py_None);
       PyObject* args[] = {it->second.task.get(), id.get()};
       if (!py_ref::steal(PyObject_Vectorcall(py_.cancel.get(), args, 2, nullptr)))
-        log::line("cannot cancel a handler:\n" + take_exception_text());
+        log::line(log::level::error, "cannot cancel a handler:\n" + take_exception_text());
       it->second.reply.drop();
       forget(it);
     }
@@ -80,7 +80,7 @@ bool job_runner::run_batch() {
 void job_runner::clean_up(std::uint64_t job_id) {
   py_ref id = py_ref::steal(PyLong_FromUnsignedLongLong(job_id));
   if (!id || !py_ref::steal(PyObject_CallOneArg(py_.written.get(), id.get())))
-    log::line("cannot clean up after a request:\n" + take_exception_text());
+    log::line(log::level::error, "cannot clean up after a request:\n" + take_exception_text());
 }
 
 bool job_runner::next_job_soon() {
@@ -108,17 +108,18 @@ void job_runner::run(job& j) {
   }
   const python_route& route = endpoints_.route(j.route);
   py_ref pool = request && route.use_pool ? py_ref::steal(PyObject_CallNoArgs(py_.pool.get())) : py_ref{};
-  if (!request || (route.use_pool && !pool)) return answer(j.reply, j.route, j.method, j.path, nullptr, nullptr);
+  if (!request || (route.use_pool && !pool)) return answer(j.reply, j.route, j.method, j.path, j.request_id, nullptr, nullptr);
   if (route.mode == execution_mode::inline_call) {
     inline_route_.store(std::ptrdiff_t(j.route), std::memory_order_relaxed);
     py_ref result = call(j, request.get(), pool.get());
     inline_route_.store(-1, std::memory_order_relaxed);
-    return answer(j.reply, j.route, j.method, j.path, result.get(), nullptr);
+    return answer(j.reply, j.route, j.method, j.path, j.request_id, result.get(), nullptr);
   }
   py_ref task = start(j, request.get(), pool.get());
-  if (!task) return answer(j.reply, j.route, j.method, j.path, nullptr, nullptr);
+  if (!task) return answer(j.reply, j.route, j.method, j.path, j.request_id, nullptr, nullptr);
   if (j.route < route_count_) running_by_route_[j.route].fetch_add(1, std::memory_order_relaxed);
-  running_.emplace(j.id, running{j.route, std::move(j.method), std::move(j.path), std::move(j.reply), std::move(task)});
+  running_.emplace(j.id, running{j.route, std::move(j.method), std::move(j.path), std::move(j.request_id), std::move(j.reply),
+                                    std::move(task)});
 }
 
 // Calls the route's handler as planned: itself with its parameters filled
@@ -234,16 +235,17 @@ void job_runner::handler_done(std::uint64_t job_id, PyObject* result, PyObject* 
   if (error != Py_None && PyErr_GivenExceptionMatches(error, py_.cancelled_error.get()))
     out_.push_back(r.reply.take(http::response::error(503, "request cancelled")));
   else
-    answer(r.reply, r.route, r.method, r.path, error == Py_None ? result : nullptr, error == Py_None ? nullptr : error);
+    answer(r.reply, r.route, r.method, r.path, r.request_id, error == Py_None ? result : nullptr, error == Py_None ? nullptr : error);
   schedule_flush();
 }
 
 // Answers with a handler's outcome: `result`, else `error`, else the Python
 // exception that is set.
 void job_runner::answer(one_shot& reply, std::size_t route, const std::string& method, const std::string& path,
+                        const std::string& request_id,
                         PyObject* result, PyObject* error) {
   py_ref raised = result || error ? py_ref{} : fetch_exception();
-  request_label label{method, path, endpoints_.route(route).name};
+  request_label label{method, path, endpoints_.route(route).name, request_id};
   out_.push_back(reply.take(response_for(result, error ? error : raised.get(), py_, max_json_depth_, label)));
 }
 

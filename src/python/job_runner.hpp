@@ -49,6 +49,7 @@ class job_runner {
     std::size_t route;
     std::string method;
     std::string path;
+    std::string request_id;
     one_shot reply;
     py_ref task;  // the handler's Task, or a blocking handler's future: to cancel
   };
@@ -61,6 +62,7 @@ class job_runner {
   bool arguments(const job& j, PyObject* request, PyObject* pool, PyObject** out);
   py_ref start(const job& j, PyObject* request, PyObject* pool);
   void answer(one_shot& reply, std::size_t route, const std::string& method, const std::string& path,
+              const std::string& request_id,
               PyObject* result, PyObject* error);
   void schedule_flush();
 

@@ -18,7 +18,7 @@ py_ref lookup(const char* module, const char* name) {
 
 constexpr std::array<const char*, std::size_t(request_field::count)> request_slot_names = {
     "method", "path", "path_params", "raw_body", "client", "_raw_query",
-    "_raw_headers", "_body", "_headers", "_query", "_query_multi", "_parts", "_lazy",
+    "_raw_headers", "_body", "_headers", "_query", "_query_multi", "_parts", "_lazy", "scheme", "request_id",
 };
 
 constexpr std::array<std::string_view, 7> usual_methods = {"GET", "POST", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"};

@@ -11,7 +11,7 @@ namespace snasio::python {
 /// The fields of a snasio.Request (its __slots__, py/snasio/request.py), in
 /// the order the GIL thread fills them.
 enum class request_field {
-  method, path, path_params, raw_body, client, raw_query, raw_headers, body, headers, query, query_multi, parts, lazy,
+  method, path, path_params, raw_body, client, raw_query, raw_headers, body, headers, query, query_multi, parts, lazy, scheme, request_id,
   count
 };
 

@@ -133,7 +133,8 @@ py_ref build_request(job& j, const py_objects& py, std::size_t max_json_depth, h
   py_ref query = latin1(j.raw_query);
   py_ref headers = header_text(j);
   py_ref client = client_address(j);
-  if (!method || !path || !params || !query || !headers || !client) return {};
+  py_ref scheme = latin1(j.scheme), request_id = latin1(j.request_id);
+  if (!method || !path || !params || !query || !headers || !client || !scheme || !request_id) return {};
 
   // A new Request, its slots filled in place (their offsets come from the
   // class, py_objects::load): no Python-level __init__ runs per request.
@@ -157,6 +158,8 @@ py_ref build_request(job& j, const py_objects& py, std::size_t max_json_depth, h
   set(request_field::query_multi, py_ref::borrow(Py_None));
   set(request_field::parts, std::move(parts));
   set(request_field::lazy, py_ref::borrow(Py_None));
+  set(request_field::scheme, std::move(scheme));
+  set(request_field::request_id, std::move(request_id));
   return request;
 }
 

@@ -137,7 +137,8 @@ bool from_response_object(PyObject* r, std::size_t max_depth, http::response& ou
 }
 
 std::string describe(const request_label& label) {
-  return std::string(label.method) + " " + std::string(label.path) + " (" + std::string(label.route) + ")";
+  return std::string(label.method) + " " + std::string(label.path) + " (" + std::string(label.route) + ") [request " +
+         std::string(label.request_id) + "]";
 }
 
 // HTTPError is the handler's own answer: its status, {"error": detail} and its
@@ -159,7 +160,7 @@ http::response http_error_response(PyObject* error, std::size_t max_depth, const
          (!headers || headers.get() == Py_None || convert_headers(headers.get(), r.headers, why));
   PyErr_Clear();
   if (ok) return r;
-  log::line(describe(label) + ": unusable HTTPError (status " + std::to_string(s) + "): " + why);
+  log::line(log::level::error, describe(label) + ": unusable HTTPError (status " + std::to_string(s) + "): " + why);
   return http::response::error(500, "internal server error");
 }
 
@@ -220,7 +221,7 @@ http::response response_for(PyObject* result, PyObject* error, const py_objects&
     http::response r;
     std::string why;
     if (to_response(result, py, max_json_depth, r, why)) return r;
-    log::line(describe(label) + ": bad return value: " + why);
+    log::line(log::level::error, describe(label) + ": bad return value: " + why);
     return http::response::error(500, "internal server error");
   }
   if (error && PyObject_IsInstance(error, py.http_error.get()) == 1)
@@ -228,7 +229,7 @@ http::response response_for(PyObject* result, PyObject* error, const py_objects&
   PyErr_Clear();
   // Anything else is a bug in the handler: the traceback goes to the log,
   // never to the client.
-  log::line("error in " + describe(label) + ":\n" + exception_text(error));
+  log::line(log::level::error, "error in " + describe(label) + ":\n" + exception_text(error));
   return http::response::error(500, "internal server error");
 }
 

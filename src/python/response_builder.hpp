@@ -16,6 +16,7 @@ struct request_label {
   std::string_view method;
   std::string_view path;
   std::string_view route;
+  std::string_view request_id;
 };
 
 /// The response for a handler's outcome (GIL held): its return value `result`,

@@ -14,11 +14,18 @@ using snasio::http::serialize;
 
 constexpr std::string_view date = "Sun, 06 Nov 1994 08:49:37 GMT";
 
+framing make(bool head_request, bool keep_alive, bool http10) {
+  framing f;
+  f.head_request = head_request;
+  f.keep_alive = keep_alive;
+  f.http10 = http10;
+  return f;
+}
 framing http11() { return {}; }
-framing head_request() { return {.head_request = true}; }
-framing closing() { return {.keep_alive = false}; }
-framing http10_keep_alive() { return {.http10 = true}; }
-framing http10_closing() { return {.keep_alive = false, .http10 = true}; }
+framing head_request() { return make(true, true, false); }
+framing closing() { return make(false, false, false); }
+framing http10_keep_alive() { return make(false, true, true); }
+framing http10_closing() { return make(false, false, true); }
 
 }  // namespace
 
@@ -115,4 +122,12 @@ TEST_CASE("error bodies are JSON with the reason escaped", "[response]") {
 TEST_CASE("json_escape leaves UTF-8 alone and escapes every control character", "[response]") {
   CHECK(snasio::http::json_escape("caf\xc3\xa9 \xe2\x82\xac") == "caf\xc3\xa9 \xe2\x82\xac");
   CHECK(snasio::http::json_escape(std::string("\0\x1f\r", 3)) == R"(\u0000\u001f\r)");
+}
+
+TEST_CASE("a request id is sent back as X-Request-ID, after the framing headers", "[response]") {
+  framing f = closing();
+  f.request_id = "5f3a9c1e-1a";
+  CHECK(serialize(response{}, f, date) ==
+        "HTTP/1.1 200 OK\r\nServer: snasio\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\nContent-Length: 0\r\n"
+        "Connection: close\r\nX-Request-ID: 5f3a9c1e-1a\r\n\r\n");
 }

@@ -459,9 +459,9 @@ def test_value_that_cannot_become_a_response_is_500_with_a_logged_reason(app, ki
     assert r.status == 500
     assert r.json() == INTERNAL_ERROR
     assert r.header("Injected") is None
-    line = f"GET /bad/{kind} (pe_app.bad): bad return value:"
+    line = f"GET /bad/{kind} (pe_app.bad) [request "
     log = wait_for_log(app, line)
-    reasons = [l for l in log.splitlines() if line in l]
+    reasons = [l for l in log.splitlines() if line in l and "]: bad return value:" in l]
     assert reasons and BAD_RETURNS[kind] in reasons[-1], log[-2000:]
     assert "status -1 " not in reasons[-1]
 

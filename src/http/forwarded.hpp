@@ -1,0 +1,44 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/header.hpp"
+
+namespace snasio::http {
+
+/// A block of addresses, "10.0.0.0/8" or "::1" (one address): the peers
+/// whose forwarding headers are believed (--forwarded-allow-ips).
+struct network {
+  std::array<unsigned char, 16> bytes{};  ///< IPv4 as IPv4-mapped IPv6
+  int prefix = 128;
+
+  /// "ADDRESS" or "ADDRESS/LENGTH", IPv4 or IPv6; nullopt for anything else.
+  static std::optional<network> parse(std::string_view text);
+  /// Whether `address` (as text) is in the block; false if it is no address.
+  bool contains(std::string_view address) const;
+};
+
+/// Where a request came from and by which scheme, as seen by the client.
+struct origin {
+  std::string host;
+  std::uint16_t port = 0;
+  std::string scheme = "http";
+};
+
+/// Whether `address` is in one of the blocks of `trusted`.
+bool is_trusted(std::string_view address, const std::vector<network>& trusted);
+
+/// The origin of a request from a trusted peer: the client is the rightmost
+/// address of X-Forwarded-For (else of Forwarded's for=) that is not itself
+/// trusted, as every proxy appends the address it saw and only the leftmost
+/// entries can be forged; the scheme is X-Forwarded-Proto's (else
+/// Forwarded's proto=), "http" or "https". Without such headers, the peer.
+origin forwarded_origin(const header_list& headers, std::string_view peer_host, std::uint16_t peer_port,
+                        const std::vector<network>& trusted);
+
+}  // namespace snasio::http
