@@ -138,16 +138,19 @@ class Request:
     form-urlencoded one, bytes for any other, None when empty), raw_body
     (bytes), form and form_multi (the fields of a form body, by the
     conventions of query_params), files and files_multi (the UploadedFile
-    parts of a multipart body), client ((host, port)).
+    parts of a multipart body), client ((host, port); from a trusted proxy,
+    the client it names), scheme ("http" or "https"), request_id (the
+    X-Request-ID the client sent, or one the server made).
     """
 
     __slots__ = ("method", "path", "path_params", "raw_body", "client",
-                 "_raw_query", "_raw_headers", "_body", "_headers", "_query", "_query_multi", "_parts", "_lazy")
+                 "_raw_query", "_raw_headers", "_body", "_headers", "_query", "_query_multi", "_parts", "_lazy",
+                 "scheme", "request_id")
 
     # The server fills these slots directly (src/python/request_builder.cpp);
     # __init__ is for building a Request in Python, in a handler's unit test.
     def __init__(self, method, path, path_params=None, raw_query="", headers=(), raw_body=b"", body=_UNSET,
-                 client=("127.0.0.1", 0)):
+                 client=("127.0.0.1", 0), scheme="http", request_id=""):
         self.method = method
         self.path = path
         self.path_params = {} if path_params is None else path_params
@@ -161,6 +164,8 @@ class Request:
         self._query_multi = None
         self._parts = None  # the server's split of a multipart body
         self._lazy = None   # form, files and cookies, once read
+        self.scheme = scheme
+        self.request_id = request_id
 
     @property
     def headers(self) -> Headers:
