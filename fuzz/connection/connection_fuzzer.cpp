@@ -244,8 +244,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   int pair[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) die("no socket pair");
   int fd = pair[1];
-  asio::ip::tcp::socket server_side(w.io);
-  server_side.assign(asio::ip::tcp::v4(), pair[0]);
+  net::stream_socket server_side(w.io);
+  server_side.assign(asio::generic::stream_protocol(AF_UNIX, 0), pair[0]);
   w.connections->start(std::move(server_side));
   settle(w);
 

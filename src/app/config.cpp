@@ -84,6 +84,22 @@ const std::vector<option>& options() {
       {"--port", "P", "port to listen on; 0 picks a free one",
        [](config& c, std::string_view v) { c.server.port = number<std::uint16_t>("--port", v); },
        [](const config& c) { return std::to_string(c.server.port); }, true},
+      {"--uds", "PATH", "listen on this Unix socket instead of --host and --port",
+       [](config& c, std::string_view v) { c.server.uds = v; }, [](const config& c) { return c.server.uds; }, true},
+      {"--uds-mode", "MODE", "permission bits of the --uds socket, in octal",
+       [](config& c, std::string_view v) {
+         unsigned mode = 0;
+         auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), mode, 8);
+         if (ec != std::errc{} || end != v.data() + v.size() || mode > 0777)
+           throw usage_error("invalid value '" + std::string(v) + "' for --uds-mode (octal, such as 660)");
+         c.server.uds_mode = mode;
+       },
+       [](const config& c) {
+         char text[8];
+         std::snprintf(text, sizeof text, "%o", c.server.uds_mode);
+         return std::string(text);
+       },
+       true},
       {"--app-dir", "DIR", "directory put on sys.path; its modules are imported",
        [](config& c, std::string_view v) { c.python.app_dir = v; }, [](const config& c) { return c.python.app_dir; },
        true},

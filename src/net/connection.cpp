@@ -1,6 +1,7 @@
 #include "net/connection.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "http/forwarded.hpp"
 #include "log/log.hpp"
@@ -23,7 +24,7 @@ constexpr std::size_t max_linger_bytes = 1024 * 1024;
 constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
 }  // namespace
 
-connection::connection(asio::ip::tcp::socket socket, const server_options& options, request_handler& handler,
+connection::connection(stream_socket socket, const server_options& options, request_handler& handler,
                        connection_manager& manager)
     : socket_(std::move(socket)),
       timer_(socket_.get_executor()),
@@ -35,10 +36,16 @@ connection::connection(asio::ip::tcp::socket socket, const server_options& optio
 void connection::start() {
   asio::error_code ec;
   auto peer = socket_.remote_endpoint(ec);
-  if (!ec) {
-    client_host_ = peer.address().to_string();
-    client_port_ = peer.port();
+  if (!ec && (peer.protocol().family() == AF_INET || peer.protocol().family() == AF_INET6)) {
+    asio::ip::tcp::endpoint ip;
+    std::memcpy(ip.data(), peer.data(), peer.size());
+    client_host_ = ip.address().to_string();
+    client_port_ = ip.port();
     peer_trusted_ = http::is_trusted(client_host_, options_.forwarded_allow_ips);
+  } else {
+    // A Unix socket's peer has no address; it is a local process that the
+    // socket's mode let in (a proxy on this host), so its headers are believed.
+    peer_trusted_ = true;
   }
   ready_since_ = clock::now();
   do_read();
@@ -50,7 +57,7 @@ void connection::close() {
   state_ = state::closed;
   asio::error_code ignored;
   timer_.cancel();
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.shutdown(stream_socket::shutdown_both, ignored);
   socket_.close(ignored);
   // Work still running for this client is of no use to anyone now; work
   // that finished waits for no write any more.
@@ -277,7 +284,7 @@ void connection::begin_linger() {
   if (state_ == state::lingering || state_ == state::closed) return;
   state_ = state::lingering;
   asio::error_code ignored;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  socket_.shutdown(stream_socket::shutdown_send, ignored);
   linger_until_ = clock::now() + linger_timeout;
   begin_ = end_ = 0;
   do_read();

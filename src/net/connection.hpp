@@ -23,7 +23,7 @@ class request_handler;
 /// request handler, and writes their responses back in request order.
 class connection : public std::enable_shared_from_this<connection> {
  public:
-  connection(asio::ip::tcp::socket socket, const server_options& options, request_handler& handler,
+  connection(stream_socket socket, const server_options& options, request_handler& handler,
              connection_manager& manager);
   connection(const connection&) = delete;
   connection& operator=(const connection&) = delete;
@@ -76,7 +76,7 @@ class connection : public std::enable_shared_from_this<connection> {
   // bytes after a complete request wait here (pipelining).
   static constexpr std::size_t read_buffer_size = 16 * 1024;
 
-  asio::ip::tcp::socket socket_;
+  stream_socket socket_;
   asio::steady_timer timer_;
   const server_options& options_;
   request_handler& handler_;

@@ -34,7 +34,7 @@ std::string connection_manager::request_id(std::string_view offered) {
   return id;
 }
 
-void connection_manager::start(asio::ip::tcp::socket socket) {
+void connection_manager::start(stream_socket socket) {
   // Past the connection limit a new connection is closed at once; the ones
   // already open keep being served.
   if (draining_ || connections_.size() >= options_.max_connections) {
@@ -44,7 +44,7 @@ void connection_manager::start(asio::ip::tcp::socket socket) {
   }
   // Responses go out whole, in one write each: Nagle would only delay them.
   asio::error_code ignored;
-  socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+  if (socket.local_endpoint(ignored).protocol().family() != AF_UNIX) socket.set_option(asio::ip::tcp::no_delay(true), ignored);
   auto c = std::make_shared<connection>(std::move(socket), options_, handler_, *this);
   connections_.emplace(c.get(), c);
   c->start();

@@ -36,7 +36,7 @@ class connection_manager {
   connection_manager& operator=(const connection_manager&) = delete;
 
   /// Serves a newly accepted socket, or closes it at once past --max-connections.
-  void start(asio::ip::tcp::socket socket);
+  void start(stream_socket socket);
   /// Forgets a connection that has closed (called by the connection).
   void remove(connection* c);
   /// Shutdown: connections answer the requests received in full, then close.

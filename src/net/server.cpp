@@ -1,7 +1,10 @@
 #include "net/server.hpp"
 
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cstring>
 #include <system_error>
 
 namespace snasio::net {
@@ -9,7 +12,10 @@ namespace snasio::net {
 server::server(asio::io_context& io, server_options options, request_handler& handler)
     : options_(std::move(options)), acceptor_(io), connections_(io.get_executor(), options_, handler) {}
 
+server::~server() { remove_socket_file(); }
+
 void server::listen() {
+  if (!options_.uds.empty()) return listen_unix();
   // An address as written, "[::1]" as in a URL, or a name to look up
   // ("localhost"): the first address it resolves to is the one bound.
   std::string host = options_.host;
@@ -22,18 +28,48 @@ void server::listen() {
     if (ec || results.empty()) throw std::system_error(ec, "cannot resolve --host '" + options_.host + "'");
     address = results.begin()->endpoint().address();
   }
-  asio::ip::tcp::endpoint endpoint(address, options_.port);
+  asio::generic::stream_protocol::endpoint endpoint{asio::ip::tcp::endpoint(address, options_.port)};
   acceptor_.open(endpoint.protocol());
-  acceptor_.set_option(asio::ip::tcp::acceptor::reuse_address(true));
+  acceptor_.set_option(asio::socket_base::reuse_address(true));
   acceptor_.bind(endpoint, ec);
   if (ec) throw std::system_error(ec, "cannot bind --host " + options_.host + " --port " + std::to_string(options_.port));
   acceptor_.listen(asio::socket_base::max_listen_connections);
 }
 
-asio::ip::tcp::endpoint server::local_endpoint() const { return acceptor_.local_endpoint(); }
+void server::listen_unix() {
+  const std::string& path = options_.uds;
+  // A socket file left by a server that died is replaced; one a live server
+  // answers on is not, and nothing but a socket is ever removed.
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0) {
+    if (!S_ISSOCK(st.st_mode)) throw std::system_error(EEXIST, std::generic_category(), "--uds " + path + " exists and is not a socket");
+    asio::local::stream_protocol::socket probe(acceptor_.get_executor());
+    asio::error_code in_use;
+    probe.connect(asio::local::stream_protocol::endpoint(path), in_use);
+    if (!in_use) throw std::system_error(EADDRINUSE, std::generic_category(), "--uds " + path + ": a server is listening on it");
+    ::unlink(path.c_str());
+  }
+  asio::generic::stream_protocol::endpoint endpoint{asio::local::stream_protocol::endpoint(path)};
+  asio::error_code ec;
+  acceptor_.open(endpoint.protocol());
+  acceptor_.bind(endpoint, ec);
+  if (ec) throw std::system_error(ec, "cannot bind --uds " + path);
+  owns_socket_file_ = true;
+  if (::chmod(path.c_str(), options_.uds_mode) != 0)
+    throw std::system_error(errno, std::generic_category(), "cannot set the mode of --uds " + path);
+  acceptor_.listen(asio::socket_base::max_listen_connections);
+}
+
+void server::remove_socket_file() {
+  if (owns_socket_file_) ::unlink(options_.uds.c_str());
+  owns_socket_file_ = false;
+}
 
 std::string server::url() const {
-  auto ep = local_endpoint();
+  if (!options_.uds.empty()) return "unix:" + options_.uds;
+  asio::ip::tcp::endpoint ep;
+  auto generic = acceptor_.local_endpoint();
+  std::memcpy(ep.data(), generic.data(), generic.size());
   std::string host = ep.address().to_string();
   if (ep.address().is_v6()) host = "[" + host + "]";
   return "http://" + host + ":" + std::to_string(ep.port());
@@ -43,18 +79,20 @@ void server::set_options(const server_options& options) {
   server_options kept = options;
   kept.host = options_.host;
   kept.port = options_.port;
+  kept.uds = options_.uds;
+  kept.uds_mode = options_.uds_mode;
   options_ = std::move(kept);
 }
 
 void server::start() { do_accept(); }
 
 void server::do_accept() {
-  acceptor_.async_accept([this](const asio::error_code& ec, asio::ip::tcp::socket socket) {
+  acceptor_.async_accept([this](const asio::error_code& ec, stream_socket socket) {
     on_accept(ec, std::move(socket));
   });
 }
 
-void server::on_accept(const asio::error_code& ec, asio::ip::tcp::socket socket) {
+void server::on_accept(const asio::error_code& ec, stream_socket socket) {
   if (stopping_ || ec == asio::error::operation_aborted) return;
   if (!ec) connections_.start(std::move(socket));
   // Transient accept errors (EMFILE, ECONNABORTED) must not stop the server.
@@ -66,6 +104,7 @@ void server::stop(std::function<void()> on_drained) {
   stopping_ = true;
   asio::error_code ignored;
   acceptor_.close(ignored);
+  remove_socket_file();
   connections_.drain(std::move(on_drained));
 }
 

@@ -21,9 +21,10 @@ class server {
 
   /// Binds and listens; throws std::system_error naming the address on failure.
   void listen();
-  /// The address actually bound (the port is known here when --port 0 was asked).
-  asio::ip::tcp::endpoint local_endpoint() const;
-  /// The bound address as a URL: "http://127.0.0.1:8000", "http://[::1]:8000".
+  /// Removes the Unix socket file, if it listens on one.
+  ~server();
+  /// Where it listens: "http://127.0.0.1:8000", "http://[::1]:8000" (the port
+  /// known here when --port 0 was asked), or "unix:/run/app.sock".
   std::string url() const;
   /// Replaces the limits and timeouts (before start(); where to listen stays).
   void set_options(const server_options& options);
@@ -45,10 +46,13 @@ class server {
 
  private:
   void do_accept();
-  void on_accept(const asio::error_code& ec, asio::ip::tcp::socket socket);
+  void on_accept(const asio::error_code& ec, stream_socket socket);
+  void listen_unix();
+  void remove_socket_file();
 
   server_options options_;
-  asio::ip::tcp::acceptor acceptor_;
+  asio::basic_socket_acceptor<asio::generic::stream_protocol> acceptor_;
+  bool owns_socket_file_ = false;
   connection_manager connections_;
   bool stopping_ = false;
 };

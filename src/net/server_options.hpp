@@ -7,10 +7,15 @@
 
 #include <vector>
 
+#include <asio.hpp>
+
 #include "http/forwarded.hpp"
 #include "http/limits.hpp"
 
 namespace snasio::net {
+
+/// A connection's socket: TCP, or a Unix socket with --uds.
+using stream_socket = asio::generic::stream_protocol::socket;
 
 /// How access log lines are written (--access-log-format).
 enum class access_log_format { text, json };
@@ -22,6 +27,8 @@ struct server_options {
 
   std::string host = "127.0.0.1";  ///< --host
   std::uint16_t port = 8000;       ///< --port (0 picks a free port)
+  std::string uds;                 ///< --uds: a Unix socket path to listen on instead of host and port
+  unsigned uds_mode = 0666;        ///< --uds-mode: its permission bits (who may connect)
   http::limits limits;             ///< request size limits
 
   /// --header-timeout: time from the first byte of a request to the end of its

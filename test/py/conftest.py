@@ -43,6 +43,11 @@ class Server:
             stdout=subprocess.PIPE, stderr=self.log, env=env, cwd=cwd)
         line = self._read_line(startup_timeout)
         prefix = "snasio listening on http://"
+        self.uds = None
+        if line.startswith("snasio listening on unix:"):  # --uds
+            self.uds = line[len("snasio listening on unix:"):].strip()
+            self.host, self.port, self.url = None, None, "unix:" + self.uds
+            return
         if not line.startswith(prefix):
             log = self.stderr()
             self.stop()
@@ -64,6 +69,11 @@ class Server:
             return f.read()
 
     def connect(self, timeout=10.0):
+        if self.uds:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.settimeout(timeout)
+            s.connect(self.uds)
+            return s
         s = socket.create_connection((self.host, self.port), timeout=timeout)
         s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return s

@@ -5,11 +5,14 @@ import json
 import os
 import re
 import select
+import socket
+import stat
+import subprocess
 import time
 
 import pytest
 
-from conftest import ROOT, Client
+from conftest import ROOT, SERVE, Client
 
 APP = ROOT / "test" / "py" / "apps" / "ops"
 
@@ -112,8 +115,6 @@ def test_the_access_log_is_written_at_exit(start_server):
 
 
 def test_a_bad_access_log_setting_names_the_flag(start_server):
-    from conftest import SERVE
-    import subprocess
     for args, message in [(["--access-log-format", "xml"], "--access-log-format (text or json)"),
                           (["--access-log=maybe"], "--access-log (true or false)"),
                           (["--log-level", "loud"], "--log-level (debug, info, warning, error)"),
@@ -192,3 +193,40 @@ def test_the_access_log_shows_the_forwarded_client(start_server):
     srv = start_server("--app-dir", str(APP), "--access-log")
     get(srv, "/whoami", b"X-Forwarded-For: 203.0.113.9\r\n")
     assert stdout_lines(srv, 1)[0].startswith("203.0.113.9:0 ")
+
+
+# -- Unix sockets ------------------------------------------------------------------------
+
+def test_a_unix_socket_is_served_with_its_mode_and_removed_at_exit(start_server, tmp_path):
+    path = tmp_path / "app.sock"
+    srv = start_server("--app-dir", str(APP), "--uds", str(path), "--uds-mode", "600")
+    assert srv.url == f"unix:{path}"
+    assert stat.S_ISSOCK(path.stat().st_mode) and stat.S_IMODE(path.stat().st_mode) == 0o600
+    r = get(srv, "/whoami", b"X-Forwarded-For: 203.0.113.9\r\n")
+    # A proxy on this host, behind the socket's mode: its headers are believed.
+    assert r.status == 200 and r.json()["client"] == ["203.0.113.9", 0]
+    assert get(srv, "/whoami").json()["client"] == ["", 0]
+    srv.signal(15)
+    assert srv.wait() == 0
+    assert not path.exists()
+
+
+def test_a_stale_socket_file_is_replaced(start_server, tmp_path):
+    path = tmp_path / "stale.sock"
+    left = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    left.bind(str(path))
+    left.close()  # the file stays, nobody listens: what a killed server leaves
+    srv = start_server("--app-dir", str(APP), "--uds", str(path))
+    assert get(srv, "/health").status == 200
+
+
+def test_a_live_socket_or_a_file_that_is_no_socket_is_refused(start_server, tmp_path):
+    path = tmp_path / "live.sock"
+    start_server("--uds", str(path))
+    run = subprocess.run([str(SERVE), "--uds", str(path)], capture_output=True, text=True, timeout=20)
+    assert run.returncode != 0 and "a server is listening on it" in run.stderr
+    regular = tmp_path / "notes.txt"
+    regular.write_text("keep me")
+    run = subprocess.run([str(SERVE), "--uds", str(regular)], capture_output=True, text=True, timeout=20)
+    assert run.returncode != 0 and "exists and is not a socket" in run.stderr
+    assert regular.read_text() == "keep me"
