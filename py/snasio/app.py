@@ -150,7 +150,7 @@ on_error = _hook("error")            # (request, exc) -> an answer, or None for 
 # What only the command line decides: where to listen, what to import, what a
 # supervisor reads. Every other flag may be set by the app, by its snake_case
 # name; the server checks the names and values when it applies them.
-_COMMAND_LINE_ONLY = ("host", "port", "uds", "uds_mode", "venv", "app_dir", "module", "workers", "reload")
+_COMMAND_LINE_ONLY = ("host", "port", "uds", "uds_mode", "venv", "app_dir", "module", "workers", "max_requests", "reload")
 
 _settings = {}
 

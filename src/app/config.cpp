@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <thread>
 #include <string_view>
 #include <vector>
 
@@ -100,6 +101,21 @@ const std::vector<option>& options() {
          return std::string(text);
        },
        true},
+      {"--workers", "N", "worker processes sharing the socket; auto: one per CPU",
+       [](config& c, std::string_view v) {
+         c.workers = v == "auto" ? std::max(1u, std::thread::hardware_concurrency()) : number<std::size_t>("--workers", v);
+         if (c.workers < 1) throw usage_error("--workers must be at least 1");
+       },
+       [](const config& c) { return std::to_string(c.workers); }, true},
+      {"--max-requests", "N", "replace a worker gracefully after N requests, give or take 10 % (0: never)",
+       [](config& c, std::string_view v) { c.max_requests = number<std::uint64_t>("--max-requests", v); },
+       [](const config& c) { return std::to_string(c.max_requests); }, true},
+      {"--reload", nullptr, "restart the worker when a .py file under --app-dir changes (development only)",
+       [](config& c, std::string_view v) {
+         c.reload = yes_no("--reload", v);
+         c.python.write_bytecode = !c.reload;
+       },
+       [](const config& c) { return std::string(c.reload ? "true" : "false"); }, true},
       {"--app-dir", "DIR", "directory put on sys.path; its modules are imported",
        [](config& c, std::string_view v) { c.python.app_dir = v; }, [](const config& c) { return c.python.app_dir; },
        true},

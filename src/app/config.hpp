@@ -19,6 +19,9 @@ struct config {
   python::python_config python;
   log::level log_level = log::level::info;  ///< --log-level
   std::string forwarded_allow_ips = "127.0.0.1";  ///< as given; parsed into server.forwarded_allow_ips
+  std::size_t workers = 1;       ///< --workers: processes serving the one socket (1: no supervisor)
+  std::uint64_t max_requests = 0;  ///< --max-requests: a worker is replaced after about this many (0: never)
+  bool reload = false;           ///< --reload: restart the worker when a .py file under --app-dir changes
   /// Where each setting that is not a default came from, by its snake_case
   /// name: "command line", "app" (snasio.configure) or "VIRTUAL_ENV".
   std::map<std::string, std::string, std::less<>> origin;

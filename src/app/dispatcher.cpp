@@ -51,6 +51,7 @@ void dispatcher::add_python(python::backend& py) {
 }
 
 dispatcher::pending dispatcher::handle(http::request&& req, const net::responder& reply) {
+  if (++handled_ == recycle_after_) on_recycle_();
   // Routes match the percent-decoded path, as WSGI's PATH_INFO is decoded.
   auto path = http::percent_decode_path(req.raw_path());
   if (!path) {

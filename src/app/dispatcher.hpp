@@ -38,6 +38,11 @@ class dispatcher final : public net::request_handler {
   pending handle(http::request&& req, const net::responder& reply) override;
   void abandon(std::uint64_t job_id) override;
   void written(std::uint64_t job_id) override;
+  /// Calls `reached` once, as the `count`th request arrives (--max-requests; 0: never).
+  void after_requests(std::uint64_t count, std::function<void()> reached) {
+    recycle_after_ = count;
+    on_recycle_ = std::move(reached);
+  }
   /// One line per route for the start-up log: "GET /users/<int:id> -> endpoints.user [async]".
   std::vector<std::string> route_table() const;
 
@@ -56,6 +61,9 @@ class dispatcher final : public net::request_handler {
 
   routing::router router_;
   std::vector<target> targets_;
+  std::uint64_t handled_ = 0;
+  std::uint64_t recycle_after_ = 0;
+  std::function<void()> on_recycle_;
   std::size_t refused_ = 0;  // 503s for a full queue since the last log line
   std::chrono::steady_clock::time_point next_refusal_log_;
   python::backend* python_ = nullptr;

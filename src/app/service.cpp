@@ -52,6 +52,13 @@ void service::start(std::function<void()> on_stopped) {
     log::line(log::level::warning, "no --app-dir or --module given: serving the native routes only");
   }
   for (const auto& line : dispatcher_.route_table()) log::line("route " + line);
+  if (config_.max_requests > 0)
+    dispatcher_.after_requests(config_.max_requests, [this] {
+      asio::post(io_, [this] {
+        log::line("served " + std::to_string(config_.max_requests) + " requests (--max-requests): stopping to be replaced");
+        stop();
+      });
+    });
   signals_ = std::make_unique<shutdown_signals>(
       io_,
       [this](int signo) {

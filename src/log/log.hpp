@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace snasio::log {
@@ -15,6 +16,10 @@ std::optional<level> parse_level(std::string_view name);
 
 /// Sets the lowest level written (info unless --log-level says otherwise).
 void set_level(level lowest);
+
+/// Names this process in every line after "snasio: " ("worker 2"); set
+/// before any other thread starts.
+void set_tag(std::string tag);
 
 /// Whether a message of level `l` is written: check it before composing a
 /// costly debug message.

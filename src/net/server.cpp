@@ -15,6 +15,14 @@ server::server(asio::io_context& io, server_options options, request_handler& ha
 server::~server() { remove_socket_file(); }
 
 void server::listen() {
+  if (options_.listen_fd >= 0) {
+    sockaddr_storage address{};
+    socklen_t size = sizeof address;
+    ::getsockname(options_.listen_fd, reinterpret_cast<sockaddr*>(&address), &size);
+    int family = address.ss_family;
+    acceptor_.assign(asio::generic::stream_protocol(family, family == AF_UNIX ? 0 : IPPROTO_TCP), options_.listen_fd);
+    return;
+  }
   if (!options_.uds.empty()) return listen_unix();
   // An address as written, "[::1]" as in a URL, or a name to look up
   // ("localhost"): the first address it resolves to is the one bound.
@@ -60,6 +68,11 @@ void server::listen_unix() {
   acceptor_.listen(asio::socket_base::max_listen_connections);
 }
 
+int server::release_listener() {
+  owns_socket_file_ = false;
+  return acceptor_.release();
+}
+
 void server::remove_socket_file() {
   if (owns_socket_file_) ::unlink(options_.uds.c_str());
   owns_socket_file_ = false;
@@ -81,6 +94,7 @@ void server::set_options(const server_options& options) {
   kept.port = options_.port;
   kept.uds = options_.uds;
   kept.uds_mode = options_.uds_mode;
+  kept.listen_fd = options_.listen_fd;
   options_ = std::move(kept);
 }
 

@@ -19,8 +19,12 @@ class server {
   server(const server&) = delete;
   server& operator=(const server&) = delete;
 
-  /// Binds and listens; throws std::system_error naming the address on failure.
+  /// Binds and listens (or takes options().listen_fd); throws
+  /// std::system_error naming the address on failure.
   void listen();
+  /// Gives up the listening socket, to be inherited by worker processes: its
+  /// descriptor. A Unix socket's file is left for the caller to remove.
+  int release_listener();
   /// Removes the Unix socket file, if it listens on one.
   ~server();
   /// Where it listens: "http://127.0.0.1:8000", "http://[::1]:8000" (the port

@@ -29,6 +29,7 @@ struct server_options {
   std::uint16_t port = 8000;       ///< --port (0 picks a free port)
   std::string uds;                 ///< --uds: a Unix socket path to listen on instead of host and port
   unsigned uds_mode = 0666;        ///< --uds-mode: its permission bits (who may connect)
+  int listen_fd = -1;              ///< a listening socket to serve instead of binding (a worker's, inherited)
   http::limits limits;             ///< request size limits
 
   /// --header-timeout: time from the first byte of a request to the end of its

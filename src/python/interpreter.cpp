@@ -61,6 +61,7 @@ interpreter::interpreter(const python_config& config) {
   // (journald, docker logs, > file), not when a buffer fills: and nothing is
   // left in a buffer if the process has to exit without finalizing.
   py.buffered_stdio = 0;
+  py.write_bytecode = config.write_bytecode ? 1 : 0;
   std::string exe = executable_for(config);
   check(PyConfig_SetBytesString(&py, &py.executable, exe.c_str()), py, "executable");
   char* argv[] = {const_cast<char*>("snasio-serve")};

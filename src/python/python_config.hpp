@@ -33,6 +33,10 @@ struct python_config {
   std::size_t dispatch_workers = 4;
   /// --max-json-depth: nesting bound for JSON bodies (400 past it) and returned JSON (500 past it).
   std::size_t max_json_depth = default_max_json_depth;
+  /// No .pyc files written (--reload): a cached one records its source's
+  /// modification time in whole seconds, so an edit within the same second
+  /// that keeps the size would be missed.
+  bool write_bytecode = true;
 };
 
 }  // namespace snasio::python
