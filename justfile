@@ -148,8 +148,8 @@ coverage:
     gcovr -r . --object-directory build-cov --filter 'src/' --exclude-throw-branches \
       --exclude-unreachable-branches --print-summary --txt build-cov/coverage-src.txt | tail -3
     echo "== py/snasio (Python, in the embedded interpreter)"
-    cd build-cov/pycov && {{python}} -m coverage combine -q && \
-      {{python}} -m coverage report --include='*/py/snasio/*' --show-missing
+    cd build-cov/pycov && {{python}} -m coverage combine -q --data-file=data data.* && \
+      {{python}} -m coverage report --data-file=data --include='*/py/snasio/*' --show-missing
 
 # Benchmarks (not tests): snasio against uvicorn, uWSGI, aiohttp and nginx in one
 # interleaved run, and the router against werkzeug; writes docs/benchmarks.md and

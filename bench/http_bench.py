@@ -130,6 +130,8 @@ def start_servers(build, scratch, cpu, workers_cases):
         servers[name] = (port, proc)
 
     add("snasio", lambda p: [serve, "--port", str(p), "--app-dir", app])
+    # The access log costs formatting and a buffered write each second; its lines go to /dev/null.
+    add("snasio log", lambda p: [serve, "--port", str(p), "--app-dir", app, "--access-log"])
     for n in workers_cases:
         add(f"snasio x{n}", lambda p, n=n: [serve, "--port", str(p), "--app-dir", app, "--workers", str(n)], None)
     add("uvicorn", lambda p: [PYTHON, "-m", "uvicorn", "--app-dir", str(ROOT / "bench"), "uvicorn_app:app",
@@ -181,6 +183,7 @@ def cases(quick, workers_cases):
         ("snasio JSON echo", "snasio", "/echo", 64, "echo"),
         ("snasio async, no await", "snasio", "/async-noawait", 64, None),
         ("snasio async sleep(0)", "snasio", "/async", 64, None),
+        ("snasio sync hello, access log", "snasio log", "/hello", 64, None),
         ("uvicorn sync hello", "uvicorn", "/hello", 64, None),
         ("uvicorn /users/<int:id>", "uvicorn", "/users/42", 64, None),
         ("uvicorn JSON echo", "uvicorn", "/echo", 64, "echo"),
@@ -313,6 +316,9 @@ def report(results, order, args, echo_bytes, workers_cases):
         values = ratio(results, f"snasio x{n} workers hello", "snasio sync hello", "rps")
         if values:
             add(f"| {n} workers against 1, sync hello req/s (for information) | {spread(values, '{:.2f}×')} | |")
+    values = ratio(results, "snasio sync hello, access log", "snasio sync hello", "cpu_us")
+    if values:
+        add(f"| access log on against off, CPU per request (for information) | {spread(values, '{:.2f}×')} | |")
     return "\n".join(lines), all(verdicts)
 
 
@@ -373,11 +379,12 @@ def main():
     parser.add_argument("--pin", action="store_true", help="servers on CPU 0, wrk on CPU 1")
     parser.add_argument("--quick", action="store_true", help="64 connections only")
     parser.add_argument("--workers", type=int, action="append", default=[],
-                        help="also run snasio with --workers N (repeatable)")
+                        help="also run snasio with --workers N (repeatable; 2 when none is given)")
     parser.add_argument("--only", action="append", default=[], metavar="TEXT",
                         help="run only the cases whose label contains TEXT (repeatable)")
     parser.add_argument("--write", metavar="DOC", help="write the table into DOC and a chart beside it")
     args = parser.parse_args()
+    args.workers = args.workers or [2]
     build = (ROOT / args.build).resolve()
     scratch = pathlib.Path(tempfile.mkdtemp(prefix="snasio-bench-"))
     server_cpu, wrk_cpu = (0, 1) if args.pin else (None, None)
