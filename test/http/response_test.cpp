@@ -1,6 +1,7 @@
 // The bytes a client receives for a response: status line, the headers the
 // server adds (Server, Date, Content-Length, Connection), and the body.
 #include "http/response.hpp"
+#include "http/status.hpp"
 
 #include <string>
 
@@ -130,4 +131,26 @@ TEST_CASE("a request id is sent back as X-Request-ID, after the framing headers"
   CHECK(serialize(response{}, f, date) ==
         "HTTP/1.1 200 OK\r\nServer: snasio\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\nContent-Length: 0\r\n"
         "Connection: close\r\nX-Request-ID: 5f3a9c1e-1a\r\n\r\n");
+}
+
+TEST_CASE("every status the server or a handler may send has its RFC 9110 reason phrase", "[status]") {
+  const std::pair<int, std::string_view> phrases[] = {
+      {100, "Continue"}, {101, "Switching Protocols"}, {200, "OK"}, {201, "Created"}, {202, "Accepted"},
+      {203, "Non-Authoritative Information"}, {204, "No Content"}, {205, "Reset Content"}, {206, "Partial Content"},
+      {300, "Multiple Choices"}, {301, "Moved Permanently"}, {302, "Found"}, {303, "See Other"},
+      {304, "Not Modified"}, {307, "Temporary Redirect"}, {308, "Permanent Redirect"}, {400, "Bad Request"},
+      {401, "Unauthorized"}, {402, "Payment Required"}, {403, "Forbidden"}, {404, "Not Found"},
+      {405, "Method Not Allowed"}, {406, "Not Acceptable"}, {408, "Request Timeout"}, {409, "Conflict"},
+      {410, "Gone"}, {411, "Length Required"}, {412, "Precondition Failed"}, {413, "Content Too Large"},
+      {414, "URI Too Long"}, {415, "Unsupported Media Type"}, {416, "Range Not Satisfiable"},
+      {417, "Expectation Failed"}, {418, "I'm a teapot"}, {421, "Misdirected Request"},
+      {422, "Unprocessable Content"}, {423, "Locked"}, {425, "Too Early"}, {426, "Upgrade Required"},
+      {428, "Precondition Required"}, {429, "Too Many Requests"}, {431, "Request Header Fields Too Large"},
+      {451, "Unavailable For Legal Reasons"}, {500, "Internal Server Error"}, {501, "Not Implemented"},
+      {502, "Bad Gateway"}, {503, "Service Unavailable"}, {504, "Gateway Timeout"},
+      {505, "HTTP Version Not Supported"}, {299, "Unknown"}, {599, "Unknown"}};
+  for (const auto& [status, phrase] : phrases) {
+    INFO(status);
+    CHECK(snasio::http::reason_phrase(status) == phrase);
+  }
 }
