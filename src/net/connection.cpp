@@ -232,12 +232,22 @@ bool connection::fill(std::uint64_t slot, const http::response& r) {
 }
 
 void connection::log_access(std::uint64_t slot, const http::response& r) {
-  // A refused request was never parsed: its line has the peer and no request.
-  const auto* note = slots_.note(slot);
-  std::string peer = note ? std::string() : client_host_ + ":" + std::to_string(client_port_);
-  access_entry e{note ? std::string_view(note->client) : std::string_view(peer), note ? std::string_view(note->method) : "-",
-                 note ? std::string_view(note->target) : "-", slots_.waiting(slot)->request_id, r.status,
-                 r.body.size(), note ? clock::now() - note->began : clock::duration{}};
+  access_entry e;
+  e.request_id = slots_.waiting(slot)->request_id;
+  e.status = r.status;
+  e.bytes = r.body.size();
+  std::string peer;
+  if (const auto* note = slots_.note(slot)) {
+    e.client = note->client;
+    e.method = note->method;
+    e.target = note->target;
+    e.took = clock::now() - note->began;
+  } else {
+    // A refused request was never parsed: its line has the peer and no request.
+    peer = client_host_ + ":" + std::to_string(client_port_);
+    e.client = peer;
+    e.method = e.target = "-";
+  }
   manager_.log()->add(e, manager_.date());
 }
 

@@ -72,12 +72,19 @@ def process_figures(pid):
 
 # -- the kinds of client ---------------------------------------------------------------
 
+_request_ids = iter(range(1 << 62))
+
+
 def exchange(conn, tally, kind, method, path, body=None, headers=None, check=lambda status, body: True):
-    conn.request(method, path, body, headers or {})
+    # Every request names itself, and every answer must carry its name back.
+    request_id = f"soak-{next(_request_ids)}"
+    conn.request(method, path, body, {**(headers or {}), "X-Request-ID": request_id,
+                                      "X-Forwarded-For": "203.0.113.7"})
     r = conn.getresponse()
     data = r.read()
-    ok = r.status == 503 or check(r.status, data)
-    tally.add(kind, ok, r.status, f"{method} {path}: status {r.status} body {data[:80]!r}")
+    ok = (r.status == 503 or check(r.status, data)) and r.getheader("X-Request-ID") == request_id
+    tally.add(kind, ok, r.status, f"{method} {path}: status {r.status} id {r.getheader('X-Request-ID')} "
+                                  f"body {data[:80]!r}")
 
 
 def keepalive_round(host, port, rng, tally):
