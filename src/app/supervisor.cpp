@@ -107,9 +107,7 @@ int supervise(config cfg, const std::function<int(const config&)>& run_worker) {
       sigprocmask(SIG_SETMASK, &original, nullptr);
       ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // if the supervisor dies, drain and go
       log::set_tag("worker " + std::to_string(w.number));
-      int status = run_worker(own);
-      std::fflush(nullptr);
-      ::_exit(status);
+      exit_now(run_worker(own));  // not through main's return: the supervisor's state is not the worker's
     }
     w.pid = pid;
     w.started = clock::now();
