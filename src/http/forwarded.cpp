@@ -67,6 +67,12 @@ std::pair<std::string_view, std::uint16_t> host_and_port(std::string_view node) 
 
 }  // namespace
 
+bool has_forwarding(const header_list& headers) noexcept {
+  return std::any_of(headers.begin(), headers.end(), [](const header& h) {
+    return iequals(h.name, "X-Forwarded-For") || iequals(h.name, "X-Forwarded-Proto") || iequals(h.name, "Forwarded");
+  });
+}
+
 bool is_trusted(std::string_view address, const std::vector<network>& trusted) {
   return std::any_of(trusted.begin(), trusted.end(), [&](const network& n) { return n.contains(address); });
 }

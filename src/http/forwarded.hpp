@@ -30,6 +30,10 @@ struct origin {
   std::string scheme = "http";
 };
 
+/// Whether a request carries any forwarding header (X-Forwarded-For,
+/// X-Forwarded-Proto, Forwarded): without one, its origin is its peer.
+bool has_forwarding(const header_list& headers) noexcept;
+
 /// Whether `address` is in one of the blocks of `trusted`.
 bool is_trusted(std::string_view address, const std::vector<network>& trusted);
 

@@ -177,7 +177,7 @@ void connection::dispatch(http::request req) {
   req.request_id = manager_.request_id(req.header("X-Request-ID"));
   f.request_id = req.request_id;
   std::uint64_t slot = slots_.reserve(f);
-  if (peer_trusted_) {
+  if (peer_trusted_ && http::has_forwarding(req.headers)) {
     auto origin = http::forwarded_origin(req.headers, client_host_, client_port_, options_.forwarded_allow_ips);
     req.client_host = std::move(origin.host);
     req.client_port = origin.port;

@@ -73,3 +73,11 @@ TEST_CASE("Forwarded (RFC 7239) is read when there is no X-Forwarded-For", "[for
   CHECK(forwarded_origin({{"Forwarded", "for=5.5.5.5"}, {"X-Forwarded-For", "1.2.3.4"}}, "127.0.0.1", 1, trusted).host ==
         "1.2.3.4");
 }
+
+TEST_CASE("a request without forwarding headers is seen as such", "[forwarded]") {
+  using snasio::http::has_forwarding;
+  CHECK_FALSE(has_forwarding({{"Host", "x"}, {"X-Forwarded-Host", "y"}}));
+  CHECK(has_forwarding({{"x-forwarded-for", "1.2.3.4"}}));
+  CHECK(has_forwarding({{"X-FORWARDED-PROTO", "https"}}));
+  CHECK(has_forwarding({{"forwarded", "for=1.2.3.4"}}));
+}
