@@ -42,13 +42,13 @@ void response_slots::set_job(std::uint64_t n, std::uint64_t job_id, bool tell_wr
 }
 
 void response_slots::set_note(std::uint64_t n, access_note note) {
-  if (slot* s = find(n)) s->note = std::move(note);
+  if (slot* s = find(n)) s->note = std::make_unique<access_note>(std::move(note));
 }
 
 const response_slots::access_note* response_slots::note(std::uint64_t n) const {
   if (n < first_ || n - first_ >= slots_.size()) return nullptr;
   const slot& s = slots_[n - first_];
-  return s.note.method.empty() ? nullptr : &s.note;
+  return s.note.get();
 }
 
 std::size_t response_slots::take_filled(std::vector<std::string>& out) {

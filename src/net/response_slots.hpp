@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -72,7 +73,7 @@ class response_slots {
     std::uint64_t job_id = 0;  // the job answering this slot (0: none)
     bool tell_written = false;  // tell the job once its answer is written
     std::string bytes;
-    access_note note;
+    std::unique_ptr<access_note> note;  // only while the access log is on
   };
 
   slot* find(std::uint64_t n);

@@ -67,6 +67,7 @@ py_objects py_objects::load(const std::string& package_dir) {
   py.uuid_class = lookup("uuid", "UUID");
   py.cancelled_error = lookup("asyncio", "CancelledError");
   if (py.request_class) find_request_offsets(py.request_class.get(), py);
+  if (!PyErr_Occurred()) py.http_scheme = py_ref::steal(PyUnicode_InternFromString("http"));
   for (std::size_t i = 0; i < usual_methods.size() && !PyErr_Occurred(); ++i)
     py.methods[i] = py_ref::steal(PyUnicode_InternFromString(std::string(usual_methods[i]).c_str()));
   if (PyErr_Occurred())
