@@ -339,6 +339,65 @@ def test_flag_equals_value_is_flag_value(start_server):
     assert c.response().status == 413
 
 
+def help_flags():
+    """Every flag --help lists, with its placeholder (None for a switch)."""
+    code = subprocess.run([str(SERVE), "--help"], capture_output=True, text=True, timeout=20)
+    assert code.returncode == 0
+    flags = {}
+    for line in code.stdout.splitlines():
+        words = line.split()
+        if words and words[0].startswith("--") and words[0] not in ("--print-config", "--help"):
+            flags[words[0]] = words[1] if len(words) > 1 and words[1].isupper() else None
+    return flags
+
+
+def test_help_lists_every_setting_with_the_default_print_config_shows():
+    flags = help_flags()
+    assert len(flags) >= 25 and "--max-body-bytes" in flags and flags["--access-log"] is None
+    out = subprocess.run([str(SERVE), "--print-config"], capture_output=True, text=True, timeout=20).stdout
+    names = {line.split()[0] for line in out.splitlines()[1:]}
+    assert names == {f[2:].replace("-", "_") for f in flags}
+
+
+# What each kind of placeholder refuses; every flag of that kind is tried with each.
+BAD_VALUES = {
+    "N": ["", "x", "-1", "1x", "1.5", "99999999999999999999999"],
+    "S": ["", "x", "-1", "1s", "nan", "inf"],
+    "P": ["", "x", "-1", "65536"],
+    "MODE": ["", "8", "1000", "rw"],
+    "LEVEL": ["", "verbose", "INFO "],
+    "F": ["", "xml"],
+    "IPS": ["10.0.0.1/33", "nonsense", "1.2.3.4,,300.1.1.1"],
+    None: ["", "maybe", "2"],
+}
+
+
+def bad_value_cases():
+    for flag, placeholder in help_flags().items():
+        for value in BAD_VALUES.get(placeholder, []):
+            if flag == "--workers" and value == "x":
+                continue  # not a number, but neither is auto: covered below
+            yield flag, value
+
+
+@pytest.mark.parametrize("flag, value", list(bad_value_cases()))
+def test_every_flag_refuses_a_bad_value_naming_the_flag(flag, value):
+    code, err = run_serve(f"{flag}={value}")
+    assert code == 2, err
+    assert flag in err and "(see --help)" in err, err
+
+
+def test_workers_takes_auto_or_a_count_of_at_least_one():
+    assert run_serve("--workers", "many") == (2, "snasio-serve: invalid value 'many' for --workers (see --help)\n")
+    assert run_serve("--workers", "0")[1].startswith("snasio-serve: --workers must be at least 1")
+    assert run_serve("--queue-depth", "0")[1].startswith("snasio-serve: --queue-depth must be at least 1")
+
+
+@pytest.mark.parametrize("flag", ["--port", "--app-dir", "--max-body-bytes", "--header-timeout"])
+def test_a_flag_at_the_end_without_its_value_says_so(flag):
+    assert run_serve(flag) == (2, f"snasio-serve: missing value for {flag} (see --help)\n")
+
+
 @pytest.mark.parametrize("args", [["--bogus"], ["--bogus", "1"], ["--bogus=1"]])
 def test_an_unknown_flag_is_an_unknown_option_with_or_without_a_value(args):
     code, err = run_serve(*args)
