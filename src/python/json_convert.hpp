@@ -26,7 +26,8 @@ inline constexpr std::size_t default_max_json_depth = 64;
 
 /// Parses `text` (one JSON value, UTF-8) into new Python objects.
 /// Returns an empty py_ref and sets `error` (e.g. "invalid JSON at offset 12:
-/// missing a comma or ']' after an array element") when the text is refused.
+/// missing a comma or ']' after an array element") when the text is refused,
+/// or leaves `error` alone and sets MemoryError when an allocation fails.
 py_ref json_to_python(std::string_view text, std::string& error,
                       std::size_t max_depth = default_max_json_depth);
 

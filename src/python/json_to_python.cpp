@@ -17,6 +17,8 @@
 namespace snasio::python {
 namespace {
 
+// A Python allocation failed: the request is not at fault (see json_to_python).
+constexpr std::string_view out_of_memory = "out of memory";
 // Said of 1e400: JSON has no infinity, and a float cannot hold the value.
 constexpr std::string_view number_too_large = "number out of range (beyond about 1.8e308)";
 
@@ -108,6 +110,7 @@ class json_reader {
     return {};
   }
   bool refuse(std::size_t at, std::string_view reason) {
+    if (PyErr_Occurred() && PyErr_ExceptionMatches(PyExc_MemoryError)) reason = out_of_memory;
     PyErr_Clear();
     if (reason_.empty()) {
       error_at_ = at;
@@ -163,7 +166,7 @@ py_ref json_reader::object(std::size_t depth) {
     return fail(pos_, "nested too deep");
   }
   py_ref dict = py_ref::steal(PyDict_New());
-  if (!dict) return fail(pos_, "out of memory");
+  if (!dict) return fail(pos_, out_of_memory);
   ++pos_;  // '{'
   skip_space();
   if (peek() == '}') {
@@ -181,7 +184,7 @@ py_ref json_reader::object(std::size_t depth) {
     py_ref item = value(depth + 1);
     if (!item) return {};
     // Duplicate keys: the last one wins, as with Python's json module.
-    if (PyDict_SetItem(dict.get(), key.get(), item.get()) != 0) return fail(pos_, "out of memory");
+    if (PyDict_SetItem(dict.get(), key.get(), item.get()) != 0) return fail(pos_, out_of_memory);
     skip_space();
     if (peek() == '}') {
       ++pos_;
@@ -199,7 +202,7 @@ py_ref json_reader::array(std::size_t depth) {
     return fail(pos_, "nested too deep");
   }
   py_ref list = py_ref::steal(PyList_New(0));
-  if (!list) return fail(pos_, "out of memory");
+  if (!list) return fail(pos_, out_of_memory);
   ++pos_;  // '['
   skip_space();
   if (peek() == ']') {
@@ -209,7 +212,7 @@ py_ref json_reader::array(std::size_t depth) {
   for (;;) {
     py_ref item = value(depth + 1);
     if (!item) return {};
-    if (PyList_Append(list.get(), item.get()) != 0) return fail(pos_, "out of memory");
+    if (PyList_Append(list.get(), item.get()) != 0) return fail(pos_, out_of_memory);
     skip_space();
     if (peek() == ']') {
       ++pos_;
@@ -237,7 +240,7 @@ py_ref json_reader::string(bool is_key) {
   // Python keeps one str of each ASCII character: share it.
   if (bytes.size() == 1) return py_ref::steal(PyUnicode_FromOrdinal(static_cast<unsigned char>(bytes[0])));
   py_ref str = py_ref::steal(PyUnicode_New(Py_ssize_t(bytes.size()), 127));
-  if (!str) return fail(start, "out of memory");
+  if (!str) return fail(start, out_of_memory);
   std::copy(bytes.begin(), bytes.end(), static_cast<char*>(PyUnicode_DATA(str.get())));
   if (is_key) remember(bytes, str.get());
   return str;
@@ -267,7 +270,7 @@ py_ref json_reader::decode_string(std::size_t start) {
   }
   ++pos_;  // '"'
   py_ref str = py_ref::steal(PyUnicode_DecodeUTF8(scratch_.data(), Py_ssize_t(scratch_.size()), nullptr));
-  if (!str) return fail(start, "out of memory");
+  if (!str) return fail(start, out_of_memory);
   return str;
 }
 
@@ -399,6 +402,8 @@ py_ref json_to_python(std::string_view text, std::string& error, std::size_t max
   json_reader reader(text, max_depth);
   py_ref value = reader.document();
   if (value) return value;
+  // Running out of memory is the server's trouble, not the client's JSON.
+  if (reader.reason() == out_of_memory) return PyErr_NoMemory(), py_ref{};
   if (reader.too_deep())
     error = "JSON nested deeper than " + std::to_string(max_depth) + " levels";
   else

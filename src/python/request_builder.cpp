@@ -84,7 +84,7 @@ py_ref parsed_body(const job& j, const py_objects& py, std::size_t max_depth, ht
   if (!http::is_json_media_type(http::find_header(j.headers, "Content-Type"))) return py_ref::borrow(py.unset.get());
   std::string error;
   py_ref value = json_to_python(j.body, error, max_depth);
-  if (!value) refusal = http::response::error(400, error);
+  if (!value && !PyErr_Occurred()) refusal = http::response::error(400, error);
   return value;
 }
 
