@@ -83,6 +83,7 @@ void gil_thread::run(std::promise<imported_app>& imported) {
     std::optional<interpreter> interp;
     py_ref coverage;
     try {
+      if (config_.package_dir.empty()) config_.package_dir = find_package_dir();
       interp.emplace(config_);
       coverage = start_coverage(config_.package_dir);
       // `_snasio` reports to this thread's runner from now on.

@@ -25,7 +25,7 @@ void check(PyStatus status, PyConfig& config, const char* what) {
 // next to its pyvenv.cfg) gives the venv and its site-packages. Left unset,
 // an isolated config looks `python3` up on PATH and may find another one.
 std::string executable_for(const python_config& config) {
-  if (config.venv.empty()) return config.python_executable;
+  if (config.venv.empty()) return config.python_executable.empty() ? SNASIO_PYTHON_EXE : config.python_executable;
   std::filesystem::path venv_python = std::filesystem::path(config.venv) / "bin" / "python3";
   if (!std::filesystem::exists(std::filesystem::path(config.venv) / "pyvenv.cfg") ||
       !std::filesystem::exists(venv_python))
@@ -42,6 +42,18 @@ void prepend_sys_path(const std::string& dir) {
 }
 
 }  // namespace
+
+std::string find_package_dir() {
+  namespace fs = std::filesystem;
+  // Set by meson for this file: the package relative to the installed
+  // binary's directory, in the source tree, and where it is installed.
+  std::error_code ec;
+  fs::path binary = fs::read_symlink("/proc/self/exe", ec);
+  for (const fs::path& dir : {binary.parent_path() / SNASIO_PY_FROM_BINDIR, fs::path(SNASIO_PY_SOURCE_DIR),
+                              fs::path(SNASIO_PY_INSTALL_DIR)})
+    if (dir.is_absolute() && fs::exists(dir / "snasio" / "__init__.py", ec)) return dir.lexically_normal().string();
+  return {};
+}
 
 interpreter::interpreter(const python_config& config) {
   register_bridge_module();

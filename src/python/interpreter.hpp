@@ -25,6 +25,12 @@ class interpreter {
   interpreter& operator=(const interpreter&) = delete;
 };
 
+/// Where snasio's own Python package is, for an empty python_config::package_dir:
+/// beside an installed binary (<bindir>/../<python_site>/snasio), else in the
+/// source tree the library was built from, else where `meson install` put it;
+/// empty when none of them has it (then Python's own sys.path must find it).
+std::string find_package_dir();
+
 /// Takes the Python exception that is set (clearing the indicator), normalized
 /// and with its traceback attached; empty when none is set.
 py_ref fetch_exception();

@@ -71,7 +71,8 @@ py_objects py_objects::load(const std::string& package_dir) {
   for (std::size_t i = 0; i < usual_methods.size() && !PyErr_Occurred(); ++i)
     py.methods[i] = py_ref::steal(PyUnicode_InternFromString(std::string(usual_methods[i]).c_str()));
   if (PyErr_Occurred())
-    throw startup_error("cannot load snasio's Python package from '" + package_dir + "':\n" + take_exception_text());
+    throw startup_error("cannot load snasio's Python package from '" + (package_dir.empty() ? "sys.path" : package_dir) +
+                        "':\n" + take_exception_text());
   return py;
 }
 

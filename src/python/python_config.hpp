@@ -7,12 +7,6 @@
 #include "python/job_queue.hpp"
 #include "python/json_convert.hpp"
 
-#ifndef SNASIO_PYTHON_EXE
-#define SNASIO_PYTHON_EXE "/usr/bin/python3"
-#endif
-#ifndef SNASIO_PY_DIR
-#define SNASIO_PY_DIR ""
-#endif
 
 namespace snasio::python {
 
@@ -24,8 +18,11 @@ struct python_config {
   std::string venv_named_by = "--venv";  ///< where `venv` came from, for error messages
   /// The interpreter that matches the embedded libpython; sys.executable and
   /// the process pool's workers use it (a venv's bin/python3 replaces it).
-  std::string python_executable = SNASIO_PYTHON_EXE;
-  std::string package_dir = SNASIO_PY_DIR;  ///< where the `snasio` Python package lives
+  /// Empty: the one snasio was built for (meson's -Dpython).
+  std::string python_executable;
+  /// Where the `snasio` Python package lives; empty: found at start
+  /// (python::find_package_dir()).
+  std::string package_dir;
   std::size_t queue_depth = job_queue::default_depth;  ///< --queue-depth
   /// --pool-workers: processes in the pool for use_process_pool routes; 0 = one per CPU.
   std::size_t pool_workers = 0;
