@@ -77,6 +77,13 @@ int bind_listener(config& cfg, std::string& url) {
   return listener.release_listener();
 }
 
+void close_listener(config& cfg) {
+  if (cfg.server.listen_fd < 0) return;
+  ::close(cfg.server.listen_fd);
+  cfg.server.listen_fd = -1;
+  if (!cfg.server.uds.empty()) ::unlink(cfg.server.uds.c_str());
+}
+
 }  // namespace
 
 int supervise(config cfg, const std::function<int(const config&)>& run_worker) {
@@ -176,14 +183,19 @@ int supervise(config cfg, const std::function<int(const config&)>& run_worker) {
     timespec timeout{time_t(wait.count() / 1000000000), long(wait.count() % 1000000000)};
     int signo = ::sigtimedwait(&watched, nullptr, &timeout);
     if (signo == SIGINT || signo == SIGTERM) {
-      if (!stopping) log::line("received " + signal_name(signo) + ": stopping the workers");
+      if (!stopping) {
+        log::line("received " + signal_name(signo) + ": stopping the workers");
+        // The workers close their copies as they start to drain; with this
+        // one closed too, new connections are refused at once (a proxy
+        // tries another instance) instead of waiting in the backlog.
+        close_listener(cfg);
+      }
       stopping = true;
       for (const auto& w : workers)
         if (w.pid) ::kill(w.pid, signo);  // each drains; a second signal makes each exit at once
     }
   }
-  ::close(cfg.server.listen_fd);
-  if (!cfg.server.uds.empty()) ::unlink(cfg.server.uds.c_str());
+  close_listener(cfg);
   log::line(failed ? "stopped; not every worker stopped cleanly" : "every worker stopped");
   return failed ? 1 : 0;
 }

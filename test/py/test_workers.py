@@ -86,6 +86,17 @@ def test_a_drain_with_workers_answers_what_they_hold(start_server):
     c.send(b"GET /pid?s=0.5 HTTP/1.1\r\nHost: t\r\n\r\n")
     time.sleep(0.2)
     srv.signal(signal.SIGTERM)
+    # New connections are refused at once (a proxy goes elsewhere), not left
+    # in the listen backlog while the workers drain.
+    assert wait_for(srv, "stopping the workers")
+    time.sleep(0.1)
+    try:
+        late = Client(srv)
+        late.send(b"GET /pid HTTP/1.1\r\nHost: t\r\n\r\n")
+        refused = late.closed_by_server(timeout=0.3)
+    except ConnectionRefusedError:
+        refused = True
+    assert refused
     assert c.response().status == 200
     assert srv.wait() == 0
     assert "1 answered" in srv.stderr()
