@@ -13,8 +13,10 @@ from snasio.errors import HTTPError
 from snasio.request import Headers, Request, UploadedFile
 from snasio.response import MutableHeaders, Response, redirect
 from snasio.routing import route
+from snasio.streaming import FileResponse, ServerSentEvents, StreamingResponse
 
 __all__ = ["route", "Request", "Response", "HTTPError", "Headers", "MutableHeaders", "UploadedFile", "redirect",
+           "StreamingResponse", "ServerSentEvents", "FileResponse",
            "Router", "include_router",
            "provide", "Provide", "on_startup", "on_shutdown", "on_request", "pre_handler", "on_response",
            "on_error", "ServerConfig", "configure"]

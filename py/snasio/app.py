@@ -464,6 +464,9 @@ def _as_response(value):
         return Response({"error": value.detail}, status=value.status, headers=value.headers)
     if isinstance(value, tuple) and len(value) in (2, 3):
         return Response(value[0], status=value[1], headers=value[2] if len(value) == 3 else None)
+    if inspect.isgenerator(value) or inspect.isasyncgen(value):
+        from snasio.streaming import StreamingResponse
+        return StreamingResponse(value)
     return Response(value, status=204 if value is None else 200)
 
 

@@ -178,6 +178,9 @@ const std::vector<option>& options() {
       {"--max-pipelined", "N", "requests parsed ahead of their responses per connection",
        count("--max-pipelined", [](config& c) -> std::size_t& { return c.server.max_pipelined; }, 1),
        [](const config& c) { return std::to_string(c.server.max_pipelined); }},
+      {"--stream-buffer-bytes", "N", "a streamed response's bytes waiting to be written before more are made",
+       count("--stream-buffer-bytes", [](config& c) -> std::size_t& { return c.server.stream_buffer_bytes; }, 1),
+       [](const config& c) { return std::to_string(c.server.stream_buffer_bytes); }},
       {"--log-level", "LEVEL", "the server's own messages shown: debug, info, warning or error",
        [](config& c, std::string_view v) {
          auto l = log::parse_level(v);

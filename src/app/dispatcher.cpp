@@ -148,6 +148,14 @@ void dispatcher::written(std::uint64_t job_id) {
   if (python_) python_->written(job_id);
 }
 
+void dispatcher::more(std::uint64_t job_id) {
+  if (python_) python_->more(job_id);
+}
+
+void dispatcher::draining() {
+  if (python_) python_->draining();
+}
+
 std::vector<std::string> dispatcher::route_table() const {
   std::vector<std::string> lines;
   for (const auto& info : router_.routes()) {

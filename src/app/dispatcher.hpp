@@ -38,6 +38,9 @@ class dispatcher final : public net::request_handler {
   pending handle(http::request&& req, const net::responder& reply) override;
   void abandon(std::uint64_t job_id) override;
   void written(std::uint64_t job_id) override;
+  void more(std::uint64_t job_id) override;
+  /// The server has begun to drain (event streams end).
+  void draining();
   /// Calls `reached` once, as the `count`th request arrives (--max-requests; 0: never).
   void after_requests(std::uint64_t count, std::function<void()> reached) {
     recycle_after_ = count;

@@ -109,6 +109,7 @@ void service::stop() {
   stopping_ = true;
   stop_began_ = clock::now();
   server_.stop([this] { on_drained(); });
+  dispatcher_.draining();
   const auto& r = server_.drain_summary();
   log::line("draining " + std::to_string(r.connections) + " connection(s) with " + std::to_string(r.in_flight) +
             " request(s) in flight (--drain-timeout " + seconds(config_.server.drain_timeout) + ")");

@@ -59,17 +59,32 @@ char* put_header(char* out, std::string_view name, std::string_view value) {
 
 }  // namespace
 
+std::string chunk(std::string_view bytes) {
+  if (bytes.empty()) return {};
+  char size[20];
+  auto end = std::to_chars(size, size + sizeof size, bytes.size(), 16).ptr;
+  std::string out;
+  out.reserve(std::size_t(end - size) + bytes.size() + 4);
+  out.append(size, end).append("\r\n").append(bytes).append("\r\n");
+  return out;
+}
+
 std::string serialize(const response& r, const framing& f, std::string_view date) {
   const bool bodyless = status_forbids_body(r.status);
-  const bool send_body = !bodyless && !f.head_request;
+  const bool send_body = !bodyless && !f.head_request && !r.streamed;
+  // A stream's length is unknown: chunked for HTTP/1.1, and for HTTP/1.0
+  // the end of the connection ends the body.
+  const bool sized = !r.streamed || r.stream_length >= 0;
+  const bool chunked = !sized && !bodyless && !f.http10;
 
   char status_digits[8];
   std::string_view status(status_digits, std::size_t(std::to_chars(status_digits, status_digits + 8, r.status).ptr - status_digits));
   char length_digits[24];
+  auto length_value = r.streamed ? static_cast<unsigned long long>(r.stream_length) : r.body.size();
   std::string_view length(length_digits,
-                          std::size_t(std::to_chars(length_digits, length_digits + 24, r.body.size()).ptr - length_digits));
+                          std::size_t(std::to_chars(length_digits, length_digits + 24, length_value).ptr - length_digits));
   const bool content_type = !r.content_type.empty() && !bodyless;
-  std::string_view connection = !f.keep_alive ? "close" : f.http10 ? "keep-alive" : "";
+  std::string_view connection = !f.keep_alive || (!sized && f.http10) ? "close" : f.http10 ? "keep-alive" : "";
   std::string_view reason = reason_phrase(r.status);
   constexpr std::size_t line_end = 2, separator = 2;  // "\r\n", ": "
 
@@ -78,7 +93,8 @@ std::string serialize(const response& r, const framing& f, std::string_view date
   size += 6 + separator + 6 + line_end;                                  // "Server: snasio\r\n"
   size += 4 + separator + date.size() + line_end;
   if (content_type) size += 12 + separator + r.content_type.size() + line_end;
-  if (!bodyless) size += 14 + separator + length.size() + line_end;
+  if (!bodyless && sized) size += 14 + separator + length.size() + line_end;
+  if (chunked) size += 17 + separator + 7 + line_end;
   for (const auto& h : r.headers) size += h.name.size() + separator + h.value.size() + line_end;
   if (!connection.empty()) size += 10 + separator + connection.size() + line_end;
   if (!f.request_id.empty()) size += 12 + separator + f.request_id.size() + line_end;
@@ -96,7 +112,8 @@ std::string serialize(const response& r, const framing& f, std::string_view date
   if (content_type) p = put_header(p, "Content-Type", r.content_type);
   // HEAD gets the Content-Length a GET would have had (RFC 9110 9.3.2);
   // 1xx, 204 and 304 carry none at all (RFC 9110 8.6).
-  if (!bodyless) p = put_header(p, "Content-Length", length);
+  if (!bodyless && sized) p = put_header(p, "Content-Length", length);
+  if (chunked) p = put_header(p, "Transfer-Encoding", "chunked");
   for (const auto& h : r.headers) p = put_header(p, h.name, h.value);
   // HTTP/1.0 keep-alive must be announced explicitly.
   if (!connection.empty()) p = put_header(p, "Connection", connection);

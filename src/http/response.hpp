@@ -14,6 +14,12 @@ struct response {
   std::string content_type;  ///< empty: no Content-Type header
   header_list headers;       ///< extra headers, sent as given
   std::string body;
+  /// The body follows in pieces after the head (a stream): chunked, or for
+  /// HTTP/1.0 until the connection closes; `body` is then unused.
+  bool streamed = false;
+  /// A stream's length when it is known (a file): sent as Content-Length,
+  /// and the pieces go as they are. -1: unknown.
+  long long stream_length = -1;
 
   /// A JSON response whose body is already encoded.
   static response json(int status, std::string body);
@@ -39,8 +45,16 @@ struct framing {
   std::string request_id;     ///< sent back as X-Request-ID when not empty
 };
 
+/// One piece of a chunked body: its size in hex, CRLF, the bytes, CRLF.
+/// Empty bytes give nothing (an empty chunk would end the body).
+std::string chunk(std::string_view bytes);
+/// What ends a chunked body.
+inline constexpr std::string_view last_chunk = "0\r\n\r\n";
+
 /// Serializes `r` into one buffer: status line, headers, blank line, body.
-/// `date` is the preformatted IMF-fixdate for the Date header.
+/// `date` is the preformatted IMF-fixdate for the Date header. A streamed
+/// response gets its head only, with Transfer-Encoding: chunked (HTTP/1.1)
+/// or Connection: close (HTTP/1.0) in place of Content-Length.
 std::string serialize(const response& r, const framing& f, std::string_view date);
 
 }  // namespace snasio::http

@@ -95,7 +95,8 @@ void connection::cancel_owed() {
     auto r = http::response::error(503, "server is shutting down");
     r.headers.push_back({"Retry-After", "1"});
     if (o.job_id) handler_.abandon(o.job_id);
-    fill(o.slot, r);
+    // A stream whose head is out cannot become a 503: it is cut instead.
+    if (!fill(o.slot, r)) slots_.end_stream(o.slot, true);
     manager_.count_cancelled();
   }
   do_write();
@@ -227,8 +228,34 @@ bool connection::fill(std::uint64_t slot, const http::response& r) {
   const http::framing* f = slots_.waiting(slot);
   if (!f) return false;
   if (manager_.log()) log_access(slot, r);
+  // A stream's pieces follow its head, unless there is no body to send.
+  if (r.streamed && !f->head_request && !http::status_forbids_body(r.status)) {
+    using body = response_slots::stream_body;
+    slots_.open_stream(slot, http::serialize(r, *f, manager_.date()),
+                       r.stream_length >= 0 ? body::sized : f->http10 ? body::until_close : body::chunked);
+    return true;
+  }
   slots_.fill(slot, http::serialize(r, *f, manager_.date()));
   return true;
+}
+
+void connection::respond_piece(std::uint64_t slot, std::string_view bytes, piece_end end) {
+  if (state_ == state::closed || !slots_.append(slot, bytes)) return;
+  if (end != piece_end::more) slots_.end_stream(slot, end == piece_end::cut);
+  else if (std::find(waiting_for_room_.begin(), waiting_for_room_.end(), slot) == waiting_for_room_.end())
+    waiting_for_room_.push_back(slot);
+  do_write();
+  offer_room();
+}
+
+// Tells the stream's producer it may send its next piece once fewer than
+// --stream-buffer-bytes of it wait to be written.
+void connection::offer_room() {
+  std::erase_if(waiting_for_room_, [this](std::uint64_t slot) {
+    if (slots_.buffered(slot, stream_in_flight_) >= options_.stream_buffer_bytes) return false;
+    if (std::uint64_t job = slots_.stream_job(slot)) handler_.more(job);
+    return true;
+  });
 }
 
 void connection::log_access(std::uint64_t slot, const http::response& r) {
@@ -255,6 +282,7 @@ void connection::do_write() {
   if (write_pending_ || state_ == state::lingering || state_ == state::closed) return;
   // Gather every response that is ready at the front into one write.
   if (slots_.take_filled(writing_) == 0) return;
+  stream_in_flight_ = slots_.stream_taken() ? writing_.back().size() : 0;
   write_pending_ = true;
   write_started_ = clock::now();
   auto done = [self = shared_from_this()](const asio::error_code& ec, std::size_t) { self->on_write(ec); };
@@ -274,9 +302,11 @@ void connection::on_write(const asio::error_code& ec) {
   if (ec) return close();
   writing_.clear();
   written_.clear();
+  stream_in_flight_ = 0;
   bool closes = slots_.release_taken(&written_);
   for (std::uint64_t job_id : written_) handler_.written(job_id);
   if (closes) return begin_linger();
+  offer_room();
   if (slots_.empty()) ready_since_ = clock::now();
   // Room in the pipeline again: parse what is buffered, then write what is ready.
   process_input();

@@ -11,6 +11,7 @@
 
 #include "http/request_parser.hpp"
 #include "http/response.hpp"
+#include "net/responder.hpp"
 #include "net/response_slots.hpp"
 #include "net/server_options.hpp"
 
@@ -41,6 +42,10 @@ class connection : public std::enable_shared_from_this<connection> {
   void cancel_owed();
   /// Delivers the response for slot `slot` (called through a responder).
   void respond(std::uint64_t slot, http::response r);
+  /// Delivers the next piece of the stream of slot `slot`, and how it ends
+  /// (called through a responder). The job is told more() when the stream
+  /// has less than --stream-buffer-bytes waiting to be written.
+  void respond_piece(std::uint64_t slot, std::string_view bytes, piece_end end);
 
  private:
   using clock = std::chrono::steady_clock;
@@ -64,6 +69,7 @@ class connection : public std::enable_shared_from_this<connection> {
   void send_continue();
   void do_write();
   void on_write(const asio::error_code& ec);
+  void offer_room();
   void close_when_done();
   void begin_linger();
   void arm_timer();
@@ -91,6 +97,8 @@ class connection : public std::enable_shared_from_this<connection> {
   std::vector<std::string> writing_;  // the responses of the write in flight
   std::vector<asio::const_buffer> gather_;  // ...as buffers, when there are several
   std::vector<std::uint64_t> written_;      // jobs to tell their answers are written
+  std::size_t stream_in_flight_ = 0;  // bytes of the open stream in the write in flight
+  std::vector<std::uint64_t> waiting_for_room_;  // stream slots whose jobs wait for more()
   bool read_pending_ = false;
   bool write_pending_ = false;
   std::uint64_t served_ = 0;

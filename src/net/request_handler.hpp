@@ -28,6 +28,9 @@ class request_handler {
   /// The answer of job `job_id` has been written, or its client has gone
   /// after it came; asked for by `tell_written` (reactor thread).
   virtual void written(std::uint64_t job_id) = 0;
+  /// The stream that job `job_id` answers with has room for its next piece
+  /// (reactor thread).
+  virtual void more(std::uint64_t job_id) = 0;
 };
 
 }  // namespace snasio::net

@@ -8,4 +8,8 @@ void responder::send(http::response r) const {
   if (auto c = conn_.lock()) c->respond(slot_, std::move(r));
 }
 
+void responder::send_piece(std::string_view bytes, piece_end end) const {
+  if (auto c = conn_.lock()) c->respond_piece(slot_, bytes, end);
+}
+
 }  // namespace snasio::net

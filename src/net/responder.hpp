@@ -9,6 +9,13 @@ namespace snasio::net {
 
 class connection;
 
+/// How a piece of a streamed response leaves the stream.
+enum class piece_end {
+  more,  ///< more pieces follow
+  last,  ///< the body is complete: the last chunk follows
+  cut,   ///< the body stops here, incomplete (the producer failed): the connection closes
+};
+
 /// The reply address of one request: where its response goes, in order.
 /// The network layer defines it; whatever answers later (the Python side)
 /// holds one and calls send() on the reactor thread. It holds a weak
@@ -20,6 +27,8 @@ class responder {
 
   /// Hands over the response (reactor thread only).
   void send(http::response r) const;
+  /// Hands over a piece of a streamed response sent before (reactor thread only).
+  void send_piece(std::string_view bytes, piece_end end) const;
   /// Whether the connection that asked is gone (safe from any thread).
   bool abandoned() const noexcept { return conn_.expired(); }
 

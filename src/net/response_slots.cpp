@@ -1,5 +1,7 @@
 #include "net/response_slots.hpp"
 
+#include <utility>
+
 namespace snasio::net {
 
 std::uint64_t response_slots::reserve(const http::framing& f) {
@@ -34,6 +36,42 @@ void response_slots::fill(std::uint64_t n, std::string bytes) {
   s->bytes = std::move(bytes);
 }
 
+void response_slots::open_stream(std::uint64_t n, std::string head, stream_body body) {
+  slot* s = find(n);
+  if (!s || s->filled) return;
+  s->filled = s->streaming = true;
+  s->chunked = body == stream_body::chunked;
+  if (body == stream_body::until_close) s->framing.keep_alive = false;
+  s->bytes = std::move(head);
+}
+
+bool response_slots::append(std::uint64_t n, std::string_view bytes) {
+  slot* s = find(n);
+  if (!s || !s->streaming) return false;
+  if (s->chunked) s->bytes += http::chunk(bytes);
+  else s->bytes += bytes;
+  return true;
+}
+
+void response_slots::end_stream(std::uint64_t n, bool cut) {
+  slot* s = find(n);
+  if (!s || !s->streaming) return;
+  s->streaming = false;
+  if (cut) s->framing.keep_alive = false;
+  else if (s->chunked) s->bytes += http::last_chunk;
+}
+
+std::size_t response_slots::buffered(std::uint64_t n, std::size_t in_flight) const {
+  if (n < first_ || n - first_ >= slots_.size()) return 0;
+  return slots_[n - first_].bytes.size() + (n - first_ == taken_ && stream_taken_ ? in_flight : 0);
+}
+
+std::uint64_t response_slots::stream_job(std::uint64_t n) const {
+  if (n < first_ || n - first_ >= slots_.size()) return 0;
+  const slot& s = slots_[n - first_];
+  return s.streaming ? s.job_id : 0;
+}
+
 void response_slots::set_job(std::uint64_t n, std::uint64_t job_id, bool tell_written) {
   if (slot* s = find(n)) {
     s->job_id = job_id;
@@ -56,7 +94,17 @@ std::size_t response_slots::take_filled(std::vector<std::string>& out) {
   // A slot after one that closes the connection is never written.
   if (taken_ > 0 && closes(slots_[taken_ - 1])) return 0;
   while (taken_ < slots_.size() && slots_[taken_].filled) {
-    out.push_back(std::move(slots_[taken_].bytes));
+    slot& s = slots_[taken_];
+    if (s.streaming) {
+      // What the stream has so far; the slot stays until its end.
+      if (!s.bytes.empty()) {
+        out.push_back(std::exchange(s.bytes, {}));
+        stream_taken_ = true;
+        ++taken;
+      }
+      break;
+    }
+    out.push_back(std::move(s.bytes));
     ++taken;
     if (closes(slots_[taken_++])) break;
   }
@@ -65,6 +113,7 @@ std::size_t response_slots::take_filled(std::vector<std::string>& out) {
 
 bool response_slots::release_taken(std::vector<std::uint64_t>* written) {
   bool close = false;
+  stream_taken_ = false;
   for (; taken_ > 0; --taken_) {
     close = close || closes(slots_.front());
     if (written && slots_.front().tell_written) written->push_back(slots_.front().job_id);
@@ -81,7 +130,7 @@ void response_slots::close_after_last() {
 std::vector<response_slots::owed_answer> response_slots::owed() const {
   std::vector<owed_answer> out;
   for (std::size_t i = 0; i < slots_.size(); ++i)
-    if (!slots_[i].filled) out.push_back({first_ + i, slots_[i].job_id});
+    if (!slots_[i].filled || slots_[i].streaming) out.push_back({first_ + i, slots_[i].job_id});
   return out;
 }
 
@@ -96,6 +145,7 @@ void response_slots::clear() noexcept {
   first_ += slots_.size();
   slots_.clear();
   taken_ = 0;
+  stream_taken_ = false;
 }
 
 }  // namespace snasio::net

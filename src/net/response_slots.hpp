@@ -28,6 +28,29 @@ class response_slots {
   /// Fills waiting slot `n`; after it is written the connection closes if its
   /// framing says so.
   void fill(std::uint64_t n, std::string bytes);
+  /// Fills waiting slot `n` with the head of a stream: the slot stays open
+  /// for the pieces append() adds until end_stream(), and the slots after
+  /// it wait. How its body is framed:
+  enum class stream_body {
+    chunked,      ///< each piece a chunk, then the last chunk
+    sized,        ///< the head gave Content-Length: the pieces as they are
+    until_close,  ///< HTTP/1.0: the pieces as they are, and the connection closes after
+  };
+  void open_stream(std::uint64_t n, std::string head, stream_body body);
+  /// Adds a piece to the stream of slot `n` (framed as its head said);
+  /// false if `n` is no open stream (its client gone, or a HEAD request).
+  bool append(std::uint64_t n, std::string_view bytes);
+  /// Ends the stream of slot `n`: with the last chunk, or `cut` (no last
+  /// chunk, and the connection closes after what is buffered, so the client
+  /// can tell the body is incomplete).
+  void end_stream(std::uint64_t n, bool cut);
+  /// The bytes of the stream of slot `n` not written yet, counting those
+  /// in the write in flight (`in_flight`).
+  std::size_t buffered(std::uint64_t n, std::size_t in_flight) const;
+  /// The job answering slot `n` if it is an open stream; 0 otherwise.
+  std::uint64_t stream_job(std::uint64_t n) const;
+  /// Whether the last take_filled() took bytes of an open stream (the last of `out`).
+  bool stream_taken() const noexcept { return stream_taken_; }
   /// Names the job that will fill slot `n`, to cancel if the client leaves,
   /// and whether it wants to hear once its answer is written.
   void set_job(std::uint64_t n, std::uint64_t job_id, bool tell_written = false);
@@ -42,8 +65,9 @@ class response_slots {
   const access_note* note(std::uint64_t n) const;
 
   /// Moves the bytes of the filled slots at the front (after those already
-  /// taken) into `out`, stopping after a slot that closes the connection.
-  /// Returns how many slots were taken.
+  /// taken) into `out`, stopping after a slot that closes the connection and
+  /// at an open stream (whose bytes so far are taken, the slot kept).
+  /// Returns how many slots (and stream bytes) were taken.
   std::size_t take_filled(std::vector<std::string>& out);
   /// Forgets every taken slot (its write finished); true if one closes the
   /// connection. The jobs that asked to hear of it are added to `written`.
@@ -56,7 +80,7 @@ class response_slots {
     std::uint64_t slot;
     std::uint64_t job_id;
   };
-  /// Every slot still waiting, oldest first.
+  /// Every slot still waiting, and every open stream, oldest first.
   std::vector<owed_answer> owed() const;
   /// The jobs whose answers are filled but not written that asked to hear of it.
   std::vector<std::uint64_t> unwritten_jobs() const;
@@ -72,6 +96,8 @@ class response_slots {
     bool filled = false;
     std::uint64_t job_id = 0;  // the job answering this slot (0: none)
     bool tell_written = false;  // tell the job once its answer is written
+    bool streaming = false;     // the head is in; pieces follow until end_stream
+    bool chunked = false;       // a stream's pieces are framed as chunks
     std::string bytes;
     std::unique_ptr<access_note> note;  // only while the access log is on
   };
@@ -82,6 +108,7 @@ class response_slots {
   std::deque<slot> slots_;   // oldest first
   std::uint64_t first_ = 0;  // the number of slots_.front()
   std::size_t taken_ = 0;    // front slots whose bytes are being written
+  bool stream_taken_ = false;  // ...and some bytes of the open stream after them
 };
 
 }  // namespace snasio::net

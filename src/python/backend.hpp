@@ -23,6 +23,10 @@ class backend {
   virtual void cancel(std::uint64_t job_id) = 0;
   /// The answer of job `job_id` is written (or its client gone): clean up after it.
   virtual void written(std::uint64_t job_id) = 0;
+  /// The stream job `job_id` answers with has room for its next piece.
+  virtual void more(std::uint64_t job_id) = 0;
+  /// The server has begun to drain: event streams end now.
+  virtual void draining() = 0;
   /// Where answers go; each job's one_shot points here.
   virtual reply_queue& replies() = 0;
 };

@@ -3,6 +3,9 @@
 // it; users never import it.
 #include "python/bridge_module.hpp"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <string>
 #include <vector>
 
@@ -115,6 +118,58 @@ PyObject* flush(PyObject* module, PyObject*) {
   Py_RETURN_NONE;
 }
 
+// _stream_send(job_id, data, end): the next piece of a streamed answer
+// (bytes, or str sent as UTF-8) and how the stream goes on: 0 more, 1 last
+// (the body is complete), 2 cut (it failed: the client must see it end early).
+PyObject* stream_send(PyObject* module, PyObject* args) {
+  unsigned long long job_id;
+  PyObject* data;
+  int end;
+  if (!PyArg_ParseTuple(args, "KOi:_stream_send", &job_id, &data, &end)) return nullptr;
+  module_state* state = state_of(module);
+  if (!state) return nullptr;
+  std::string bytes;
+  if (PyBytes_Check(data)) bytes.assign(PyBytes_AS_STRING(data), std::size_t(PyBytes_GET_SIZE(data)));
+  else if (!PyUnicode_Check(data) || !utf8(data, bytes))
+    return PyErr_Occurred() ? nullptr : PyErr_Format(PyExc_TypeError, "a stream yields bytes or str, not %.80s",
+                                                     Py_TYPE(data)->tp_name);
+  state->runner->stream_send(job_id, std::move(bytes), net::piece_end(end));
+  Py_RETURN_NONE;
+}
+
+// _read_file_piece(job_id, fd, offset, n, last): reads n bytes of a
+// FileResponse's file at offset, with the GIL released (on a dispatch
+// thread), and queues them as the stream's next piece; the bytes never
+// become a Python object. The caller schedules the flush.
+PyObject* read_file_piece(PyObject* module, PyObject* args) {
+  unsigned long long job_id, offset, n;
+  int fd, last;
+  if (!PyArg_ParseTuple(args, "KiKKp:_read_file_piece", &job_id, &fd, &offset, &n, &last)) return nullptr;
+  module_state* state = state_of(module);
+  if (!state) return nullptr;
+  std::string bytes(n, '\0');
+  std::size_t got = 0;
+  int error = 0;
+  Py_BEGIN_ALLOW_THREADS
+  while (got < n) {
+    ssize_t r = ::pread(fd, bytes.data() + got, n - got, off_t(offset + got));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) {
+      error = r < 0 ? errno : 0;
+      break;
+    }
+    got += std::size_t(r);
+  }
+  Py_END_ALLOW_THREADS
+  if (got < n) {
+    errno = error;
+    return error ? PyErr_SetFromErrno(PyExc_OSError)
+                 : PyErr_Format(PyExc_EOFError, "the file became shorter while it was being sent");
+  }
+  state->runner->stream_send(job_id, std::move(bytes), last ? net::piece_end::last : net::piece_end::more, false);
+  Py_RETURN_NONE;
+}
+
 PyMethodDef methods[] = {
     {"check_route", check_route, METH_VARARGS, "Raises ValueError for a route the router would refuse."},
     {"_log_exception", log_exception, METH_VARARGS, "Logs a handler's exception as the server does."},
@@ -122,6 +177,8 @@ PyMethodDef methods[] = {
     {"_run_batch", run_batch, METH_NOARGS, "Runs the jobs waiting in the queue (the event loop calls it)."},
     {"_handler_done", handler_done, METH_VARARGS, "Delivers the outcome of a handler that finished later."},
     {"_flush", flush, METH_NOARGS, "Hands the finished replies to the reactor."},
+    {"_stream_send", stream_send, METH_VARARGS, "Sends the next piece of a streamed answer."},
+    {"_read_file_piece", read_file_piece, METH_VARARGS, "Reads and sends the next piece of a file."},
     {nullptr, nullptr, 0, nullptr},
 };
 

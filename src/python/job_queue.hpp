@@ -14,6 +14,8 @@ struct job_event {
   enum class kind {
     cancelled,  ///< its client has gone: cancel the handler if it still runs
     written,    ///< its response has been written: clean up after it
+    more,       ///< its stream has room for the next piece
+    draining,   ///< (no job) the server drains: event streams end
   };
   std::uint64_t job_id = 0;
   kind what = kind::cancelled;

@@ -51,6 +51,17 @@ bool job_runner::run_batch() {
         clean_up(e.job_id);  // its answer is out
         continue;
       }
+      if (e.what == job_event::kind::more || e.what == job_event::kind::draining) {
+        tell_streams(e);
+        continue;
+      }
+      if (auto s = streams_.find(e.job_id); s != streams_.end()) {
+        // A client that left in the middle of a stream: its pump stops, and
+        // the generator is closed (its finally blocks run).
+        cancel_task(s->second.task.get());
+        streams_.erase(s);
+        continue;
+      }
       // A client that left: cancel its handler if it still runs, and forget it
       // now. (A Task cancelled before its first step never runs the code that
       // would report back, so nothing may wait for that report.)
@@ -74,6 +85,21 @@ bool job_runner::run_batch() {
     if (jobs_.closed() || ran == 0 || ran > low_load_batch || !running_.empty() || !next_job_soon()) break;
   }
   return jobs_.closed();
+}
+
+// The connection has room for the next piece of a stream; or the server
+// drains, and event streams end.
+void job_runner::tell_streams(const job_event& e) {
+  py_ref id = py_ref::steal(PyLong_FromUnsignedLongLong(e.job_id));
+  bool told = e.what == job_event::kind::more ? id && py_ref::steal(PyObject_CallOneArg(py_.stream_room.get(), id.get()))
+                                               : bool(py_ref::steal(PyObject_CallNoArgs(py_.end_event_streams.get())));
+  if (!told) log::line(log::level::error, "cannot pass on a stream's room:\n" + take_exception_text());
+}
+
+void job_runner::cancel_task(PyObject* task) {
+  PyObject* args[] = {task, Py_None};
+  if (!py_ref::steal(PyObject_Vectorcall(py_.cancel.get(), args, 2, nullptr)))
+    log::line(log::level::error, "cannot cancel a stream:\n" + take_exception_text());
 }
 
 // What the dependencies of job `job_id` do after their `yield` runs now.
@@ -108,18 +134,19 @@ void job_runner::run(job& j) {
   }
   const python_route& route = endpoints_.route(j.route);
   py_ref pool = request && route.use_pool ? py_ref::steal(PyObject_CallNoArgs(py_.pool.get())) : py_ref{};
-  if (!request || (route.use_pool && !pool)) return answer(j.reply, j.route, j.method, j.path, j.request_id, nullptr, nullptr);
+  if (!request || (route.use_pool && !pool))
+    return answer(j.reply, j.route, j.method, j.path, j.request_id, nullptr, j.id, nullptr, nullptr);
   if (route.mode == execution_mode::inline_call) {
     inline_route_.store(std::ptrdiff_t(j.route), std::memory_order_relaxed);
     py_ref result = call(j, request.get(), pool.get());
     inline_route_.store(-1, std::memory_order_relaxed);
-    return answer(j.reply, j.route, j.method, j.path, j.request_id, result.get(), nullptr);
+    return answer(j.reply, j.route, j.method, j.path, j.request_id, request.get(), j.id, result.get(), nullptr);
   }
   py_ref task = start(j, request.get(), pool.get());
-  if (!task) return answer(j.reply, j.route, j.method, j.path, j.request_id, nullptr, nullptr);
+  if (!task) return answer(j.reply, j.route, j.method, j.path, j.request_id, nullptr, j.id, nullptr, nullptr);
   if (j.route < route_count_) running_by_route_[j.route].fetch_add(1, std::memory_order_relaxed);
   running_.emplace(j.id, running{j.route, std::move(j.method), std::move(j.path), std::move(j.request_id), std::move(j.reply),
-                                    std::move(task)});
+                                    std::move(task), std::move(request)});
 }
 
 // Calls the route's handler as planned: itself with its parameters filled
@@ -235,18 +262,67 @@ void job_runner::handler_done(std::uint64_t job_id, PyObject* result, PyObject* 
   if (error != Py_None && PyErr_GivenExceptionMatches(error, py_.cancelled_error.get()))
     out_.push_back(r.reply.take(http::response::error(503, "request cancelled")));
   else
-    answer(r.reply, r.route, r.method, r.path, r.request_id, error == Py_None ? result : nullptr, error == Py_None ? nullptr : error);
+    answer(r.reply, r.route, r.method, r.path, r.request_id, r.request.get(), job_id, error == Py_None ? result : nullptr,
+           error == Py_None ? nullptr : error);
   schedule_flush();
 }
 
 // Answers with a handler's outcome: `result`, else `error`, else the Python
 // exception that is set.
 void job_runner::answer(one_shot& reply, std::size_t route, const std::string& method, const std::string& path,
-                        const std::string& request_id,
+                        const std::string& request_id, PyObject* request, std::uint64_t job_id,
                         PyObject* result, PyObject* error) {
   py_ref raised = result || error ? py_ref{} : fetch_exception();
   request_label label{method, path, endpoints_.route(route).name, request_id};
+  if (result && !PyDict_CheckExact(result) &&
+      (PyGen_Check(result) || PyAsyncGen_CheckExact(result) ||
+       PyObject_TypeCheck(result, reinterpret_cast<PyTypeObject*>(py_.streaming_class.get()))))
+    return start_stream(reply, job_id, request, result, label);
   out_.push_back(reply.take(response_for(result, error ? error : raised.get(), py_, max_json_depth_, label)));
+}
+
+// A generator, async generator or StreamingResponse: the head goes now, and
+// a task on the loop sends the pieces as the connection has room for them
+// (snasio._loop.open_stream; a file's head depends on the request's Range).
+void job_runner::start_stream(one_shot& reply, std::uint64_t job_id, PyObject* request, PyObject* result,
+                              const request_label& label) {
+  py_ref id = py_ref::steal(PyLong_FromUnsignedLongLong(job_id));
+  PyObject* head_only = label.method == "HEAD" ? Py_True : Py_False;
+  PyObject* args[] = {id.get(), result, request ? request : Py_None, head_only};
+  py_ref opened = id ? py_ref::steal(PyObject_Vectorcall(py_.open_stream.get(), args, 4, nullptr)) : py_ref{};
+  if (!opened || !PyTuple_Check(opened.get()) || PyTuple_GET_SIZE(opened.get()) != 2) {
+    py_ref raised = fetch_exception();
+    out_.push_back(reply.take(response_for(nullptr, raised.get(), py_, max_json_depth_, label)));
+    return;
+  }
+  PyObject* head = PyTuple_GET_ITEM(opened.get(), 0);  // borrowed
+  PyObject* task = PyTuple_GET_ITEM(opened.get(), 1);
+  http::response r;
+  std::string why;
+  if (!to_response(head, py_, max_json_depth_, r, why)) {
+    // A head that cannot be sent (a bad header, say) is a 500, and the pump stops unheard.
+    r = response_for(head, nullptr, py_, max_json_depth_, label);
+    if (task != Py_None) cancel_task(task);
+  } else if (PyObject_TypeCheck(head, reinterpret_cast<PyTypeObject*>(py_.streaming_class.get()))) {
+    // (Without a pump, a HEAD request's: the head a GET would get, alone.)
+    r.streamed = true;
+    r.body.clear();
+    py_ref length = py_ref::steal(PyObject_GetAttrString(head, "_length"));
+    if (length && PyLong_Check(length.get())) r.stream_length = PyLong_AsLongLong(length.get());
+    PyErr_Clear();
+    if (task != Py_None) streams_.emplace(job_id, stream{*reply.to(), py_ref::borrow(task)});
+  }
+  out_.push_back(reply.take(std::move(r)));
+}
+
+void job_runner::stream_send(std::uint64_t job_id, std::string bytes, net::piece_end end, bool schedule) {
+  auto it = streams_.find(job_id);
+  if (it == streams_.end()) return;  // its client has gone
+  reply_queue::reply piece{it->second.to, {}, end};
+  piece.response.body = std::move(bytes);
+  out_.push_back(std::move(piece));
+  if (end != net::piece_end::more) streams_.erase(it);
+  if (schedule) schedule_flush();
 }
 
 void job_runner::schedule_flush() {
@@ -276,6 +352,9 @@ void job_runner::shut_down() {
     out_.push_back(it->second.reply.take(http::response::error(503, "server is shutting down")));
     forget(it);
   }
+  // Streams still sending are cut: their clients can tell.
+  for (auto& [id, s] : streams_) out_.push_back({s.to, {}, net::piece_end::cut});
+  streams_.clear();
   flush();
 }
 

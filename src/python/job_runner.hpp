@@ -14,6 +14,7 @@
 #include "python/json_convert.hpp"
 #include "python/one_shot.hpp"
 #include "python/py_objects.hpp"
+#include "python/response_builder.hpp"
 
 namespace snasio::python {
 
@@ -33,6 +34,11 @@ class job_runner {
   void handler_done(std::uint64_t job_id, PyObject* result, PyObject* error);
   /// Hands every finished reply to the reactor (`_snasio._flush`).
   void flush();
+  /// The next piece of the stream that answers job `job_id`
+  /// (`_snasio._stream_send`); the stream is forgotten once `end` says so.
+  /// Off the loop's thread (a dispatch thread reading a file) the caller
+  /// schedules the flush itself: `schedule` false.
+  void stream_send(std::uint64_t job_id, std::string bytes, net::piece_end end, bool schedule = true);
   /// The loop has stopped: every job left is answered 503.
   void shut_down();
   /// The nesting bound for JSON in and out (--max-json-depth), before serving.
@@ -52,6 +58,7 @@ class job_runner {
     std::string request_id;
     one_shot reply;
     py_ref task;  // the handler's Task, or a blocking handler's future: to cancel
+    py_ref request;  // for an answer that streams (a file's Range, say)
   };
 
   void run(job& j);
@@ -62,9 +69,13 @@ class job_runner {
   bool arguments(const job& j, PyObject* request, PyObject* pool, PyObject** out);
   py_ref start(const job& j, PyObject* request, PyObject* pool);
   void answer(one_shot& reply, std::size_t route, const std::string& method, const std::string& path,
-              const std::string& request_id,
+              const std::string& request_id, PyObject* request, std::uint64_t job_id,
               PyObject* result, PyObject* error);
   void schedule_flush();
+  void start_stream(one_shot& reply, std::uint64_t job_id, PyObject* request, PyObject* result,
+                    const request_label& label);
+  void tell_streams(const job_event& e);
+  void cancel_task(PyObject* task);
 
   job_queue& jobs_;
   reply_queue& replies_;
@@ -77,6 +88,13 @@ class job_runner {
   std::vector<reply_queue::reply> out_;  // finished replies not yet handed to the reactor
   bool flush_scheduled_ = false;
   std::unordered_map<std::uint64_t, running> running_;  // by job id
+  /// Streams being sent, by job id: where their pieces go, and the task
+  /// that pumps them (to cancel when the client leaves).
+  struct stream {
+    net::responder to;
+    py_ref task;
+  };
+  std::unordered_map<std::uint64_t, stream> streams_;
 
   // Read by the reactor when the GIL thread does not finish at shutdown.
   std::atomic<std::ptrdiff_t> inline_route_{-1};  // the sync handler running now, if any

@@ -29,7 +29,10 @@ void reply_queue::deliver() {
     delivering_.swap(waiting_);
     posted_ = false;
   }
-  for (auto& r : delivering_) r.to.send(std::move(r.response));
+  for (auto& r : delivering_) {
+    if (r.piece) r.to.send_piece(r.response.body, *r.piece);
+    else r.to.send(std::move(r.response));
+  }
   delivered_ += delivering_.size();
   delivering_.clear();
 }

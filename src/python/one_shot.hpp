@@ -22,10 +22,12 @@ class reply_queue {
  public:
   explicit reply_queue(asio::any_io_executor reactor) : reactor_(std::move(reactor)) {}
 
-  /// A response and the connection slot it answers.
+  /// A response and the connection slot it answers; or a later piece of a
+  /// streamed response (its bytes in response.body) and how it ends.
   struct reply {
     net::responder to;
     http::response response;
+    std::optional<net::piece_end> piece = std::nullopt;
   };
 
   /// Queues replies for delivery on the reactor thread (any thread).
@@ -76,6 +78,8 @@ class one_shot {
     queue_->count_drop();
     queue_ = nullptr;
   }
+  /// Where the answer goes (a stream sends its later pieces there too).
+  const std::optional<net::responder>& to() const noexcept { return to_; }
   /// Whether the client is gone (the connection has closed).
   bool abandoned() const noexcept { return to_ && to_->abandoned(); }
   /// Whether this one_shot still owes an answer.

@@ -22,6 +22,7 @@ struct py_objects {
   // From snasio's Python package.
   py_ref request_class;   ///< snasio.Request
   py_ref response_class;  ///< snasio.Response
+  py_ref streaming_class; ///< snasio.StreamingResponse (ServerSentEvents and FileResponse are ones too)
   py_ref http_error;      ///< snasio.HTTPError
   py_ref unset;           ///< snasio.request._UNSET: a body decoded lazily as text
   /// Where each request_field lives inside a Request object: the offsets of
@@ -40,6 +41,10 @@ struct py_objects {
   py_ref cancel;          ///< cancel(task_or_future, job_id or None)
   py_ref pool;            ///< pool() -> the ProcessPoolExecutor
   py_ref schedule_flush;  ///< schedule_flush(): _snasio._flush at the next loop iteration
+  // snasio.streaming
+  py_ref open_stream;     ///< open_stream(job_id, result, request, head_only) -> (head, pump Task or None)
+  py_ref stream_room;     ///< stream_room(job_id): the connection has room for the next piece
+  py_ref end_event_streams;  ///< end_event_streams(): the server drains
 
   // The app layer (py/snasio/app.py).
   py_ref invoke;   ///< _invoke(route_id, job_id, request, pool): hooks and dependencies around a handler

@@ -22,6 +22,16 @@ void runtime::written(std::uint64_t job_id) {
   wake_later();
 }
 
+void runtime::more(std::uint64_t job_id) {
+  jobs_.tell(job_id, job_event::kind::more);
+  wake_later();
+}
+
+void runtime::draining() {
+  jobs_.tell(0, job_event::kind::draining);
+  wake_later();
+}
+
 void runtime::wake_later() {
   // Waking the GIL thread costs a system call and, if it sleeps, a context
   // switch. Posted, the wake-up runs after every handler the reactor has

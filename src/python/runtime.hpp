@@ -38,6 +38,8 @@ class runtime final : public backend {
   /// The client of job `job_id` has gone: cancel its handler if it still runs (reactor).
   void cancel(std::uint64_t job_id) override;
   void written(std::uint64_t job_id) override;
+  void more(std::uint64_t job_id) override;
+  void draining() override;
   /// Jobs submitted whose replies have not reached the reactor yet (reactor).
   std::uint64_t in_flight() const noexcept { return submitted_ - replies_.delivered() - replies_.dropped(); }
   /// Where replies to jobs go; jobs' one_shots point here.
