@@ -154,3 +154,27 @@ TEST_CASE("every status the server or a handler may send has its RFC 9110 reason
     CHECK(snasio::http::reason_phrase(status) == phrase);
   }
 }
+
+TEST_CASE("a streamed response's head is chunked, or for HTTP/1.0 closes the connection", "[response]") {
+  response r = response::text(200, "unused");
+  r.streamed = true;
+  std::string head = serialize(r, framing{}, date);
+  CHECK(head.find("Transfer-Encoding: chunked\r\n") != std::string::npos);
+  CHECK(head.find("Content-Length") == std::string::npos);
+  CHECK(head.ends_with("\r\n\r\n"));
+  framing old;
+  old.http10 = true;
+  std::string head10 = serialize(r, old, date);
+  CHECK(head10.find("Transfer-Encoding") == std::string::npos);
+  CHECK(head10.find("Connection: close\r\n") != std::string::npos);
+  r.stream_length = 1234;  // a file: its length is known
+  CHECK(serialize(r, framing{}, date).find("Content-Length: 1234\r\n") != std::string::npos);
+  CHECK(serialize(r, framing{}, date).find("Transfer-Encoding") == std::string::npos);
+}
+
+TEST_CASE("chunk frames bytes with their size in hex", "[response]") {
+  CHECK(snasio::http::chunk("hello") == "5\r\nhello\r\n");
+  CHECK(snasio::http::chunk(std::string(300, 'x')).starts_with("12c\r\n"));
+  CHECK(snasio::http::chunk("").empty());
+  CHECK(snasio::http::last_chunk == "0\r\n\r\n");
+}

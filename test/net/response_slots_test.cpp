@@ -155,3 +155,58 @@ TEST_CASE("jobs that asked are told once their answers are written, or never wil
   slots.fill(e, "E");  // filled behind d, which is still owed
   CHECK(slots.unwritten_jobs() == std::vector<std::uint64_t>{25});
 }
+
+TEST_CASE("a stream's pieces are chunked and keep the slots behind it waiting", "[response_slots]") {
+  using body = response_slots::stream_body;
+  response_slots slots;
+  auto s = slots.reserve(keep_alive()), next = slots.reserve(keep_alive());
+  slots.fill(next, "NEXT");
+  slots.open_stream(s, "HEAD", body::chunked);
+  CHECK(slots.stream_job(s) == 0);  // no job named
+  CHECK(take(slots) == std::vector<std::string>{"HEAD"});
+  CHECK(slots.stream_taken());
+  CHECK(slots.buffered(s, 4) == 4);  // the head, in the write in flight
+  CHECK(slots.append(s, "hello"));
+  CHECK(slots.append(s, ""));  // nothing: an empty chunk would end the body
+  CHECK(slots.buffered(s, 4) == 4 + 10);
+  CHECK_FALSE(slots.release_taken());
+  CHECK(take(slots) == std::vector<std::string>{"5\r\nhello\r\n"});  // the stream only: NEXT waits
+  CHECK_FALSE(slots.release_taken());
+  slots.end_stream(s, false);
+  CHECK_FALSE(slots.append(s, "late"));
+  CHECK(take(slots) == std::vector<std::string>{"0\r\n\r\n", "NEXT"});
+  CHECK_FALSE(slots.release_taken());
+  CHECK(slots.empty());
+}
+
+TEST_CASE("a cut stream closes the connection without a last chunk", "[response_slots]") {
+  using body = response_slots::stream_body;
+  response_slots slots;
+  auto s = slots.reserve(keep_alive());
+  slots.reserve(keep_alive());
+  slots.set_job(s, 7);
+  slots.open_stream(s, "HEAD", body::chunked);
+  CHECK(slots.stream_job(s) == 7);
+  CHECK(slots.owed().size() == 2);  // an open stream still owes its end
+  slots.append(s, "part");
+  slots.end_stream(s, true);
+  CHECK(take(slots) == std::vector<std::string>{"HEAD4\r\npart\r\n"});
+  CHECK(slots.release_taken());  // closes: the request behind it is never answered
+}
+
+TEST_CASE("sized and HTTP/1.0 streams send their pieces as they are", "[response_slots]") {
+  using body = response_slots::stream_body;
+  response_slots slots;
+  auto sized = slots.reserve(keep_alive());
+  slots.open_stream(sized, "H", body::sized);
+  slots.append(sized, "abc");
+  slots.end_stream(sized, false);
+  CHECK(take(slots) == std::vector<std::string>{"Habc"});
+  CHECK_FALSE(slots.release_taken());  // the connection stays open
+  auto until_close = slots.reserve(keep_alive());
+  slots.open_stream(until_close, "H", body::until_close);
+  slots.append(until_close, "xyz");
+  slots.end_stream(until_close, false);
+  CHECK(take(slots) == std::vector<std::string>{"Hxyz"});
+  CHECK(slots.release_taken());  // the end of the connection ends the body
+}

@@ -30,6 +30,15 @@ KINDS = [
 # there leaves the lock held: the next submit waits forever (seen at k=37).
 
 
+def sweep():
+    """The k to arm: every allocation at first, then further apart (a build
+    with coverage or sanitizers allocates many times more per request)."""
+    k = 0
+    while k < 20000:
+        yield k
+        k += 1 + k // 50
+
+
 def status(srv, raw, timeout=10.0):
     c = Client(srv, timeout=timeout)
     try:
@@ -44,7 +53,8 @@ def status(srv, raw, timeout=10.0):
 def test_an_allocation_failure_anywhere_is_a_500_and_every_other_request_is_served(start_server):
     srv = start_server("--app-dir", str(APP), "--drain-timeout", "1")
     outcomes = collections.Counter()
-    for k in range(200):
+    clean_in_a_row = 0
+    for k in sweep():
         c = Client(srv)
         c.send(b"GET /arm/%d HTTP/1.1\r\nHost: t\r\n\r\n" % k)
         armed = c.response().status
@@ -66,10 +76,13 @@ def test_an_allocation_failure_anywhere_is_a_500_and_every_other_request_is_serv
             # the task's next step (uvloop logs it). The drain ends it.
             assert "Exception in callback" in srv.stderr(), (k, srv.stderr()[-2000:])
         assert status(srv, b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n") == 200
-    # The failures landed across the whole path, and past its end all is well again.
+        # Past the end of the path, all is well again.
+        clean_in_a_row = clean_in_a_row + 1 if (armed, r.status, run) == (204, 200, 201) else 0
+        if clean_in_a_row == 10:
+            break
+    assert clean_in_a_row == 10, outcomes
     failed = sum(n for (a, r, run), n in outcomes.items() if 500 in (a, r, run))
-    assert failed >= 100, outcomes
-    assert outcomes[(204, 200, 201)] >= 40, outcomes
+    assert failed >= 50, outcomes
     assert "MemoryError" in srv.stderr()
 
 
@@ -77,10 +90,14 @@ def test_every_kind_of_answer_survives_an_allocation_failure_in_building_it(star
     srv = start_server("--app-dir", str(APP), "--drain-timeout", "1")
     for raw, expected in KINDS:
         outcomes = collections.Counter()
-        for k in range(120):
+        clean_in_a_row = 0
+        for k in sweep():
             armed = status(srv, b"GET /arm/%d HTTP/1.1\r\nHost: t\r\n\r\n" % k)
             got = status(srv, raw)
             outcomes[got] += 1
             assert armed in (204, 500) and got in (expected, 500), (raw, k, outcomes)
             assert status(srv, b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n") == 200
-        assert outcomes[500] >= 5 and outcomes[expected] >= 40, (raw, outcomes)
+            clean_in_a_row = clean_in_a_row + 1 if (armed, got) == (204, expected) else 0
+            if clean_in_a_row == 10:
+                break
+        assert clean_in_a_row == 10 and outcomes[500] >= 5, (raw, outcomes)
