@@ -62,9 +62,9 @@ py_objects py_objects::load(const std::string& package_dir) {
   py.cancel = lookup("snasio._loop", "cancel");
   py.pool = lookup("snasio._loop", "pool");
   py.schedule_flush = lookup("snasio._loop", "schedule_flush");
-  py.open_stream = lookup("snasio.streaming", "open_stream");
-  py.stream_room = lookup("snasio.streaming", "stream_room");
-  py.end_event_streams = lookup("snasio.streaming", "end_event_streams");
+  py.open_stream = lookup("snasio._streams", "open_stream");
+  py.stream_room = lookup("snasio._streams", "stream_room");
+  py.end_event_streams = lookup("snasio._streams", "end_event_streams");
   py.invoke = lookup("snasio.app", "_invoke");
   py.written = lookup("snasio.app", "_written");
   py.run_batch = lookup("_snasio", "_run_batch");

@@ -41,7 +41,7 @@ struct py_objects {
   py_ref cancel;          ///< cancel(task_or_future, job_id or None)
   py_ref pool;            ///< pool() -> the ProcessPoolExecutor
   py_ref schedule_flush;  ///< schedule_flush(): _snasio._flush at the next loop iteration
-  // snasio.streaming
+  // snasio._streams
   py_ref open_stream;     ///< open_stream(job_id, result, request, head_only) -> (head, pump Task or None)
   py_ref stream_room;     ///< stream_room(job_id): the connection has room for the next piece
   py_ref end_event_streams;  ///< end_event_streams(): the server drains

@@ -72,3 +72,23 @@ def test_upload(client):
 
 def test_squares_in_the_process_pool(client):
     assert client.post("/squares", json={"numbers": [1, 2, 3]}).json() == {"squares": [1, 4, 9]}
+
+
+def test_a_countdown_streams_line_by_line(client):
+    response = client.get("/countdown/3")
+    assert response.status_code == 200
+    assert response.headers["Transfer-Encoding"] == "chunked"
+    assert response.text == "3\n2\n1\nliftoff\n"
+
+
+def test_the_clock_is_a_stream_of_server_sent_events(client):
+    response = client.get("/clock?n=2&every=0.05")
+    assert response.headers["Content-Type"] == "text/event-stream"
+    events = [block for block in response.text.split("\n\n") if block]
+    assert len(events) == 2 and events[0].startswith("event: tick\nid: 1\ndata: {\"time\": ")
+
+
+def test_the_download_is_this_apps_file(client):
+    response = client.get("/download/streams.py", headers={"Range": "bytes=0-2"})
+    assert response.status_code == 206 and response.content == b'"""'
+    assert client.head("/download/streams.py").headers["Content-Disposition"].startswith("attachment;")
