@@ -247,6 +247,61 @@ def leave_mid_response(host, port, rng, tally):
     tally.add("leave-mid-response", True)
 
 
+def read_chunked(sock, timeout=30):
+    """A chunked response: (status, body, complete); complete only with its last chunk."""
+    sock.settimeout(timeout)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        more = sock.recv(65536)
+        if not more:
+            return None, b"", False
+        data += more
+    head, _, rest = data.partition(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    if b"Transfer-Encoding: chunked" not in head:
+        return status, rest, False  # not a stream: a refusal (503 when the queue is full)
+    body = b""
+    while True:
+        while b"\r\n" not in rest:
+            more = sock.recv(65536)
+            if not more:
+                return status, body, False
+            rest += more
+        size_line, _, rest = rest.partition(b"\r\n")
+        size = int(size_line, 16)
+        while len(rest) < size + 2:
+            more = sock.recv(65536)
+            if not more:
+                return status, body, False
+            rest += more
+        if size == 0:
+            return status, body, True
+        body += rest[:size]
+        rest = rest[size + 2:]
+
+
+def streaming(host, port, rng, tally):
+    """A streamed answer (sync or async generator, or events), read whole and
+    checked, or left at a random point: every generator is closed either way."""
+    n = rng.randint(1, 256)
+    path = rng.choice([f"/stream/{n}", f"/astream/{n}", f"/events/{min(n, 32)}"])
+    with socket.create_connection((host, port), timeout=30) as s:
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        if rng.random() < 0.5:
+            s.recv(rng.randint(1, 8192))  # and leaves mid-stream
+            tally.add("stream-left", True)
+            return
+        status, body, complete = read_chunked(s)
+    if status == 503:
+        ok = True  # the queue was full: refused before any handler ran
+    elif path.startswith("/events"):
+        events = [e for e in body.decode().split("\n\n") if e and not e.startswith(":")]
+        ok = status == 200 and complete and len(events) == min(n, 32)
+    else:
+        ok = status == 200 and complete and body == b"0123456789abcdef" * 64 * n
+    tally.add("stream", ok, status, f"GET {path}: status {status}, {len(body)} bytes, complete={complete}")
+
+
 def queue_burst(host, port, tally):
     """Many at once to a handler that holds the GIL thread: the small queue
     fills behind it and the rest get 503."""
@@ -278,6 +333,7 @@ def client(host, port, seed, stop, tally):
              (0.04, kind("leave-mid-response", lambda: leave_mid_response(host, port, rng, tally))),
              (0.04, kind("slow-writer", lambda: slow_writer(host, port, rng, tally))),
              (0.03, kind("slow-reader", lambda: slow_reader(host, port, rng, tally))),
+             (0.08, kind("streaming", lambda: streaming(host, port, rng, tally))),
              (0.01, kind("queue-burst", lambda: queue_burst(host, port, tally)))]
     while not stop.is_set():
         began = time.monotonic()
@@ -360,6 +416,9 @@ def main():
         problems.append("no handler was cancelled although clients left")
     if stats["opened"] != stats["closed"]:
         problems.append(f"{stats['opened'] - stats['closed']} dependency clean-ups never ran")
+    print(f"soak: stream generators started {stats['streams_started']}, closed {stats['streams_closed']}")
+    if stats["streams_started"] != stats["streams_closed"]:
+        problems.append(f"{stats['streams_started'] - stats['streams_closed']} stream generators never closed")
     if code != 0:
         problems.append(f"exit code {code} after SIGTERM")
     for p in problems:

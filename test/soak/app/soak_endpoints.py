@@ -3,12 +3,13 @@
 import asyncio
 import time
 
-from snasio import HTTPError, Provide, Response, provide, redirect, route
+from snasio import HTTPError, Provide, Response, ServerSentEvents, provide, redirect, route
 
 import soak_work
 
 _cancelled = 0
 _resources = {"opened": 0, "closed": 0}
+_streams = {"streams_started": 0, "streams_closed": 0}  # every generator started must be closed
 
 
 def resource():
@@ -70,7 +71,51 @@ def with_dependency(n: int, resource):
 
 @route("/stats")
 def stats(request):
-    return {"cancelled": _cancelled, **_resources}
+    return {"cancelled": _cancelled, **_resources, **_streams}
+
+
+PIECE = b"0123456789abcdef" * 64  # 1 KiB
+
+
+@route("/stream/<int:n>")
+def stream(request):
+    """n pieces of 1 KiB from a sync generator (made on the dispatch threads)."""
+    def pieces():
+        _streams["streams_started"] += 1
+        try:
+            for _ in range(request.path_params["n"]):
+                yield PIECE
+        finally:
+            _streams["streams_closed"] += 1
+    return pieces()
+
+
+@route("/astream/<int:n>")
+async def astream(request):
+    """n pieces of 1 KiB from an async generator that awaits between them."""
+    async def pieces():
+        _streams["streams_started"] += 1
+        try:
+            for i in range(request.path_params["n"]):
+                if i % 8 == 0:
+                    await asyncio.sleep(0.001)
+                yield PIECE
+        finally:
+            _streams["streams_closed"] += 1
+    return pieces()
+
+
+@route("/events/<int:n>")
+def events(request):
+    async def stream_of_events():
+        _streams["streams_started"] += 1
+        try:
+            for i in range(request.path_params["n"]):
+                await asyncio.sleep(0.002)
+                yield {"id": str(i), "data": {"i": i}}
+        finally:
+            _streams["streams_closed"] += 1
+    return ServerSentEvents(stream_of_events(), ping=0.5)
 
 
 @route("/big/<int:kb>")
