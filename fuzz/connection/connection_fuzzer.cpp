@@ -9,7 +9,8 @@
 //     refusal);
 //   - responses in request order (each answer names the request it answers);
 //   - every response well-formed (status line, headers, Content-Length
-//     matching the body);
+//     matching the body, or whole chunks ending with the last one: the
+//     stand-in answers some requests as streams);
 //   - after a refusal, or any response that says Connection: close, nothing
 //     more is sent, and nothing more is parsed from that connection.
 //
@@ -18,6 +19,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -70,16 +72,32 @@ class stand_in final : public python::backend {
   void written(std::uint64_t job_id) override {
     if (!answered_.erase(job_id)) die("written() for a job not answered, or told twice");
   }
+  void more(std::uint64_t) override {}
+  void draining() override {}
   python::reply_queue& replies() override { return replies_; }
 
-  /// Answers one waiting job, the oldest or the newest, as `newest` says.
-  bool answer_one(bool newest) {
+  /// Answers one waiting job, the oldest or the newest, as `newest` says;
+  /// with `split` > 0 as a stream: the head, then the body in two pieces
+  /// cut at a point `split` chooses.
+  bool answer_one(bool newest, std::uint64_t split = 0) {
     if (waiting_.empty()) return false;
     python::job j = std::move(newest ? waiting_.back() : waiting_.front());
     newest ? waiting_.pop_back() : waiting_.pop_front();
-    std::string path = j.path;
+    std::string body = "{\"answers\":\"" + http::json_escape(j.path) + "\"}";
     answered_.insert(j.id);
-    j.reply.send(http::response::json(200, "{\"answers\":\"" + http::json_escape(path) + "\"}"));
+    if (split == 0) {
+      j.reply.send(http::response::json(200, std::move(body)));
+      return true;
+    }
+    net::responder to = *j.reply.to();
+    http::response head = http::response::json(200, {});
+    head.streamed = true;
+    j.reply.send(std::move(head));
+    std::size_t cut = split % (body.size() + 1);
+    python::reply_queue::reply first{to, http::response::json(200, body.substr(0, cut)), net::piece_end::more};
+    python::reply_queue::reply rest{to, http::response::json(200, body.substr(cut)), net::piece_end::last};
+    replies_.push(std::move(first));
+    replies_.push(std::move(rest));
     return true;
   }
   void forget_all() {
@@ -107,6 +125,7 @@ class counting_handler final : public net::request_handler {
   }
   void abandon(std::uint64_t job_id) override { dispatcher_.abandon(job_id); }
   void written(std::uint64_t job_id) override { dispatcher_.written(job_id); }
+  void more(std::uint64_t job_id) override { dispatcher_.more(job_id); }
   std::vector<std::string> targets;  // every request handed on, by its path, in order
   std::vector<bool> heads;           // ...and whether it was a HEAD
 
@@ -181,6 +200,7 @@ std::vector<parsed_response> parse_responses(std::string_view out, const std::ve
     r.status = std::atoi(std::string(head.substr(9, 3)).c_str());
     if (r.status < 100 || r.status > 599) die("a bad status", head);
     long length = -1;
+    bool chunked = false;
     std::size_t pos = head.find("\r\n");
     while (pos != std::string_view::npos) {
       std::size_t next = head.find("\r\n", pos + 2);
@@ -189,15 +209,43 @@ std::vector<parsed_response> parse_responses(std::string_view out, const std::ve
       if (colon == std::string_view::npos) die("a header line without ': '", line);
       std::string_view name = line.substr(0, colon), value = line.substr(colon + 2);
       if (http::iequals(name, "Content-Length")) length = std::atol(std::string(value).c_str());
+      if (http::iequals(name, "Transfer-Encoding")) {
+        if (value != "chunked") die("a transfer coding other than chunked", line);
+        chunked = true;
+      }
       if (http::iequals(name, "Connection") && value == "close") r.closes = true;
       pos = next;
     }
     if (r.status == 100) continue;  // interim: no body
     bool head_request = all.size() < heads.size() && heads[all.size()];
-    if (r.status != 204 && r.status != 304) {
-      if (length < 0) die("a final response without Content-Length", head);
-    }
-    if (r.status != 204 && r.status != 304 && !head_request) {
+    // One framing: Content-Length, chunked, or (a stream to an HTTP/1.0
+    // client) neither, and the end of the connection ends the body.
+    if (r.status != 204 && r.status != 304 && length >= 0 && chunked)
+      die("a response with both Content-Length and chunked", head);
+    bool until_close = r.status != 204 && r.status != 304 && length < 0 && !chunked;
+    if (until_close && !r.closes) die("a final response with no framing at all", head);
+    if (chunked && !head_request) {
+      // A stream: chunks until the last one; every chunk complete.
+      for (;;) {
+        auto line_end = out.find("\r\n");
+        if (line_end == std::string_view::npos) die("a chunk without its size line", out);
+        std::size_t n = 0;
+        auto [p, ec] = std::from_chars(out.data(), out.data() + line_end, n, 16);
+        if (ec != std::errc{} || p != out.data() + line_end) die("a bad chunk size", out.substr(0, line_end));
+        out.remove_prefix(line_end + 2);
+        if (n == 0) {
+          if (out.substr(0, 2) != "\r\n") die("a last chunk without its CRLF", out);
+          out.remove_prefix(2);
+          break;
+        }
+        if (out.size() < n + 2 || out.substr(n, 2) != "\r\n") die("a chunk shorter than its size", out);
+        r.body.append(out.substr(0, n));
+        out.remove_prefix(n + 2);
+      }
+    } else if (until_close && !head_request) {
+      r.body = out;
+      out = {};
+    } else if (r.status != 204 && r.status != 304 && !head_request) {
       if (out.size() < std::size_t(length)) die("a body shorter than its Content-Length", head);
       r.body = out.substr(0, std::size_t(length));
       out.remove_prefix(std::size_t(length));
@@ -257,11 +305,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (::send(fd, input.data(), piece, MSG_NOSIGNAL) < 0) break;
     input.remove_prefix(piece);
     settle(w);
-    for (auto n = choose() % 3; n > 0; --n) w.python.answer_one(choose() % 2);
+    for (auto n = choose() % 3; n > 0; --n) w.python.answer_one(choose() % 2, choose() % 2 ? choose() : 0);
     settle(w);
     out += read_available(fd);
   }
-  while (w.python.answer_one(choose() % 2)) settle(w);
+  while (w.python.answer_one(choose() % 2, choose() % 2 ? choose() : 0)) settle(w);
   settle(w);
   out += read_available(fd);
   ::close(fd);
