@@ -16,18 +16,17 @@ connection_manager::connection_manager(asio::any_io_executor executor, const ser
 }
 
 namespace {
-// An X-Request-ID a client sends is kept if it is at most this long and made
-// of these characters (enough for UUIDs and the usual tracing ids), so it is
-// safe to echo, to log and to hand to the app.
-constexpr std::size_t max_request_id = 128;
-bool safe_request_id(std::string_view id) {
-  return !id.empty() && id.size() <= max_request_id && id.find_first_not_of(
+// An X-Request-ID a client sends is kept if it is at most --max-request-id-bytes
+// long and made of these characters (enough for UUIDs and the usual tracing
+// ids), so it is safe to echo, to log and to hand to the app.
+bool safe_request_id(std::string_view id, std::size_t max_size) {
+  return !id.empty() && id.size() <= max_size && id.find_first_not_of(
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.:+/=") == std::string_view::npos;
 }
 }  // namespace
 
 std::string connection_manager::request_id(std::string_view offered) {
-  if (safe_request_id(offered)) return std::string(offered);
+  if (safe_request_id(offered, options_.max_request_id_bytes)) return std::string(offered);
   std::string id = id_prefix_;
   char digits[16];
   id.append(digits, std::to_chars(digits, digits + sizeof digits, ++next_id_, 16).ptr);

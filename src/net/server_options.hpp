@@ -52,6 +52,9 @@ struct server_options {
   /// --max-pipelined: requests of one connection parsed ahead of their
   /// responses; past it the connection stops reading until responses are written.
   std::size_t max_pipelined = 16;
+  /// --max-request-id-bytes: an incoming X-Request-ID longer than this is
+  /// replaced by one the server makes.
+  std::size_t max_request_id_bytes = 128;
   /// --stream-buffer-bytes: a streamed response's bytes waiting to be written
   /// before its producer is asked for more (a slow reader holds no more).
   std::size_t stream_buffer_bytes = 64 * 1024;

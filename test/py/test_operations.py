@@ -59,6 +59,13 @@ def test_a_safe_incoming_request_id_is_kept_and_an_unsafe_one_replaced(start_ser
         r = get(srv, "/whoami", b"X-Request-ID: " + unsafe + b"\r\n")
         assert r.headers["x-request-id"] != unsafe.decode()
         assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]+", r.json()["request_id"])
+    assert get(srv, "/whoami", b"X-Request-ID: " + b"x" * 128 + b"\r\n").headers["x-request-id"] == "x" * 128
+
+
+def test_the_longest_request_id_kept_is_configurable(start_server):
+    srv = start_server("--app-dir", str(APP), "--max-request-id-bytes", "8")
+    assert get(srv, "/whoami", b"X-Request-ID: abcdefgh\r\n").headers["x-request-id"] == "abcdefgh"
+    assert get(srv, "/whoami", b"X-Request-ID: abcdefghi\r\n").headers["x-request-id"] != "abcdefghi"
 
 
 def test_a_handler_error_in_the_log_names_the_request_id(start_server):
