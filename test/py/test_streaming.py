@@ -92,19 +92,20 @@ def test_a_slow_reader_holds_the_server_to_the_stream_buffer_and_native_routes_s
     s.sendall(b"GET /big HTTP/1.1\r\nHost: t\r\n\r\n")
     s.recv(4096)
     # The client stops reading for a while: the generator must stop with it.
-    worst = 0.0
+    worst = {"/health": 0.0, "/closed/none": 0.0}  # a native route, and a Python handler
     for _ in range(15):
         time.sleep(0.1)
-        h = Client(srv)
-        t = time.monotonic()
-        h.send(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
-        assert h.response().status == 200
-        worst = max(worst, time.monotonic() - t)
-        h.close()
+        for path in worst:
+            h = Client(srv)
+            t = time.monotonic()
+            h.send(b"GET %s HTTP/1.1\r\nHost: t\r\n\r\n" % path.encode())
+            assert h.response().status == 200
+            worst[path] = max(worst[path], time.monotonic() - t)
+            h.close()
     grew = rss_kib(srv.proc.pid) - before
     # 64 KiB per stream waits in the server; the rest is in the kernel's socket buffers.
     assert grew < 8 * 1024, f"RSS grew {grew} KiB for one stalled stream"
-    assert worst < 0.1, f"/health took {worst * 1000:.0f} ms beside a stalled stream"
+    assert max(worst.values()) < 0.1, f"beside a stalled stream: {worst}"
     # Reading on: the stream goes on; then the client leaves.
     s.settimeout(5)
     got = 0
