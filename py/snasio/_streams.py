@@ -65,9 +65,15 @@ def open_stream(job_id, result, request, head_only):
             return response, None
         what = f"{request.method} {request.path} [request {request.request_id}]" if request is not None else "a stream"
         pump = _pump(job_id, response, what)
-    room = _rooms[job_id] = asyncio.Event()
+    try:
+        room = asyncio.Event()
+        task = _loop._loop.create_task(pump)  # its first step runs later, with the room in place
+    except BaseException:
+        pump.close()
+        _close_now(response.content)
+        raise
     room.set()
-    task = _loop._loop.create_task(pump)
+    _rooms[job_id] = room
     if isinstance(response, ServerSentEvents):
         _event_streams[job_id] = task
     return response, task

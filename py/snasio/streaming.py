@@ -6,6 +6,7 @@ them (snasio._streams); these classes say what to send.
 import email.utils
 import mimetypes
 import os
+import stat
 import urllib.parse
 
 from snasio.response import Response
@@ -69,6 +70,9 @@ class FileResponse(StreamingResponse):
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
             return Response({"error": "not found"}, status=404)
         info = os.fstat(self._fd)
+        if not stat.S_ISREG(info.st_mode):  # a directory, a device: not a file to send
+            self._close_file()
+            return Response({"error": "not found"}, status=404)
         size = info.st_size
         self.headers["Last-Modified"] = email.utils.formatdate(int(info.st_mtime), usegmt=True)
         self.headers["Accept-Ranges"] = "bytes"

@@ -301,7 +301,7 @@ void job_runner::start_stream(one_shot& reply, std::uint64_t job_id, PyObject* r
   std::string why;
   if (!to_response(head, py_, max_json_depth_, r, why)) {
     // A head that cannot be sent (a bad header, say) is a 500, and the pump stops unheard.
-    r = response_for(head, nullptr, py_, max_json_depth_, label);
+    r = bad_return_value(why, label);
     if (task != Py_None) cancel_task(task);
   } else if (PyObject_TypeCheck(head, reinterpret_cast<PyTypeObject*>(py_.streaming_class.get()))) {
     // (Without a pump, a HEAD request's: the head a GET would get, alone.)

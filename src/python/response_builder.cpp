@@ -215,14 +215,18 @@ bool to_response(PyObject* result, const py_objects& py, std::size_t max_depth, 
   return ok;
 }
 
+http::response bad_return_value(std::string_view why, const request_label& label) {
+  log::line(log::level::error, describe(label) + ": bad return value: " + std::string(why));
+  return http::response::error(500, "internal server error");
+}
+
 http::response response_for(PyObject* result, PyObject* error, const py_objects& py, std::size_t max_json_depth,
                             const request_label& label) {
   if (result) {
     http::response r;
     std::string why;
     if (to_response(result, py, max_json_depth, r, why)) return r;
-    log::line(log::level::error, describe(label) + ": bad return value: " + why);
-    return http::response::error(500, "internal server error");
+    return bad_return_value(why, label);
   }
   if (error && PyObject_IsInstance(error, py.http_error.get()) == 1)
     return http_error_response(error, max_json_depth, label);

@@ -27,6 +27,9 @@ struct request_label {
 http::response response_for(PyObject* result, PyObject* error, const py_objects& py, std::size_t max_json_depth,
                             const request_label& label);
 
+/// The 500 for a return value that cannot be a response, `why` logged.
+http::response bad_return_value(std::string_view why, const request_label& label);
+
 /// Turns a handler's return value into a response (GIL held):
 /// dict/list → JSON, str → text/plain, bytes → application/octet-stream,
 /// None → 204, (body, status), (body, status, headers), or a snasio.Response.

@@ -7,6 +7,7 @@ every other request is served."""
 
 import collections
 import pathlib
+import socket
 
 from conftest import Client
 
@@ -101,3 +102,51 @@ def test_every_kind_of_answer_survives_an_allocation_failure_in_building_it(star
             if clean_in_a_row == 10:
                 break
         assert clean_in_a_row == 10 and outcomes[500] >= 5, (raw, outcomes)
+
+
+def stream_outcome(srv, raw, timeout=1.0):
+    """"complete" or "cut" for a stream (200 head, then all of its chunks or
+    not), else the status; None when nothing complete came within `timeout`."""
+    s = socket.create_connection((srv.host, srv.port), timeout=timeout)
+    try:
+        s.sendall(raw)
+        data = b""
+        while True:
+            try:
+                more = s.recv(65536)
+            except (TimeoutError, socket.timeout):
+                return None
+            except ConnectionResetError:
+                more = b""
+            data += more
+            head, sep, body = data.partition(b"\r\n\r\n")
+            if sep and b"Transfer-Encoding: chunked" not in head:
+                return int(head.split(b" ")[1])
+            if sep and body.endswith(b"0\r\n\r\n"):
+                return "complete"
+            if not more:
+                return "cut" if sep else None
+    finally:
+        s.close()
+
+
+def test_a_stream_survives_an_allocation_failure_anywhere_in_sending_it(start_server):
+    srv = start_server("--app-dir", str(APP), "--drain-timeout", "1")
+    outcomes = collections.Counter()
+    clean_in_a_row = 0
+    for k in sweep():
+        armed = status(srv, b"GET /arm/%d HTTP/1.1\r\nHost: t\r\n\r\n" % k)
+        got = stream_outcome(srv, b"GET /stream/3 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        outcomes[got] += 1
+        assert armed in (204, 500) and got in ("complete", "cut", 500, None), (k, outcomes)
+        if got is None:
+            # The event loop lost a task's step (uvloop logs it): that
+            # stream, and now and then the next one or two, never go on; a
+            # client's timeout or the drain ends them. snasio cannot see a
+            # step that was never scheduled.
+            assert "Exception in callback" in srv.stderr(), (k, srv.stderr()[-2000:])
+        assert status(srv, b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n") == 200
+        clean_in_a_row = clean_in_a_row + 1 if (armed, got) == (204, "complete") else 0
+        if clean_in_a_row == 10:
+            break
+    assert clean_in_a_row == 10 and outcomes[500] + outcomes["cut"] >= 5, outcomes

@@ -267,6 +267,30 @@ def test_a_missing_file_is_a_404(srv):
     assert r.status == 404 and r.json() == {"error": "not found"}
 
 
+def test_what_is_not_a_file_is_a_404_and_a_path_that_cannot_be_is_a_500(srv):
+    assert file_get(srv, path=b"/not-a-file").status == 404
+    assert file_get(srv, path=b"/bad-path").status == 500
+    assert "embedded null byte" in srv.stderr()
+
+
+def test_a_stream_whose_head_cannot_be_sent_is_a_500_and_its_generator_never_runs(srv):
+    assert file_get(srv, path=b"/bad-head").status == 500
+    assert "invalid header name 'Bad Header'" in srv.stderr()
+    assert get_json(srv, "/closed/bad-head-started")["at"] is None
+
+
+def test_a_file_that_shrinks_while_it_is_sent_is_cut_short(srv):
+    s = socket.create_connection((srv.host, srv.port))
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
+    s.sendall(b"GET /shrinking HTTP/1.1\r\nHost: t\r\n\r\n")
+    head = s.recv(65536)
+    assert b"Content-Length: 4194304" in head
+    assert file_get(srv, path=b"/shrink").status == 204
+    body = head.partition(b"\r\n\r\n")[2] + recv_until_closed(s)
+    assert len(body) < 4 << 20  # the client can tell: fewer bytes than Content-Length, then the close
+    assert "the file became shorter while it was being sent" in srv.stderr()
+
+
 def test_http10_gets_a_file_with_its_length(srv):
     s = socket.create_connection((srv.host, srv.port))
     s.sendall(b"GET /file HTTP/1.0\r\n\r\n")

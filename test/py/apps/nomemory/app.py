@@ -7,7 +7,7 @@ import asyncio
 
 import _testcapi
 
-from snasio import HTTPError, Response, route
+from snasio import HTTPError, Response, StreamingResponse, route
 
 
 @route("/arm/<int:k>")
@@ -44,3 +44,18 @@ def kinds(request):
         return {"files": sorted(request.files), "form": request.form}
     return ["a", {"b": [1, 2]}], 201
 
+
+
+@route("/stream/<int:n>")
+async def stream(request):
+    async def items():
+        for i in range(request.path_params["n"]):
+            yield f"piece {i}\n"
+            await asyncio.sleep(0)
+    return StreamingResponse(items(), headers={"X-S": "s"}, content_type="text/plain")
+
+
+@route("/tasks")
+async def tasks(request):
+    """What the event loop holds, for a failure's diagnosis."""
+    return [f"{t!r} at {t.get_stack(limit=3)!r}" for t in asyncio.all_tasks()]

@@ -108,3 +108,36 @@ def file(request):
 @route("/missing-file")
 def missing_file(request):
     return FileResponse("/nonexistent/snasio/file.txt")
+
+
+@route("/not-a-file")
+def not_a_file(request):
+    return FileResponse(tempfile.gettempdir())
+
+
+@route("/bad-path")
+def bad_path(request):
+    return FileResponse("nul\0in the name")
+
+
+@route("/bad-head")
+def bad_head(request):
+    def items():
+        closed["bad-head-started"] = time.monotonic()
+        yield "never"
+    return StreamingResponse(items(), headers={"Bad Header": "x"})
+
+
+@route("/shrinking")
+def shrinking(request):
+    """A 4 MiB file that /shrink cuts short while it is being sent."""
+    path = os.path.join(tempfile.gettempdir(), f"snasio-shrinking-{os.getpid()}.bin")
+    with open(path, "wb") as f:
+        f.write(b"s" * (4 << 20))
+    return FileResponse(path)
+
+
+@route("/shrink")
+def shrink(request):
+    os.truncate(os.path.join(tempfile.gettempdir(), f"snasio-shrinking-{os.getpid()}.bin"), 1000)
+    return None
