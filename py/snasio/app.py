@@ -243,6 +243,8 @@ def _plan(function, where, path_names, with_pool, planning, planned):
     try:
         signature = inspect.signature(function)
         hints = typing.get_type_hints(function)
+    except MemoryError:
+        raise  # not the handler's fault: the traceback says what ran out
     except Exception as error:  # an annotation that names nothing, say
         raise PlanError(f"{where}: cannot read the parameters of {_describe(function)}: {error}") from error
     sources = []
