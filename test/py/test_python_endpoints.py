@@ -450,6 +450,13 @@ BAD_RETURNS = {
     "huge-status": "not a final HTTP status",
     "surrogate": "not valid Unicode",
     "header-value-type": "must be str",
+    "content-type-type": "content_type must be str",
+    "header-pairs": "headers must be (name, value) pairs",
+    "header-surrogate": "header is not valid text",
+    "headers-items": "headers must be a dict or a list",
+    "cookies-not-a-list": "malformed Response object",
+    "cookie-not-text": "a cookie is not valid text",
+    "response-without-body": "malformed Response object",
 }
 
 

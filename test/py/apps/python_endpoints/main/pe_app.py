@@ -117,7 +117,31 @@ def bad(request):
         "huge-status": lambda: ("x", 2**70),
         "surrogate": lambda: "lone \ud800 surrogate",
         "header-value-type": lambda: ("x", 200, {"X-Count": 5}),
+        "content-type-type": lambda: Response("x", content_type=5),
+        "header-pairs": lambda: ("x", 200, [("X-Lonely",)]),
+        "header-surrogate": lambda: ("x", 200, {"X-A": "\ud800"}),
+        "headers-items": lambda: ("x", 200, _ItemsNotAList()),
+        "cookies-not-a-list": lambda: _broken_response("_cookies", "Set-Cookie: x"),
+        "cookie-not-text": lambda: _broken_response("_cookies", [5]),
+        "response-without-body": lambda: _broken_response("body", None, delete=True),
     }[kind]()
+
+
+class _ItemsNotAList:
+    """A headers object whose items() is no list of pairs."""
+
+    def items(self):
+        return iter([("X-A", "b")])
+
+
+def _broken_response(attribute, value, delete=False):
+    """A Response tampered with past what its methods allow."""
+    r = Response("x")
+    if delete:
+        delattr(r, attribute)
+    else:
+        setattr(r, attribute, value)
+    return r
 
 
 # --- request fields ---------------------------------------------------------
