@@ -38,7 +38,7 @@ def thread_totals(out_dir):
     return totals
 
 
-def measure(binary, app_dir, path, seconds, connections, script=None):
+def measure(binary, app_dir, path, seconds, connections, script=None, keep=None):
     out_dir = tempfile.mkdtemp(prefix="snasio-callgrind-")
     port = free_port()
     proc = subprocess.Popen(
@@ -55,6 +55,10 @@ def measure(binary, app_dir, path, seconds, connections, script=None):
         subprocess.run(["callgrind_control", "--dump=measured", str(proc.pid)], check=True, capture_output=True)
         time.sleep(1)
         totals = thread_totals(out_dir)
+        if keep:  # the measured dumps, for callgrind_annotate
+            os.makedirs(keep, exist_ok=True)
+            for dump in glob.glob(os.path.join(out_dir, "cg.out.1-*")):
+                shutil.copy(dump, keep)
     finally:
         proc.terminate()
         proc.wait(timeout=60)
@@ -70,13 +74,14 @@ def main():
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--script", help="a wrk Lua script (a POST body, say)")
+    parser.add_argument("--keep", help="keep each binary's measured dumps in KEEP/NAME (callgrind_annotate reads them)")
     args = parser.parse_args()
     print(f"| binary | path | requests | instructions per request | by thread (1 = reactor) |")
     print("| --- | --- | ---: | ---: | --- |")
     for spec in args.binary:
         name, _, binary = spec.partition("=")
         requests, totals = measure(binary, args.app_dir, args.path, args.seconds, args.connections,
-                                  args.script)
+                                  args.script, os.path.join(args.keep, name) if args.keep else None)
         per_thread = ", ".join(f"{t}: {n / requests:,.0f}" for t, n in sorted(totals.items()) if n)
         print(f"| {name} | {args.path} | {requests} | {sum(totals.values()) / requests:,.0f} | {per_thread} |",
               flush=True)
