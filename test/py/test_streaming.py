@@ -103,8 +103,12 @@ def test_a_slow_reader_holds_the_server_to_the_stream_buffer_and_native_routes_s
             worst[path] = max(worst[path], time.monotonic() - t)
             h.close()
     grew = rss_kib(srv.proc.pid) - before
-    # 64 KiB per stream waits in the server; the rest is in the kernel's socket buffers.
-    assert grew < 8 * 1024, f"RSS grew {grew} KiB for one stalled stream"
+    # 64 KiB per stream waits in the server; the rest is in the kernel's socket
+    # buffers. (Under AddressSanitizer freed memory waits in its quarantine, so
+    # RSS says less there; a stream without a bound would still grow by
+    # hundreds of MiB in this time.)
+    bound = 64 * 1024 if os.environ.get("SNASIO_SANITIZED") else 8 * 1024
+    assert grew < bound, f"RSS grew {grew} KiB for one stalled stream"
     assert max(worst.values()) < 0.1, f"beside a stalled stream: {worst}"
     # Reading on: the stream goes on; then the client leaves.
     s.settimeout(5)
