@@ -42,7 +42,8 @@ class Router:
             methods = ["GET"]
         elif isinstance(methods, str):
             methods = [methods]
-        methods = [m.upper() for m in methods]
+        # Anything but str is left as it is, for the server's check to name.
+        methods = [m.upper() if isinstance(m, str) else m for m in methods]
 
         def register(handler):
             if blocking and inspect.iscoroutinefunction(handler):

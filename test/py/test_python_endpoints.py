@@ -662,6 +662,21 @@ def test_bad_route_pattern_stops_start_up_naming_it():
     assert "foo" in err
 
 
+def test_route_methods_that_are_not_str_stop_start_up_naming_the_route():
+    code, out, err = run_to_exit(["--app-dir", str(APPS / "bad_methods")])
+    assert code != 0 and "listening" not in out
+    assert "route '/items': methods must be a list of str" in err, err
+
+
+def test_an_int_bound_beyond_a_double_still_bounds_exactly(start_server):
+    srv = start_server("--app-dir", str(APPS / "huge_bound"))
+    huge = "1" + "0" * 400
+    assert call(srv, "GET", "/n/" + huge).json() == {"n": huge}
+    assert call(srv, "GET", "/n/" + huge[:-1] + "1").status == 404
+    assert call(srv, "GET", "/neg/-" + huge).json() == {"n": "-" + huge}
+    assert call(srv, "GET", "/neg/-" + huge + "1").status == 404
+
+
 def test_module_flag_imports_only_that_module(start_server):
     # Without --module every *.py is imported, and pe_second refuses.
     code, out, err = run_to_exit(["--app-dir", str(APPS / "modules")])
