@@ -675,6 +675,10 @@ def test_an_int_bound_beyond_a_double_still_bounds_exactly(start_server):
     assert call(srv, "GET", "/n/" + huge[:-1] + "1").status == 404
     assert call(srv, "GET", "/neg/-" + huge).json() == {"n": "-" + huge}
     assert call(srv, "GET", "/neg/-" + huge + "1").status == 404
+    # Past Python's limit on int digits (sys.get_int_max_str_digits(), 4300):
+    # the client's path is at fault.
+    r = call(srv, "GET", "/neg/" + "7" * 5000)
+    assert r.status == 400 and r.json() == {"error": "integer path parameter 'n' is too long"}
 
 
 def test_module_flag_imports_only_that_module(start_server):
