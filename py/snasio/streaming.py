@@ -111,7 +111,8 @@ def _byte_range(header, size):
     answers, RFC 9110 14.2); False when no byte of the file is in it."""
     unit, _, spec = header.partition("=")
     first, dash, last = spec.strip().partition("-")
-    if unit.strip().lower() != "bytes" or not dash or not first + last or not (first + last).isdigit():
+    if (unit.strip().lower() != "bytes" or not dash or not first + last or not (first + last).isdigit()
+            or len(first) > 20 or len(last) > 20):  # no file has more bytes than 20 digits count
         return None
     if first == "":  # the last N bytes
         n = int(last)
