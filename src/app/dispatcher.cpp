@@ -113,7 +113,7 @@ dispatcher::pending dispatcher::to_python(std::size_t route, http::request&& req
   j.body = std::move(req.body);
   j.client_host = std::move(req.client_host);
   j.client_port = req.client_port;
-  j.scheme = std::move(req.scheme);
+  j.https = req.https;
   j.request_id = std::move(req.request_id);
   j.reply = python::one_shot(reply, python_->replies());
   const std::uint64_t job_id = j.id;

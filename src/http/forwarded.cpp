@@ -106,7 +106,7 @@ bool network::contains(std::string_view address) const {
 
 origin forwarded_origin(const header_list& headers, std::string_view peer_host, std::uint16_t peer_port,
                         const std::vector<network>& trusted) {
-  origin o{std::string(peer_host), peer_port, "http"};
+  origin o{std::string(peer_host), peer_port, false};
   std::vector<std::string_view> nodes = list(headers, "X-Forwarded-For"), protos = list(headers, "X-Forwarded-Proto");
   if (nodes.empty() && protos.empty()) {
     for (std::string_view element : list(headers, "Forwarded")) {
@@ -128,7 +128,7 @@ origin forwarded_origin(const header_list& headers, std::string_view peer_host, 
   if (!protos.empty()) {
     // The scheme the client used: its own entry when every hop added one.
     std::string_view proto = protos.size() == nodes.size() ? protos[client] : protos.back();
-    if (iequals(proto, "https")) o.scheme = "https";
+    o.https = iequals(proto, "https");
   }
   return o;
 }

@@ -27,7 +27,7 @@ struct network {
 struct origin {
   std::string host;
   std::uint16_t port = 0;
-  std::string scheme = "http";
+  bool https = false;  ///< the scheme: "https" when true, else "http"
 };
 
 /// Whether a request carries any forwarding header (X-Forwarded-For,

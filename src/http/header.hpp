@@ -15,7 +15,14 @@ struct header {
 using header_list = std::vector<header>;
 
 /// Compares two header names as HTTP does: ASCII case-insensitively.
-bool iequals(std::string_view a, std::string_view b) noexcept;
+/// Inline: most calls differ in length and end at the first comparison.
+inline bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (lower(a[i]) != lower(b[i])) return false;
+  return true;
+}
 
 /// `s` without the spaces and tabs (HTTP's optional whitespace) around it.
 std::string_view trim(std::string_view s) noexcept;

@@ -5,6 +5,7 @@ namespace snasio::http {
 std::string_view request::raw_path() const noexcept {
   std::string_view t = target;
   t = t.substr(0, t.find('?'));
+  if (t.empty() || t.front() == '/') return t;  // origin-form, as nearly every request is
   // An absolute-form target ("http://host/path", RFC 9112 3.2.2) is served
   // as its path; the server is the host it names.
   for (std::string_view scheme : {"http://", "https://"}) {

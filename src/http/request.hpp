@@ -19,7 +19,7 @@ struct request {
   bool keep_alive = true;  ///< whether the connection may carry another request
   std::string client_host;       ///< the peer's address, filled in by the connection
   std::uint16_t client_port = 0;  ///< the peer's port, filled in by the connection
-  std::string scheme;             ///< "https" when a trusted proxy says so; empty: "http"
+  bool https = false;             ///< the scheme is "https": a trusted proxy says so
   std::string request_id;         ///< the client's X-Request-ID, or one made for it
 
   /// The path part of the target, still percent-encoded.

@@ -1,6 +1,7 @@
 #include "http/request_parser.hpp"
 
 #include <algorithm>
+#include <memory>
 
 namespace snasio::http {
 
@@ -147,7 +148,10 @@ request_parser::state request_parser::execute(std::string_view input, std::size_
 
 request request_parser::take() {
   request done = std::move(request_);
-  request_ = request{};
+  // A fresh request for the next message, made in place: assigning a
+  // temporary would move each of its empty members in turn.
+  std::destroy_at(&request_);
+  std::construct_at(&request_);
   head_bytes_ = 0;
   last_head_byte_ = 0;
   started_ = head_complete_ = in_trailers_ = message_complete_ = expect_continue_ = in_value_ = false;

@@ -143,13 +143,15 @@ void connection::process_input(bool all_received) {
     std::size_t used = 0;
     auto parsed = parser_.parse({buffer_.data() + begin_, end_ - begin_}, used);
     begin_ += used;
-    if (parser_.started() && !saw_first_byte_) {
+    // A head that arrives whole starts and ends at one reading of the clock.
+    const bool first_byte = parser_.started() && !saw_first_byte_;
+    if (first_byte) {
       saw_first_byte_ = true;
       first_byte_at_ = clock::now();
     }
     if (parser_.head_complete() && !saw_head_) {
       saw_head_ = true;
-      head_done_at_ = clock::now();
+      head_done_at_ = first_byte ? first_byte_at_ : clock::now();
     }
     if (parsed == http::request_parser::state::complete) {
       dispatch(parser_.take());
@@ -167,22 +169,22 @@ void connection::process_input(bool all_received) {
 }
 
 void connection::dispatch(http::request req) {
+  // The keep-alive wait starts again when the answer is written (on_write).
   saw_first_byte_ = saw_head_ = false;
-  ready_since_ = clock::now();
   ++served_;
   http::framing f;
   f.head_request = req.method == "HEAD";
   f.http10 = req.version_major == 1 && req.version_minor == 0;
   f.keep_alive = req.keep_alive && !parser_.must_close();
   if (!f.keep_alive) stop_reading();
-  req.request_id = manager_.request_id(req.header("X-Request-ID"));
-  f.request_id = req.request_id;
-  std::uint64_t slot = slots_.reserve(f);
+  f.request_id = manager_.request_id(req.header("X-Request-ID"));
+  req.request_id = f.request_id;
+  std::uint64_t slot = slots_.reserve(std::move(f));
   if (peer_trusted_ && http::has_forwarding(req.headers)) {
     auto origin = http::forwarded_origin(req.headers, client_host_, client_port_, options_.forwarded_allow_ips);
     req.client_host = std::move(origin.host);
     req.client_port = origin.port;
-    req.scheme = std::move(origin.scheme);
+    req.https = origin.https;
   } else {
     req.client_host = client_host_;
     req.client_port = client_port_;
@@ -306,7 +308,7 @@ void connection::on_write(const asio::error_code& ec) {
   bool closes = slots_.release_taken(&written_);
   for (std::uint64_t job_id : written_) handler_.written(job_id);
   if (closes) return begin_linger();
-  offer_room();
+  if (!waiting_for_room_.empty()) offer_room();
   if (slots_.empty()) ready_since_ = clock::now();
   // Room in the pipeline again: parse what is buffered, then write what is ready.
   process_input();

@@ -10,9 +10,10 @@ namespace snasio::net {
 connection_manager::connection_manager(asio::any_io_executor executor, const server_options& options,
                                        request_handler& handler)
     : executor_(std::move(executor)), options_(options), handler_(handler), drain_timer_(executor_) {
-  char hex[16];
-  auto end = std::to_chars(hex, hex + sizeof hex, std::random_device{}(), 16).ptr;
-  id_prefix_.assign(std::size_t(8 - std::min<std::ptrdiff_t>(8, end - hex)), '0').append(hex, end).append("-");
+  constexpr std::uint64_t prefixes = 36ull * 36 * 36 * 36 * 36 * 36;  // six base-36 digits
+  std::uint64_t prefix = (std::uint64_t(std::random_device{}()) << 32 | std::random_device{}()) % prefixes;
+  for (std::size_t i = id_prefix_size - 1; i-- > 0; prefix /= 36) id_[i] = "0123456789abcdefghijklmnopqrstuvwxyz"[prefix % 36];
+  id_[id_prefix_size - 1] = '-';
 }
 
 namespace {
@@ -27,10 +28,8 @@ bool safe_request_id(std::string_view id, std::size_t max_size) {
 
 std::string connection_manager::request_id(std::string_view offered) {
   if (safe_request_id(offered, options_.max_request_id_bytes)) return std::string(offered);
-  std::string id = id_prefix_;
-  char digits[16];
-  id.append(digits, std::to_chars(digits, digits + sizeof digits, ++next_id_, 16).ptr);
-  return id;
+  char* end = std::to_chars(id_ + id_prefix_size, id_ + sizeof id_, ++next_id_, 16).ptr;
+  return std::string(id_, end);
 }
 
 void connection_manager::start(stream_socket socket) {

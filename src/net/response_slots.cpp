@@ -4,10 +4,8 @@
 
 namespace snasio::net {
 
-std::uint64_t response_slots::reserve(const http::framing& f) {
-  slot s;
-  s.framing = f;
-  slots_.push_back(std::move(s));
+std::uint64_t response_slots::reserve(http::framing f) {
+  slots_.emplace_back().framing = std::move(f);
   return first_ + slots_.size() - 1;
 }
 
@@ -114,12 +112,13 @@ std::size_t response_slots::take_filled(std::vector<std::string>& out) {
 bool response_slots::release_taken(std::vector<std::uint64_t>* written) {
   bool close = false;
   stream_taken_ = false;
-  for (; taken_ > 0; --taken_) {
-    close = close || closes(slots_.front());
-    if (written && slots_.front().tell_written) written->push_back(slots_.front().job_id);
-    slots_.pop_front();
-    ++first_;
+  for (std::size_t i = 0; i < taken_; ++i) {
+    close = close || closes(slots_[i]);
+    if (written && slots_[i].tell_written) written->push_back(slots_[i].job_id);
   }
+  slots_.erase(slots_.begin(), slots_.begin() + std::ptrdiff_t(taken_));
+  first_ += taken_;
+  taken_ = 0;
   return close;
 }
 

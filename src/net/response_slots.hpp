@@ -3,7 +3,6 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,7 +18,7 @@ namespace snasio::net {
 class response_slots {
  public:
   /// Reserves the next slot for an answer framed as `f`; returns its number.
-  std::uint64_t reserve(const http::framing& f);
+  std::uint64_t reserve(http::framing f);
   /// Adds a slot that is filled already and keeps the connection open (an interim 100).
   void push_filled(std::string bytes);
   /// The framing of slot `n` while it waits for its answer; nullptr once it is
@@ -105,7 +104,10 @@ class response_slots {
   slot* find(std::uint64_t n);
   bool closes(const slot& s) const { return !s.framing.keep_alive; }
 
-  std::deque<slot> slots_;   // oldest first
+  // Oldest first. A vector, not a deque: few slots wait at once (at most
+  // --max-pipelined, and one stream), so erasing from the front moves little,
+  // and the storage is reused where a deque would allocate anew every few requests.
+  std::vector<slot> slots_;
   std::uint64_t first_ = 0;  // the number of slots_.front()
   std::size_t taken_ = 0;    // front slots whose bytes are being written
   bool stream_taken_ = false;  // ...and some bytes of the open stream after them

@@ -24,7 +24,7 @@ struct job {
   std::string body;
   std::string client_host;
   std::uint16_t client_port = 0;
-  std::string scheme;                       ///< "https" as a trusted proxy says; empty: "http"
+  bool https = false;                       ///< the scheme is "https", as a trusted proxy says
   std::string request_id;                   ///< X-Request-ID, the client's or the server's
   one_shot reply;                           ///< answers the connection exactly once
 };

@@ -72,6 +72,7 @@ py_objects py_objects::load(const std::string& package_dir) {
   py.cancelled_error = lookup("asyncio", "CancelledError");
   if (py.request_class) find_request_offsets(py.request_class.get(), py);
   if (!PyErr_Occurred()) py.http_scheme = py_ref::steal(PyUnicode_InternFromString("http"));
+  if (!PyErr_Occurred()) py.https_scheme = py_ref::steal(PyUnicode_InternFromString("https"));
   for (std::size_t i = 0; i < usual_methods.size() && !PyErr_Occurred(); ++i)
     py.methods[i] = py_ref::steal(PyUnicode_InternFromString(std::string(usual_methods[i]).c_str()));
   if (PyErr_Occurred())

@@ -28,8 +28,8 @@ struct py_objects {
   /// Where each request_field lives inside a Request object: the offsets of
   /// its slots, read once, so a Request is filled without running Python code.
   std::array<Py_ssize_t, std::size_t(request_field::count)> request_offsets{};
-  /// "http", the scheme of every request no proxy says otherwise of: one str for all.
-  py_ref http_scheme;
+  /// The two schemes a request can have: one str each for all requests.
+  py_ref http_scheme, https_scheme;
   /// The usual request methods as interned str, shared by every request.
   std::array<py_ref, 7> methods;
 

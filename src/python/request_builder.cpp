@@ -133,7 +133,7 @@ py_ref build_request(job& j, const py_objects& py, std::size_t max_json_depth, h
   py_ref query = latin1(j.raw_query);
   py_ref headers = header_text(j);
   py_ref client = client_address(j);
-  py_ref scheme = j.scheme.empty() ? py_ref::borrow(py.http_scheme.get()) : latin1(j.scheme);
+  py_ref scheme = py_ref::borrow(j.https ? py.https_scheme.get() : py.http_scheme.get());
   py_ref request_id = latin1(j.request_id);
   if (!method || !path || !params || !query || !headers || !client || !scheme || !request_id) return {};
 
