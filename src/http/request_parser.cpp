@@ -146,16 +146,11 @@ request_parser::state request_parser::execute(std::string_view input, std::size_
   return state::error;
 }
 
-request request_parser::take() {
-  request done = std::move(request_);
-  // A fresh request for the next message, made in place: assigning a
-  // temporary would move each of its empty members in turn.
-  std::destroy_at(&request_);
-  std::construct_at(&request_);
+request&& request_parser::take() {
   head_bytes_ = 0;
   last_head_byte_ = 0;
   started_ = head_complete_ = in_trailers_ = message_complete_ = expect_continue_ = in_value_ = false;
-  return done;
+  return std::move(request_);
 }
 
 bool request_parser::take_expect_continue() noexcept {
@@ -173,6 +168,10 @@ int request_parser::fail(int status, std::string reason) {
 }
 
 int request_parser::on_message_begin() {
+  // A fresh request, made in place over the one taken before (its members
+  // moved out by now): assigning a temporary would move each member in turn.
+  std::destroy_at(&request_);
+  std::construct_at(&request_);
   started_ = true;
   return 0;
 }

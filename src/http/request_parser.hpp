@@ -28,8 +28,10 @@ class request_parser {
   /// Parses up to one request from `input`; `consumed` says how many bytes were used.
   /// After state::error it parses nothing more.
   state parse(std::string_view input, std::size_t& consumed);
-  /// Moves out the finished request and gets ready for the next one.
-  request take();
+  /// Hands over the finished request, to move from (it is not copied), and
+  /// gets ready for the next one: the request stays valid until parse() is
+  /// called again.
+  request&& take();
 
   /// Whether any byte of the current request has been seen.
   bool started() const noexcept { return started_; }

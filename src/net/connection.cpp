@@ -168,7 +168,7 @@ void connection::process_input(bool all_received) {
   arm_timer();
 }
 
-void connection::dispatch(http::request req) {
+void connection::dispatch(http::request&& req) {
   // The keep-alive wait starts again when the answer is written (on_write).
   saw_first_byte_ = saw_head_ = false;
   ++served_;

@@ -63,7 +63,7 @@ class connection : public std::enable_shared_from_this<connection> {
   void process_input(bool all_received = false);
   bool fill(std::uint64_t slot, const http::response& r);
   void log_access(std::uint64_t slot, const http::response& r);
-  void dispatch(http::request req);
+  void dispatch(http::request&& req);
   void stop_reading();
   void refuse(int status, std::string_view reason);
   void send_continue();

@@ -9,7 +9,7 @@
 
 namespace snasio::python {
 
-job_runner::job_runner(job_queue& jobs, reply_queue& replies, const endpoint_table& endpoints, const py_objects& py)
+job_runner::job_runner(job_queue& jobs, reply_queue& replies, const endpoint_table& endpoints, py_objects& py)
     : jobs_(jobs), replies_(replies), endpoints_(endpoints), py_(py) {}
 
 namespace {

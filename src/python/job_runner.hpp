@@ -22,7 +22,7 @@ namespace snasio::python {
 /// route's execution mode, and hands the answers back to the reactor in batches.
 class job_runner {
  public:
-  job_runner(job_queue& jobs, reply_queue& replies, const endpoint_table& endpoints, const py_objects& py);
+  job_runner(job_queue& jobs, reply_queue& replies, const endpoint_table& endpoints, py_objects& py);
   job_runner(const job_runner&) = delete;
   job_runner& operator=(const job_runner&) = delete;
 
@@ -80,7 +80,7 @@ class job_runner {
   job_queue& jobs_;
   reply_queue& replies_;
   const endpoint_table& endpoints_;
-  const py_objects& py_;
+  py_objects& py_;
   std::size_t max_json_depth_ = default_max_json_depth;
 
   std::vector<job> batch_;

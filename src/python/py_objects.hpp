@@ -32,6 +32,10 @@ struct py_objects {
   py_ref http_scheme, https_scheme;
   /// The usual request methods as interned str, shared by every request.
   std::array<py_ref, 7> methods;
+  /// The last client host seen, as a str: requests from one host (behind a
+  /// proxy, all of them) share it instead of each making its own.
+  std::string last_client_host;
+  py_ref last_client_host_str;
 
   // The loop module (py/snasio/_loop.py): what runs besides inline handlers.
   py_ref start;           ///< start(pool_workers, dispatch_workers): the loop, and the start-up hooks

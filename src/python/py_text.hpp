@@ -1,6 +1,7 @@
 // Text between C++ bytes and Python str, each conversion stated once.
 #pragma once
 
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,14 @@ inline bool utf8(PyObject* s, std::string& out) {
 /// (paths and query strings are percent-decoded bytes, not always UTF-8).
 inline py_ref text(std::string_view s) {
   return py_ref::steal(PyUnicode_DecodeUTF8(s.data(), Py_ssize_t(s.size()), "replace"));
+}
+
+/// A str from bytes known to be ASCII (a request id: safe characters only),
+/// copied without the scan a decoder makes.
+inline py_ref ascii(std::string_view s) {
+  py_ref str = py_ref::steal(PyUnicode_New(Py_ssize_t(s.size()), 127));
+  if (str) std::memcpy(PyUnicode_1BYTE_DATA(str.get()), s.data(), s.size());
+  return str;
 }
 
 /// A str from header bytes: HTTP treats them as opaque octets, and Latin-1

@@ -71,10 +71,15 @@ py_ref header_text(const job& j) {
   return text;
 }
 
-py_ref client_address(const job& j) {
-  py_ref host = py_ref::steal(PyUnicode_FromStringAndSize(j.client_host.data(), Py_ssize_t(j.client_host.size())));
+py_ref client_address(const job& j, py_objects& py) {
+  if (!py.last_client_host_str || j.client_host != py.last_client_host) {
+    // The peer's address, or what a trusted proxy's header says: header bytes.
+    py.last_client_host_str = latin1(j.client_host);
+    if (!py.last_client_host_str) return {};
+    py.last_client_host = j.client_host;
+  }
   py_ref port = py_ref::steal(PyLong_FromLong(j.client_port));
-  return host && port ? py_ref::steal(PyTuple_Pack(2, host.get(), port.get())) : py_ref{};
+  return port ? py_ref::steal(PyTuple_Pack(2, py.last_client_host_str.get(), port.get())) : py_ref{};
 }
 
 // The parsed body: JSON is parsed now, so a malformed one is refused before
@@ -118,7 +123,7 @@ py_ref form_parts(const job& j, http::response& refusal) {
 
 }  // namespace
 
-py_ref build_request(job& j, const py_objects& py, std::size_t max_json_depth, http::response& refusal) {
+py_ref build_request(job& j, py_objects& py, std::size_t max_json_depth, http::response& refusal) {
   py_ref raw_body = py_ref::steal(PyBytes_FromStringAndSize(j.body.data(), Py_ssize_t(j.body.size())));
   if (!raw_body) return {};
   py_ref body = parsed_body(j, py, max_json_depth, refusal);
@@ -132,9 +137,9 @@ py_ref build_request(job& j, const py_objects& py, std::size_t max_json_depth, h
   py_ref params = path_params(j, py, refusal);
   py_ref query = latin1(j.raw_query);
   py_ref headers = header_text(j);
-  py_ref client = client_address(j);
+  py_ref client = client_address(j, py);
   py_ref scheme = py_ref::borrow(j.https ? py.https_scheme.get() : py.http_scheme.get());
-  py_ref request_id = latin1(j.request_id);
+  py_ref request_id = ascii(j.request_id);  // safe characters only (connection_manager::request_id)
   if (!method || !path || !params || !query || !headers || !client || !scheme || !request_id) return {};
 
   // A new Request, its slots filled in place (their offsets come from the

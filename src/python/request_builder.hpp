@@ -12,6 +12,6 @@ namespace snasio::python {
 /// fills `refusal` when the request is refused before its handler runs (a
 /// JSON body that does not parse: 400); the Python error indicator is clear
 /// then. Anything else that fails leaves the Python exception set.
-py_ref build_request(job& j, const py_objects& py, std::size_t max_json_depth, http::response& refusal);
+py_ref build_request(job& j, py_objects& py, std::size_t max_json_depth, http::response& refusal);
 
 }  // namespace snasio::python

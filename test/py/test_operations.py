@@ -183,6 +183,11 @@ def test_a_trusted_proxy_names_the_client_and_scheme(start_server):
     assert r.json()["client"] == ["203.0.113.9", 0] and r.json()["scheme"] == "https"
     r = get(srv, "/whoami", b'Forwarded: for="[2001:db8::7]:4711";proto=https\r\n')
     assert r.json()["client"] == ["2001:db8::7", 4711] and r.json()["scheme"] == "https"
+    # Whatever bytes the header holds, the client is a str of them (Latin-1, as headers are).
+    r = get(srv, "/whoami", b"X-Forwarded-For: caf\xe9\r\n")
+    assert r.status == 200 and r.json()["client"] == ["caf\u00e9", 0]
+    # Straight from the peer again: its own address.
+    assert get(srv, "/whoami").json()["client"][0] == "127.0.0.1"
 
 
 def test_a_forged_leftmost_entry_is_not_believed(start_server):
