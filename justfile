@@ -151,6 +151,11 @@ coverage:
     cd build-cov/pycov && {{python}} -m coverage combine -q --data-file=data data.* && \
       {{python}} -m coverage report --data-file=data --include='*/py/snasio/*' --show-missing
 
+# The commit whose sync hello route `just bench` runs beside today's, so that a
+# slowdown shows: the last one before request ids, the access log, worker
+# processes, proxies and streaming.
+bench_baseline := "46bca37"
+
 # Benchmarks (not tests): snasio against uvicorn, uWSGI, aiohttp and nginx in one
 # interleaved run, and the router against werkzeug; writes docs/benchmarks.md and
 # its chart. Flags go to bench/http_bench.py (--pin, --duration S, --rounds N, --quick).
@@ -162,8 +167,21 @@ bench *args:
       meson setup build-bench -Dpython={{python}} --buildtype=release
     fi
     meson compile -C build-bench
+    # The baseline, built once from its own tree, optimized as above.
+    if [ ! -x build-baseline/build/src/snasio-serve ] && git cat-file -e "{{bench_baseline}}^{commit}" 2>/dev/null; then
+      rm -rf build-baseline && mkdir -p build-baseline/src
+      git archive {{bench_baseline}} | tar -x -C build-baseline/src
+      meson setup build-baseline/build build-baseline/src -Dpython={{python}} --buildtype=release
+      meson compile -C build-baseline/build src/snasio-serve
+    fi
+    baseline=()
+    if [ -x build-baseline/build/src/snasio-serve ]; then
+      baseline=(--baseline "{{bench_baseline}}=build-baseline/build/src/snasio-serve")
+    else
+      echo "commit {{bench_baseline}} is not in this clone (a shallow one?): no comparison with it" >&2
+    fi
     status=0
-    {{python}} bench/http_bench.py --build build-bench --write docs/benchmarks.md {{args}} || status=$?
+    {{python}} bench/http_bench.py --build build-bench --write docs/benchmarks.md "${baseline[@]}" {{args}} || status=$?
     SNASIO_BUILD_DIR=build-bench {{python}} bench/router_bench.py --write docs/benchmarks.md
     exit $status
 
@@ -173,4 +191,4 @@ soak seconds="120": build
 
 # Remove every build directory.
 clean:
-    rm -rf {{build}} build-fuzz build-bench build-asan build-tsan build-cov build-uring
+    rm -rf {{build}} build-fuzz build-bench build-baseline build-asan build-tsan build-cov build-uring

@@ -117,7 +117,7 @@ http {{
 """
 
 
-def start_servers(build, scratch, cpu, workers_cases):
+def start_servers(build, scratch, cpu, workers_cases, baseline=None):
     """{name: (port, process)} for every server of the run."""
     servers = {}
     app = str(ROOT / "bench" / "app")
@@ -134,6 +134,9 @@ def start_servers(build, scratch, cpu, workers_cases):
     add("snasio log", lambda p: [serve, "--port", str(p), "--app-dir", app, "--access-log"])
     for n in workers_cases:
         add(f"snasio x{n}", lambda p, n=n: [serve, "--port", str(p), "--app-dir", app, "--workers", str(n)], None)
+    if baseline:  # an earlier build, the same app: what a change cost
+        name, binary = baseline
+        add(f"snasio {name}", lambda p: [binary, "--port", str(p), "--app-dir", app])
     add("uvicorn", lambda p: [PYTHON, "-m", "uvicorn", "--app-dir", str(ROOT / "bench"), "uvicorn_app:app",
                               "--port", str(p), "--loop", "uvloop", "--http", "httptools",
                               "--no-access-log", "--log-level", "warning"])
@@ -174,7 +177,7 @@ def echo_script(scratch):
     return str(path), len(body)
 
 
-def cases(quick, workers_cases):
+def cases(quick, workers_cases, baseline=None):
     """(label, server, path, connections, script key)."""
     out = [
         ("snasio native /health", "snasio", "/health", 64, None),
@@ -184,6 +187,7 @@ def cases(quick, workers_cases):
         ("snasio async, no await", "snasio", "/async-noawait", 64, None),
         ("snasio async sleep(0)", "snasio", "/async", 64, None),
         ("snasio sync hello, access log", "snasio log", "/hello", 64, None),
+        *([(f"snasio sync hello, {baseline}", f"snasio {baseline}", "/hello", 64, None)] if baseline else []),
         ("uvicorn sync hello", "uvicorn", "/hello", 64, None),
         ("uvicorn /users/<int:id>", "uvicorn", "/users/42", 64, None),
         ("uvicorn JSON echo", "uvicorn", "/echo", 64, "echo"),
@@ -234,11 +238,19 @@ def spread(values, fmt):
 def ratio(results, a, b, key, invert=False):
     """Per-round a/b (b/a when invert), as a list over the rounds."""
     out = []
-    for ra, rb in zip(results[a], results[b]):
+    for ra, rb in zip(results.get(a, []), results.get(b, [])):
         if ra and rb and ra[key] and rb[key]:
             out.append(rb[key] / ra[key] if invert else ra[key] / rb[key])
     return out
 
+
+# How much slower than an earlier build (--baseline) the sync hello route may
+# measure and still count as not slower: the spread of the same binary
+# against itself, in rounds of this length on this shared machine.
+BASELINE_SLACK = 1.03
+# The same for instructions, which drift far less: the spread of one binary
+# over runs of bench/instructions.py.
+BASELINE_INSTRUCTIONS = 1.01
 
 TARGETS = [
     # (what, case a, case b, key, invert, bound, at least?)
@@ -258,6 +270,31 @@ TARGETS = [
     ("p50 at 1 connection ≤ 1.2× uvicorn's", "snasio sync hello c1", "uvicorn sync hello c1", "p50", False, 1.2,
      False),
 ]
+
+
+def baseline_targets(name):
+    """The sync hello route measured against an earlier build: it must not have got slower."""
+    a, b = "snasio sync hello", f"snasio sync hello, {name}"
+    return [(f"Python sync hello CPU per request ≤ {BASELINE_SLACK:.2f}× {name}'s", a, b, "cpu_us", False,
+             BASELINE_SLACK, False),
+            (f"Python sync hello req/s ≥ {1 / BASELINE_SLACK:.2f}× {name}'s", a, b, "rps", False,
+             round(1 / BASELINE_SLACK, 2), True)]
+
+
+def instruction_counts(binaries, rounds=2):
+    """{name: (reactor, GIL thread's jobs)}: user-space instructions per sync
+    hello request under callgrind, the fewest of `rounds` interleaved runs
+    (a count only grows when the load it measures under thins out)."""
+    import instructions
+    counts = {name: [] for name, _ in binaries}
+    for _ in range(rounds):
+        for name, binary in binaries:
+            requests, totals, spent = instructions.measure(binary, str(ROOT / "bench" / "app"), "/hello", 5, 16,
+                                                           functions=[instructions.JOB_PATH])
+            counts[name].append((totals.get(1, 0) / requests, spent[instructions.JOB_PATH] / requests))
+            print(f"instructions: {name}: {counts[name][-1][0]:,.0f} reactor, {counts[name][-1][1]:,.0f} jobs "
+                  "per request", file=sys.stderr, flush=True)
+    return {name: min(runs, key=sum) for name, runs in counts.items()}
 
 
 def report(results, order, args, echo_bytes, workers_cases):
@@ -294,7 +331,8 @@ def report(results, order, args, echo_bytes, workers_cases):
     add("| target | measured (median of per-round ratios, min–max) | holds |")
     add("| --- | ---: | :---: |")
     verdicts = []
-    for what, a, b, key, invert, bound, at_least in TARGETS:
+    baseline = args.baseline[0] if args.baseline else None
+    for what, a, b, key, invert, bound, at_least in TARGETS + (baseline_targets(baseline) if baseline else []):
         if a not in results or b not in results:
             continue
         values = ratio(results, a, b, key, invert)
@@ -319,6 +357,21 @@ def report(results, order, args, echo_bytes, workers_cases):
     values = ratio(results, "snasio sync hello, access log", "snasio sync hello", "cpu_us")
     if values:
         add(f"| access log on against off, CPU per request (for information) | {spread(values, '{:.2f}×')} | |")
+    if baseline and args.instructions:
+        now, before = args.instructions["today"], args.instructions[baseline]
+        holds = sum(now) <= BASELINE_INSTRUCTIONS * sum(before)
+        verdicts.append(holds)
+        add(f"| Python sync hello instructions per request ≤ {BASELINE_INSTRUCTIONS:.2f}× {baseline}'s | "
+            f"{sum(now) / sum(before):.3f}× | {'yes' if holds else '**no**'} |")
+        add("")
+        add(f"User-space instructions per sync hello request under callgrind (bench/instructions.py, 16 "
+            f"connections, the fewer of two runs each): the reactor thread, and the GIL thread's work on the "
+            f"jobs (job_runner::run_batch and all it calls, without the loop's waiting):")
+        add("")
+        add("| build | reactor | GIL thread, jobs | together |")
+        add("| --- | ---: | ---: | ---: |")
+        for name, (reactor, jobs) in args.instructions.items():
+            add(f"| {name} | {reactor:,.0f} | {jobs:,.0f} | {reactor + jobs:,.0f} |")
     return "\n".join(lines), all(verdicts)
 
 
@@ -383,17 +436,22 @@ def main():
     parser.add_argument("--only", action="append", default=[], metavar="TEXT",
                         help="run only the cases whose label contains TEXT (repeatable)")
     parser.add_argument("--write", metavar="DOC", help="write the table into DOC and a chart beside it")
+    parser.add_argument("--baseline", metavar="NAME=BINARY",
+                        help="also run the sync hello route on an earlier build's snasio-serve, and check it got no slower")
     args = parser.parse_args()
+    if args.baseline:
+        name, _, binary = args.baseline.partition("=")
+        args.baseline = (name, str(pathlib.Path(binary).resolve()))
     args.workers = args.workers or [2]
     build = (ROOT / args.build).resolve()
     scratch = pathlib.Path(tempfile.mkdtemp(prefix="snasio-bench-"))
     server_cpu, wrk_cpu = (0, 1) if args.pin else (None, None)
 
-    order = cases(args.quick, args.workers)
+    order = cases(args.quick, args.workers, args.baseline[0] if args.baseline else None)
     if args.only:
         order = [c for c in order if any(text in c[0] for text in args.only)]
     results = {c[0]: [] for c in order}
-    servers = start_servers(build, scratch, server_cpu, args.workers)
+    servers = start_servers(build, scratch, server_cpu, args.workers, args.baseline)
     try:
         script, echo_bytes = echo_script(scratch)
         scripts = {"echo": script}
@@ -409,6 +467,9 @@ def main():
         stop_servers(servers)
         shutil.rmtree(scratch, ignore_errors=True)
 
+    args.instructions = None
+    if args.baseline and not args.only:
+        args.instructions = instruction_counts([("today", str(build / "src" / "snasio-serve")), args.baseline])
     table, all_hold = report(results, order, args, echo_bytes, args.workers)
     print(table)
     if args.write:
