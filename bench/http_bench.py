@@ -281,19 +281,26 @@ def baseline_targets(name):
              round(1 / BASELINE_SLACK, 2), True)]
 
 
-def instruction_counts(binaries, rounds=2):
+def instruction_counts(binaries, rounds=3):
     """{name: (reactor, GIL thread's jobs)}: user-space instructions per sync
-    hello request under callgrind, the fewest of `rounds` interleaved runs
-    (a count only grows when the load it measures under thins out)."""
+    hello request under callgrind, the fewest of `rounds` interleaved runs.
+    Valgrind runs one thread at a time, and now and then the threads' short
+    waits for each other's work stall a run; its count per request then
+    grows (more polling per request), so the fewest is the least disturbed."""
     import instructions
     counts = {name: [] for name, _ in binaries}
     for _ in range(rounds):
         for name, binary in binaries:
             requests, totals, spent = instructions.measure(binary, str(ROOT / "bench" / "app"), "/hello", 5, 16,
                                                            functions=[instructions.JOB_PATH])
+            if requests < 1000:
+                print(f"instructions: {name}: a stalled run ({requests} requests), left out", file=sys.stderr)
+                continue
             counts[name].append((totals.get(1, 0) / requests, spent[instructions.JOB_PATH] / requests))
             print(f"instructions: {name}: {counts[name][-1][0]:,.0f} reactor, {counts[name][-1][1]:,.0f} jobs "
                   "per request", file=sys.stderr, flush=True)
+    if not all(counts.values()):
+        raise RuntimeError("callgrind: every run of a binary stalled")
     return {name: min(runs, key=sum) for name, runs in counts.items()}
 
 
@@ -365,8 +372,8 @@ def report(results, order, args, echo_bytes, workers_cases):
             f"{sum(now) / sum(before):.3f}× | {'yes' if holds else '**no**'} |")
         add("")
         add(f"User-space instructions per sync hello request under callgrind (bench/instructions.py, 16 "
-            f"connections, the fewer of two runs each): the reactor thread, and the GIL thread's work on the "
-            f"jobs (job_runner::run_batch and all it calls, without the loop's waiting):")
+            f"connections, the fewest of three runs each): the reactor thread, and the GIL thread's work on "
+            f"the jobs (job_runner::run_batch and all it calls, without the loop's waiting):")
         add("")
         add("| build | reactor | GIL thread, jobs | together |")
         add("| --- | ---: | ---: | ---: |")

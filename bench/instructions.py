@@ -103,6 +103,9 @@ def main():
         name, _, binary = spec.partition("=")
         requests, totals = measure(binary, args.app_dir, args.path, args.seconds, args.connections,
                                   args.script, os.path.join(args.keep, name) if args.keep else None)
+        if not requests:
+            print(f"| {name} | {args.path} | 0 | – | a stalled run: try again |", flush=True)
+            continue
         per_thread = ", ".join(f"{t}: {n / requests:,.0f}" for t, n in sorted(totals.items()) if n)
         print(f"| {name} | {args.path} | {requests} | {sum(totals.values()) / requests:,.0f} | {per_thread} |",
               flush=True)

@@ -218,7 +218,7 @@ void connection::send_continue() {
   do_write();
 }
 
-void connection::respond(std::uint64_t slot, http::response r) {
+void connection::respond(std::uint64_t slot, const http::response& r) {
   if (state_ == state::closed) return;
   if (fill(slot, r)) manager_.count_answered();
   do_write();

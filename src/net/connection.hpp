@@ -41,7 +41,7 @@ class connection : public std::enable_shared_from_this<connection> {
   /// work behind it, then close.
   void cancel_owed();
   /// Delivers the response for slot `slot` (called through a responder).
-  void respond(std::uint64_t slot, http::response r);
+  void respond(std::uint64_t slot, const http::response& r);
   /// Delivers the next piece of the stream of slot `slot`, and how it ends
   /// (called through a responder). The job is told more() when the stream
   /// has less than --stream-buffer-bytes waiting to be written.

@@ -4,8 +4,8 @@
 
 namespace snasio::net {
 
-void responder::send(http::response r) const {
-  if (auto c = conn_.lock()) c->respond(slot_, std::move(r));
+void responder::send(const http::response& r) const {
+  if (auto c = conn_.lock()) c->respond(slot_, r);
 }
 
 void responder::send_piece(std::string_view bytes, piece_end end) const {

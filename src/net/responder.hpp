@@ -25,8 +25,8 @@ class responder {
  public:
   responder(std::weak_ptr<connection> conn, std::uint64_t slot) : conn_(std::move(conn)), slot_(slot) {}
 
-  /// Hands over the response (reactor thread only).
-  void send(http::response r) const;
+  /// Sends the response, in its turn (reactor thread only).
+  void send(const http::response& r) const;
   /// Hands over a piece of a streamed response sent before (reactor thread only).
   void send_piece(std::string_view bytes, piece_end end) const;
   /// Whether the connection that asked is gone (safe from any thread).
