@@ -444,7 +444,8 @@ def main():
                         help="run only the cases whose label contains TEXT (repeatable)")
     parser.add_argument("--write", metavar="DOC", help="write the table into DOC and a chart beside it")
     parser.add_argument("--baseline", metavar="NAME=BINARY",
-                        help="also run the sync hello route on an earlier build's snasio-serve, and check it got no slower")
+                        help="also run the sync hello route on an earlier build's snasio-serve, "
+                             "and check it got no slower")
     args = parser.parse_args()
     if args.baseline:
         name, _, binary = args.baseline.partition("=")

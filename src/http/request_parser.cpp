@@ -167,11 +167,17 @@ int request_parser::fail(int status, std::string reason) {
   return refuse;
 }
 
-int request_parser::on_message_begin() {
+void request_parser::release() {
   // A fresh request, made in place over the one taken before (its members
-  // moved out by now): assigning a temporary would move each member in turn.
+  // mostly moved out by now): assigning a temporary would move each member in turn.
   std::destroy_at(&request_);
   std::construct_at(&request_);
+  released_ = true;
+}
+
+int request_parser::on_message_begin() {
+  if (!released_) release();
+  released_ = false;
   started_ = true;
   return 0;
 }

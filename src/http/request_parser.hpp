@@ -29,9 +29,13 @@ class request_parser {
   /// After state::error it parses nothing more.
   state parse(std::string_view input, std::size_t& consumed);
   /// Hands over the finished request, to move from (it is not copied), and
-  /// gets ready for the next one: the request stays valid until parse() is
-  /// called again.
+  /// gets ready for the next one: the request stays valid until release()
+  /// or until the next request begins.
   request&& take();
+  /// Frees what the taker of the last request did not move out of it (a
+  /// native route's body, say) now, rather than when the next request
+  /// begins: a connection that waits for its next request holds nothing.
+  void release();
 
   /// Whether any byte of the current request has been seen.
   bool started() const noexcept { return started_; }
@@ -77,6 +81,7 @@ class request_parser {
   bool expect_continue_ = false;
   bool must_close_ = false;
   bool in_value_ = false;
+  bool released_ = true;  // request_ is fresh: the next request can begin in it
   int error_status_ = 0;
   std::string error_reason_;
 };

@@ -155,6 +155,7 @@ void connection::process_input(bool all_received) {
     }
     if (parsed == http::request_parser::state::complete) {
       dispatch(parser_.take());
+      parser_.release();
     } else if (parsed == http::request_parser::state::error) {
       refuse(parser_.error_status(), parser_.error_reason());
       break;

@@ -12,7 +12,8 @@ connection_manager::connection_manager(asio::any_io_executor executor, const ser
     : executor_(std::move(executor)), options_(options), handler_(handler), drain_timer_(executor_) {
   constexpr std::uint64_t prefixes = 36ull * 36 * 36 * 36 * 36 * 36;  // six base-36 digits
   std::uint64_t prefix = (std::uint64_t(std::random_device{}()) << 32 | std::random_device{}()) % prefixes;
-  for (std::size_t i = id_prefix_size - 1; i-- > 0; prefix /= 36) id_[i] = "0123456789abcdefghijklmnopqrstuvwxyz"[prefix % 36];
+  constexpr std::string_view digits = "0123456789abcdefghijklmnopqrstuvwxyz";
+  for (std::size_t i = id_prefix_size - 1; i-- > 0; prefix /= 36) id_[i] = digits[prefix % 36];
   id_[id_prefix_size - 1] = '-';
 }
 

@@ -427,6 +427,27 @@ TEST_CASE("an error after good pipelined requests leaves those requests intact",
   CHECK(o.error_status == 400);
 }
 
+TEST_CASE("release() frees what the taker left; the next request starts fresh either way", "[request_parser]") {
+  const std::string one = "POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello";
+  const std::string two = "GET /b HTTP/1.1\r\nHost: h\r\n\r\n";
+  request_parser parser;
+  std::size_t used = 0;
+  REQUIRE(parser.parse(one, used) == state::complete);
+  const request& left = parser.take();  // nothing moved out, as a native route leaves it
+  CHECK(left.body == "hello");
+  parser.release();
+  CHECK((left.body.empty() && left.headers.empty() && left.target.empty()));
+  REQUIRE(parser.parse(two, used) == state::complete);
+  request b = parser.take();
+  CHECK((b.method == "GET" && b.target == "/b" && b.headers.size() == 1 && b.body.empty()));
+  // Without release(), the next request begins in a fresh one all the same.
+  REQUIRE(parser.parse(one, used) == state::complete);
+  parser.take();
+  REQUIRE(parser.parse(two, used) == state::complete);
+  request c = parser.take();
+  CHECK((c.target == "/b" && c.headers.size() == 1 && c.body.empty()));
+}
+
 // ---------------------------------------------------------------- Expect and keep-alive
 
 TEST_CASE("Expect: 100-continue is flagged once, after the head, before the body", "[request_parser]") {
