@@ -54,7 +54,7 @@ def _numbers(body) -> list:
 def squares_endpoint(request: Request, pool) -> dict:
     """POST {"numbers": [1, 2, 3]} → {"squares": [1, 4, 9]}.
 
-    A sync pool handler runs on a dispatch thread, so waiting on .result()
+    A sync pool handler runs on a blocking thread, so waiting on .result()
     here blocks neither the event loop nor other requests.
     """
     numbers = _numbers(request.body)

@@ -1,7 +1,7 @@
 """Streamed answers: sent as they are made, never whole in memory.
 
 A handler that returns a generator streams it, each item (bytes or str) sent
-as it is produced: a sync generator's items are made on the dispatch threads,
+as it is produced: a sync generator's items are made on the blocking threads,
 so it may block between them; an async generator's on the event loop. The
 server asks for the next item only when the client has taken the last ones
 (at most --stream-buffer-bytes wait per stream), and closes the generator
@@ -24,7 +24,7 @@ def countdown(request: Request, n: int):
         raise HTTPError(400, "n is between 0 and 50")
     for i in range(n, 0, -1):
         yield f"{i}\n"
-        time.sleep(0.2)  # blocking is fine here: this runs on a dispatch thread
+        time.sleep(0.2)  # blocking is fine here: this runs on a blocking thread
     yield "liftoff\n"
 
 

@@ -58,7 +58,7 @@ class stand_in final : public python::backend {
     r.methods = {"GET", "POST"};
     r.pattern = "/py/<int:n>";
     r.name = "stand_in.py";
-    r.cleanup = true;  // so the connection reports each answer written
+    r.cleanup_after_write = true;  // so the connection reports each answer written
     routes_.push_back(std::move(r));
   }
   const std::vector<python::python_route>& routes() const override { return routes_; }
@@ -67,12 +67,12 @@ class stand_in final : public python::backend {
     waiting_.push_back(std::move(j));
     return true;
   }
-  void cancel(std::uint64_t) override {}
+  void abandoned(std::uint64_t) override {}
   // Told once per answered job, once its answer is written or its client gone.
   void written(std::uint64_t job_id) override {
     if (!answered_.erase(job_id)) die("written() for a job not answered, or told twice");
   }
-  void more(std::uint64_t) override {}
+  void room(std::uint64_t) override {}
   void draining() override {}
   python::reply_queue& replies() override { return replies_; }
 
@@ -86,13 +86,13 @@ class stand_in final : public python::backend {
     std::string body = "{\"answers\":\"" + http::json_escape(j.path) + "\"}";
     answered_.insert(j.id);
     if (split == 0) {
-      j.reply.send(http::response::json(200, std::move(body)));
+      j.answer.send(http::response::json(200, std::move(body)));
       return true;
     }
-    net::responder to = *j.reply.to();
+    net::responder to = *j.answer.to();
     http::response head = http::response::json(200, {});
     head.streamed = true;
-    j.reply.send(std::move(head));
+    j.answer.send(std::move(head));
     std::size_t cut = split % (body.size() + 1);
     python::reply_queue::reply first{to, http::response::json(200, body.substr(0, cut)), net::piece_end::more};
     python::reply_queue::reply rest{to, http::response::json(200, body.substr(cut)), net::piece_end::last};
@@ -101,7 +101,7 @@ class stand_in final : public python::backend {
     return true;
   }
   void forget_all() {
-    for (auto& j : waiting_) j.reply.drop();
+    for (auto& j : waiting_) j.answer.drop();
     waiting_.clear();
   }
 
@@ -116,16 +116,13 @@ class stand_in final : public python::backend {
 class counting_handler final : public net::request_handler {
  public:
   explicit counting_handler(app::dispatcher& d) : dispatcher_(d) {}
-  pending handle(http::request&& req, const net::responder& reply) override {
+  net::listening handle(http::request&& req, const net::responder& to) override {
     // Requests are named by their percent-decoded path, as the Python side
     // sees them (an absolute-form target names its path).
     targets.push_back(http::percent_decode_path(req.raw_path()).value_or(""));
     heads.push_back(req.method == "HEAD");
-    return dispatcher_.handle(std::move(req), reply);
+    return dispatcher_.handle(std::move(req), to);
   }
-  void abandon(std::uint64_t job_id) override { dispatcher_.abandon(job_id); }
-  void written(std::uint64_t job_id) override { dispatcher_.written(job_id); }
-  void more(std::uint64_t job_id) override { dispatcher_.more(job_id); }
   std::vector<std::string> targets;  // every request handed on, by its path, in order
   std::vector<bool> heads;           // ...and whether it was a HEAD
 

@@ -7,6 +7,7 @@
 // unless the refusal is one snasio makes on purpose (NaN and Infinity, a
 // float beyond the double range, lone surrogates, nesting deeper than the
 // bound). A crash, a failed check or a Python exception left set aborts.
+#include "python/errors.hpp"
 #include "python/interpreter.hpp"
 #include "python/json_convert.hpp"
 

@@ -18,7 +18,7 @@
 
 #include "http/url.hpp"
 #include "routing/router.hpp"
-#include "routing/utf8.hpp"
+#include "http/utf8.hpp"
 
 namespace {
 
@@ -161,7 +161,7 @@ void check_request(const snasio::routing::router& router, const std::vector<std:
   if (router.match(method, *decoded).what != result.what) std::abort();  // deterministic
   switch (result.what) {
     case match_result::outcome::found: {
-      auto path = snasio::routing::replace_invalid_utf8(*decoded);
+      auto path = snasio::http::replace_invalid_utf8(*decoded);
       if (!spells(tokenize(patterns.at(result.target)), 0, result.params, 0, path)) std::abort();
       break;
     }

@@ -1,48 +1,53 @@
-"""The GIL thread's event loop and what runs on it besides inline handlers.
+"""The GIL thread's event loop, and what runs on it or beside it: Tasks for
+async handlers, the blocking threads, the process pool.
 
-snasio-serve calls run() on its GIL thread; the loop sleeps in epoll with the
-GIL released until the job queue's eventfd says jobs are waiting, then the
-server's `_run_batch` runs a whole batch. Handlers that cannot finish inline
-(async handlers, blocking=True handlers, sync process-pool handlers) are
-started here and report back through `_handler_done`.
-
-The server looks each function it calls here up once, at start-up.
+snasio-serve calls start(), then run() on its GIL thread; the loop sleeps in
+epoll with the GIL released until the job queue's eventfd says jobs are
+waiting, then the server's `_run_batch` runs a whole batch. Handlers that
+cannot finish inside the batch (async handlers, blocking handlers) are
+started here and report back through `_snasio._handler_done`. At the end the
+server calls close().
 """
 
 import asyncio
 import functools
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
 from _snasio import _flush, _handler_done
 
-from snasio import _worker, app
+from snasio import _worker
 
 _loop = None
 _pool = None           # the ProcessPoolExecutor, created on first use
 _pool_workers = None
-_dispatch = None       # the ThreadPoolExecutor for blocking=True handlers
-_dispatch_workers = 4
+_blocking = None       # the ThreadPoolExecutor of the blocking threads, created on first use
+_blocking_threads = 4
 
 
-def start(pool_workers, dispatch_workers):
-    """Makes the loop and runs the app's start-up hooks on it; an exception
-    from a hook stops start-up."""
-    global _loop, _pool_workers, _dispatch_workers
+def start(pool_workers: int, blocking_threads: int) -> None:
+    """Makes the loop (uvloop's when it is installed) and sizes the pools."""
+    global _loop, _pool_workers, _blocking_threads
     _pool_workers = pool_workers or os.cpu_count() or 1
-    _dispatch_workers = dispatch_workers
+    _blocking_threads = blocking_threads
     _loop = _new_loop()
     asyncio.set_event_loop(_loop)
-    try:
-        _loop.run_until_complete(app._startup())
-    except BaseException:
-        _shut_down(hooks=False)
-        raise
 
 
-def run(wake_fd, run_batch):
-    """Runs the loop until the server closes the job queue."""
+def loop() -> asyncio.AbstractEventLoop:
+    """The server's one event loop."""
+    return _loop
+
+
+def run_until_complete(coroutine):
+    """Runs `coroutine` on the loop before (or after) it serves."""
+    return _loop.run_until_complete(coroutine)
+
+
+def run(wake_fd: int, run_batch) -> None:
+    """Runs the loop until the server closes the job queue; then every Task
+    still running is cancelled, and waited for."""
 
     def on_wake():
         if run_batch():
@@ -58,7 +63,36 @@ def run(wake_fd, run_batch):
         _loop.run_forever()
     finally:
         _loop.remove_reader(wake_fd)
-        _shut_down()
+        _cancel_all()
+
+
+def _cancel_all() -> None:
+    """Cancels every Task still running, and waits for them to end."""
+    tasks = asyncio.all_tasks(_loop)
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        _loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+
+
+def close() -> None:
+    """Stops the pools and closes the loop (after the shutdown hooks, or a
+    start-up hook that failed)."""
+    global _pool, _blocking, _loop
+    _cancel_all()
+    _loop.run_until_complete(_loop.shutdown_asyncgens())
+    # Cancel the pool's queued work first: sync pool handlers on the blocking
+    # threads wait on it, and the blocking pool's shutdown waits for them.
+    if _pool is not None:
+        _pool.shutdown(wait=False, cancel_futures=True)
+    if _blocking is not None:
+        _blocking.shutdown(wait=True, cancel_futures=True)
+        _blocking = None
+    if _pool is not None:
+        _pool.shutdown(wait=True, cancel_futures=True)
+        _pool = None
+    _loop.close()
+    _loop = None
 
 
 def _new_loop():
@@ -71,37 +105,11 @@ def _new_loop():
     return uvloop.new_event_loop()
 
 
-def _shut_down(hooks=True):
-    """Cancels what is still running, runs the shutdown hooks, stops the
-    pools, closes the loop."""
-    global _pool, _dispatch, _loop
-    tasks = asyncio.all_tasks(_loop)
-    for task in tasks:
-        task.cancel()
-    if tasks:
-        _loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
-    if hooks:
-        _loop.run_until_complete(app._shutdown())
-    _loop.run_until_complete(_loop.shutdown_asyncgens())
-    # Cancel the pool's queued work first: sync pool handlers on the dispatch
-    # threads wait on it, and the dispatch pool's shutdown waits for them.
-    if _pool is not None:
-        _pool.shutdown(wait=False, cancel_futures=True)
-    if _dispatch is not None:
-        _dispatch.shutdown(wait=True, cancel_futures=True)
-        _dispatch = None
-    if _pool is not None:
-        _pool.shutdown(wait=True, cancel_futures=True)
-        _pool = None
-    _loop.close()
-    _loop = None
-
-
-async def _run(coro, job_id):
+async def _run(coroutine, job_id):
     """Awaits an async handler and hands its outcome to the server as soon as
     it is known (no done-callback round through the loop)."""
     try:
-        result = await coro
+        result = await coroutine
     except BaseException as error:
         _handler_done(job_id, None, error)
         # An ordinary exception is reported, once, and the task ends quietly;
@@ -113,9 +121,28 @@ async def _run(coro, job_id):
     _handler_done(job_id, result, None)
 
 
-def schedule_flush():
+def start_task(coroutine, job_id: int, name: str) -> asyncio.Task:
+    """Runs an async handler's coroutine as a Task named after its route; the
+    server keeps the Task, to cancel it if its answer is abandoned."""
+    # asyncio.Task itself, as create_task makes it, but named at birth: given
+    # no name, a Task formats a fresh "Task-N" for itself. A task factory the
+    # app installed still decides.
+    if _loop.get_task_factory() is None:
+        return asyncio.Task(_run(coroutine, job_id), loop=_loop, name=name)
+    return _loop.create_task(_run(coroutine, job_id), name=name)
+
+
+def schedule_flush() -> None:
     """Replies finished during this loop iteration go back together, next iteration."""
     _loop.call_soon(_flush)
+
+
+def blocking_pool() -> Executor:
+    """The blocking threads: where sync code that may wait runs."""
+    global _blocking
+    if _blocking is None:
+        _blocking = ThreadPoolExecutor(max_workers=_blocking_threads, thread_name_prefix="snasio-blocking")
+    return _blocking
 
 
 def _report(job_id, future):
@@ -130,48 +157,21 @@ def _report(job_id, future):
         _handler_done(job_id, future.result(), None)
 
 
-def start_task(coro, job_id, name):
-    """Runs an async handler's coroutine as a Task named after its route; the
-    server keeps the Task, to cancel it if the client leaves."""
-    # asyncio.Task itself, as create_task makes it, but named at birth: given
-    # no name, a Task formats a fresh "Task-N" for itself. A task factory the
-    # app installed still decides.
-    if _loop.get_task_factory() is None:
-        return asyncio.Task(_run(coro, job_id), loop=_loop, name=name)
-    return _loop.create_task(_run(coro, job_id), name=name)
-
-
-def _dispatch_pool():
-    global _dispatch
-    if _dispatch is None:
-        _dispatch = ThreadPoolExecutor(max_workers=_dispatch_workers, thread_name_prefix="snasio-dispatch")
-    return _dispatch
-
-
-def start_blocking(func, args, kwargs, job_id):
-    """Runs a blocking sync handler on the dispatch thread pool."""
-    call = functools.partial(func, *args, **kwargs) if kwargs else functools.partial(func, *args)
-    future = _loop.run_in_executor(_dispatch_pool(), call)
+def start_blocking(handler, args: tuple, kwargs, job_id: int) -> asyncio.Future:
+    """Runs a blocking handler on the blocking threads."""
+    call = functools.partial(handler, *args, **kwargs) if kwargs else functools.partial(handler, *args)
+    future = _loop.run_in_executor(blocking_pool(), call)
     future.add_done_callback(functools.partial(_report, job_id))
     return future
 
 
-def run_blocking(call):
-    """Awaitable: a sync handler's call run on the dispatch thread pool (for
-    routes whose hooks and dependencies run on the loop first)."""
-    return _loop.run_in_executor(_dispatch_pool(), call)
+def run_blocking(call) -> asyncio.Future:
+    """Awaitable: `call()` run on the blocking threads (a sync handler of a
+    route whose hooks and dependencies run on the loop first)."""
+    return _loop.run_in_executor(blocking_pool(), call)
 
 
-def cancel(task, job_id=None):
-    """The client went away: cancel its handler's Task (or a blocking
-    handler's future, which stops it only if it has not started). With a
-    job_id, the request's dependencies are cleaned up once the task is done."""
-    task.cancel()
-    if job_id is not None:
-        task.add_done_callback(lambda _: app._written(job_id))
-
-
-def pool():
+def pool() -> ProcessPoolExecutor:
     """The ProcessPoolExecutor, created on first use; replaced once broken."""
     global _pool
     if _pool is not None and getattr(_pool, "_broken", False):
@@ -184,4 +184,3 @@ def pool():
         context = multiprocessing.get_context("forkserver")
         _pool = ProcessPoolExecutor(max_workers=_pool_workers, mp_context=context, initializer=_worker.init)
     return _pool
-

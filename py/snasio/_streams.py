@@ -2,25 +2,30 @@
 
 The head goes first; then a task on the loop (a "pump") sends the body a
 piece at a time, each only when the connection has room for it: the server
-calls stream_room() once fewer than --stream-buffer-bytes of the stream wait
-to be written. A sync generator's items are made on the dispatch threads (it
-may block between them), an async generator's on the loop; a file's bytes
-are read on the dispatch threads by the server itself and never become
-Python objects. When the client leaves, the pump is cancelled and the
-generator closed, so its finally blocks run.
+calls room() once fewer than --stream-buffer-bytes of the stream wait to be
+written. A sync generator's items are made on the blocking threads (it may
+block between them), an async generator's on the loop; a file's bytes are
+read on the blocking threads by the server itself and never become Python
+objects. When the answer is abandoned (its client left), the pump is
+cancelled and the generator closed, so its finally blocks run.
 
-The server looks each function it calls here up once, at start-up.
+The server calls open_stream, room and draining (snasio._contract.SERVER_USES).
 """
 
 import asyncio
+import email.utils
 import json
+import os
+import stat
 
 from _snasio import _log_exception, _read_file_piece, _stream_send
 
 from snasio import _loop
+from snasio._contract import PieceEnd
+from snasio.response import Response
 from snasio.streaming import FileResponse, ServerSentEvents, StreamingResponse
 
-MORE, LAST, CUT = 0, 1, 2  # how a piece leaves the stream (net::piece_end)
+MORE, LAST, CUT = PieceEnd.MORE, PieceEnd.LAST, PieceEnd.CUT
 FILE_PIECE = 64 * 1024     # bytes read from a file at a time
 _END = object()            # what next() gives at the end of a sync generator
 
@@ -50,24 +55,28 @@ def _event(item):
 
 
 def open_stream(job_id, result, request, head_only):
-    """The head to send for a handler's streamed `result`, and the pump
-    task that sends the body (None when there is no body to send)."""
+    """What to send for a handler's streamed `result`: (the head, the pump
+    task that sends the body or None when there is none to send, the body's
+    length when it is known (a file's) or None)."""
     response = result if isinstance(result, StreamingResponse) else StreamingResponse(result)
+    length = None
     if isinstance(response, FileResponse):
-        head = response._prepare(request)
-        if head is not response or head_only:
-            response._close_file()
-            return head, None
-        pump = _pump_file(job_id, response)
+        opened = _open_file(response, request)
+        if isinstance(opened, Response):
+            return opened, None, None
+        if head_only:
+            os.close(opened.fd)
+            return response, None, opened.length
+        pump, length = _pump_file(job_id, response, opened), opened.length
     else:
         if head_only:
             _close_now(response.content)
-            return response, None
+            return response, None, None
         what = f"{request.method} {request.path} [request {request.request_id}]" if request is not None else "a stream"
         pump = _pump(job_id, response, what)
     try:
         room = asyncio.Event()
-        task = _loop._loop.create_task(pump)  # its first step runs later, with the room in place
+        task = _loop.loop().create_task(pump)  # its first step runs later, with the room in place
     except BaseException:
         pump.close()
         _close_now(response.content)
@@ -76,18 +85,18 @@ def open_stream(job_id, result, request, head_only):
     _rooms[job_id] = room
     if isinstance(response, ServerSentEvents):
         _event_streams[job_id] = task
-    return response, task
+    return response, task, length
 
 
-def stream_room(job_id):
-    """The connection has room for the stream's next piece."""
+def room(job_id):
+    """The connection has room for the stream's next piece (JobEvent.ROOM)."""
     room = _rooms.get(job_id)
     if room is not None:
         room.set()
 
 
-def end_event_streams():
-    """The server drains: every event stream ends cleanly now."""
+def draining():
+    """The server drains (JobEvent.DRAINING): every event stream ends cleanly now."""
     _ending.update(_event_streams)
     for task in list(_event_streams.values()):
         task.cancel()
@@ -99,7 +108,7 @@ async def _pump(job_id, response, what):
     ping = response.ping if isinstance(response, ServerSentEvents) else None
     is_async = hasattr(items, "__aiter__")
     it = items.__aiter__() if is_async else iter(items)
-    pending = None  # the next item being made: a Task (async) or a dispatch thread's Future
+    pending = None  # the next item being made: a Task (async) or a blocking thread's Future
     end = LAST
     try:
         while True:
@@ -108,7 +117,7 @@ async def _pump(job_id, response, what):
             if is_async:
                 pending = asyncio.ensure_future(it.__anext__())
             else:
-                pending = _loop._dispatch_pool().submit(next, it, _END)
+                pending = _loop.blocking_pool().submit(next, it, _END)
             waited = pending if is_async else asyncio.wrap_future(pending)
             while not (await asyncio.wait((waited,), timeout=ping))[0]:
                 _stream_send(job_id, b": ping\n\n", MORE)
@@ -134,7 +143,7 @@ async def _pump(job_id, response, what):
 
 async def _close(it, pending, is_async):
     """Closes a generator, so its finally blocks run: at once if it waits in
-    an await, after the item it is making on a dispatch thread otherwise."""
+    an await, after the item it is making on a blocking thread otherwise."""
     try:
         if is_async:
             if pending is not None and not pending.done():
@@ -145,7 +154,7 @@ async def _close(it, pending, is_async):
         elif hasattr(it, "close"):
             if pending is not None and not pending.done():
                 await asyncio.wait((asyncio.wrap_future(pending),))
-            await _loop._loop.run_in_executor(_loop._dispatch_pool(), it.close)
+            await _loop.loop().run_in_executor(_loop.blocking_pool(), it.close)
     except BaseException as error:  # noqa: B036: a generator's cleanup must not take the pump down
         if not isinstance(error, asyncio.CancelledError):
             _log_exception("a stream's generator, while closing it", error)
@@ -160,18 +169,84 @@ def _close_now(content):
             closing.close()  # never started: nothing ran, nothing to clean up
 
 
-async def _pump_file(job_id, response):
+class _OpenFile:
+    """A FileResponse's file, open: what to send of it."""
+
+    __slots__ = ("fd", "offset", "length")
+
+    def __init__(self, fd, offset, length):
+        self.fd, self.offset, self.length = fd, offset, length
+
+
+def _open_file(response, request):
+    """Opens a FileResponse's file and settles its head (Last-Modified, 206
+    and Content-Range for a Range): the open file, or the Response that
+    answers instead (404, 304, 416)."""
+    try:
+        fd = os.open(response.path, os.O_RDONLY | os.O_CLOEXEC)
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return Response({"error": "not found"}, status=404)
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):  # a directory, a device: not a file to send
+        os.close(fd)
+        return Response({"error": "not found"}, status=404)
+    size = info.st_size
+    response.headers["Last-Modified"] = email.utils.formatdate(int(info.st_mtime), usegmt=True)
+    response.headers["Accept-Ranges"] = "bytes"
+    since = request.headers.get("if-modified-since") if request is not None else None
+    if since and response.status == 200:
+        try:
+            if int(info.st_mtime) <= email.utils.parsedate_to_datetime(since).timestamp():
+                os.close(fd)
+                return Response(None, status=304, headers={"Last-Modified": response.headers["Last-Modified"]})
+        except (TypeError, ValueError):
+            pass  # a date that does not parse is ignored (RFC 9110 13.1.3)
+    offset, length = 0, size
+    wanted = request.headers.get("range") if request is not None and response.status == 200 else None
+    if wanted:
+        span = _byte_range(wanted, size)
+        if span is False:
+            os.close(fd)
+            return Response({"error": "range not satisfiable"}, status=416,
+                            headers={"Content-Range": f"bytes */{size}"})
+        if span is not None:
+            first, last = span
+            response.status = 206
+            response.headers["Content-Range"] = f"bytes {first}-{last}/{size}"
+            offset, length = first, last - first + 1
+    return _OpenFile(fd, offset, length)
+
+
+def _byte_range(header, size):
+    """A single `bytes=` range as (first, last); None to ignore the header
+    (another unit, several ranges, or not a range at all: the whole file
+    answers, RFC 9110 14.2); False when no byte of the file is in it."""
+    unit, _, spec = header.partition("=")
+    first, dash, last = spec.strip().partition("-")
+    if (unit.strip().lower() != "bytes" or not dash or not first + last or not (first + last).isdigit()
+            or len(first) > 20 or len(last) > 20):  # no file has more bytes than 20 digits count
+        return None
+    if first == "":  # the last N bytes
+        n = int(last)
+        return (max(size - n, 0), size - 1) if n > 0 and size > 0 else False
+    start = int(first)
+    if last and int(last) < start:
+        return None
+    return (start, min(int(last), size - 1) if last else size - 1) if start < size else False
+
+
+async def _pump_file(job_id, response, opened):
     room = _rooms[job_id]
-    offset, left, end = response._offset, response._length, CUT
+    offset, left, end = opened.offset, opened.length, CUT
     try:
         while True:
             await room.wait()
             room.clear()
             n = min(left, FILE_PIECE)
-            # Read by the server on a dispatch thread, the GIL released: the
+            # Read by the server on a blocking thread, the GIL released: the
             # reactor never waits for the disk, and the bytes stay in C++.
-            await _loop._loop.run_in_executor(_loop._dispatch_pool(), _read_file_piece, job_id, response._fd,
-                                              offset, n, n == left)
+            await _loop.loop().run_in_executor(_loop.blocking_pool(), _read_file_piece, job_id, opened.fd,
+                                               offset, n, n == left)
             _loop.schedule_flush()
             offset, left = offset + n, left - n
             if left == 0:
@@ -182,7 +257,7 @@ async def _pump_file(job_id, response):
     except BaseException as error:
         _log_exception(f"{response.path}, while sending it", error)
     finally:
-        response._close_file()
+        os.close(opened.fd)
         _rooms.pop(job_id, None)
         if end is not None:
             _stream_send(job_id, b"", end)

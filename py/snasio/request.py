@@ -2,74 +2,88 @@
 
 from collections.abc import Mapping
 from typing import NamedTuple
+from urllib.parse import parse_qsl
+
+from snasio import _contract, _http
 
 try:
     from _snasio import parse_query as _parse_query
-except ImportError:  # outside the server (see routing.py)
-    from urllib.parse import parse_qsl
-
+except ImportError:  # a Request built outside the server: the standard library splits it
     def _parse_query(raw):
         if isinstance(raw, bytes):
             raw = raw.decode("utf-8", "replace")
         return parse_qsl(raw, keep_blank_values=True, errors="replace")
 
-_UNSET = object()
+UNSET = object()  # a body not decoded yet (the server leaves a text body so)
 
 
-def _charset(content_type):
-    """The charset parameter of a Content-Type value, or None."""
-    for param in content_type.split(";")[1:]:
-        name, _, value = param.partition("=")
-        if name.strip().lower() == "charset":
-            return value.strip().strip('"') or None
-    return None
+class Headers(Mapping):
+    """Headers, the same on a request and (as MutableHeaders) on a response: a
+    multi-dict with case-insensitive names that keeps every pair in order.
 
+    headers[name] and get(name) give the first value; getlist(name) (or its
+    alias get_all) every value; items(), keys() and values() give every pair,
+    repeats included, and len() counts the pairs.
+    """
 
-def _decode_text(raw, content_type):
-    """A text body in the charset the client declared (UTF-8 when it declared
-    none, or one Python does not know), with U+FFFD for undecodable bytes."""
-    charset = _charset(content_type)
-    if charset:
-        try:
-            return raw.decode(charset, "replace")
-        except (LookupError, ValueError):  # unknown, not text ("base64"), or no "replace" ("idna")
-            pass
-    return raw.decode("utf-8", "replace")
+    __slots__ = ("_items", "_index")
 
+    def __init__(self, items=()) -> None:
+        if hasattr(items, "items"):
+            items = items.items()
+        self._items = list(items)
+        self._index = None  # lower-case name -> first value, built on first lookup
 
-# Media types whose bodies are text, besides text/* and */*+json, */*+xml.
-_TEXT_TYPES = {"application/json", "application/xml", "application/javascript", "application/x-www-form-urlencoded"}
+    def _first(self) -> dict:
+        if self._index is None:
+            index = {}
+            for name, value in self._items:
+                index.setdefault(name.lower(), value)
+            self._index = index
+        return self._index
 
+    def __getitem__(self, name: str) -> str:
+        return self._first()[name.lower()]
 
-def _is_text(content_type):
-    """Whether a body of this Content-Type is text: a textual media type, or
-    any type the client gave a charset."""
-    media = content_type.partition(";")[0].strip().lower()
-    return (media.startswith("text/") or media in _TEXT_TYPES or media.endswith(("+json", "+xml"))
-            or _charset(content_type) is not None)
+    def get(self, name: str, default=None):
+        return self._first().get(name.lower(), default)
 
+    def __contains__(self, name) -> bool:
+        return isinstance(name, str) and name.lower() in self._first()
 
-def _one_and_all(pairs):
-    """({name: last value}, {name: [every value]}) from (name, value) pairs,
-    the conventions of query_params and query_params_multi."""
-    multi = {}
-    for name, value in pairs:
-        multi.setdefault(name, []).append(value)
-    return {name: values[-1] for name, values in multi.items()}, multi
+    def getlist(self, name: str) -> list[str]:
+        """Every value of `name`, in order."""
+        name = name.lower()
+        return [v for n, v in self._items if n.lower() == name]
 
+    get_all = getlist
 
-def _parse_cookies(headers):
-    """{name: value} from Cookie headers (RFC 6265): the first of a name wins,
-    as a browser sends the cookie of the most specific path first."""
-    cookies = {}
-    for header in headers:
-        for pair in header.split(";"):
-            name, eq, value = pair.strip().partition("=")
-            if eq and name:
-                if len(value) >= 2 and value[0] == value[-1] == '"':
-                    value = value[1:-1]
-                cookies.setdefault(name.strip(), value.strip())
-    return cookies
+    def __iter__(self):
+        return iter([n for n, _ in self._items])
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def keys(self) -> list[str]:
+        return [n for n, _ in self._items]
+
+    def values(self) -> list[str]:
+        return [v for _, v in self._items]
+
+    def items(self) -> list[tuple[str, str]]:
+        """Every (name, value) pair, in order, repeats included."""
+        return list(self._items)
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        pairs = other.items() if isinstance(other, Headers) else other.items()
+        return [(n.lower(), v) for n, v in self._items] == [(n.lower(), v) for n, v in pairs]
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._items!r})"
 
 
 class UploadedFile(NamedTuple):
@@ -79,54 +93,21 @@ class UploadedFile(NamedTuple):
     data: bytes
 
 
-def _header_pairs(text):
+def _one_and_all(pairs) -> tuple[dict, dict]:
+    """({name: last value}, {name: [every value]}) from (name, value) pairs,
+    the conventions of query_params and query_params_multi."""
+    multi = {}
+    for name, value in pairs:
+        multi.setdefault(name, []).append(value)
+    return {name: values[-1] for name, values in multi.items()}, multi
+
+
+def _header_pairs(text: str):
     """(name, value) pairs from the server's "name\\0value\\0name\\0value" form."""
     if not text:
         return ()
     parts = text.split("\0")
-    return tuple(zip(parts[0::2], parts[1::2]))
-
-
-class Headers(Mapping):
-    """Request headers: a read-only mapping with case-insensitive names.
-
-    headers["content-type"] gives the first value; get_all(name) every value.
-    """
-
-    __slots__ = ("_items", "_index")
-
-    def __init__(self, items=()):
-        self._items = tuple(items)
-        index = {}
-        for name, value in self._items:
-            index.setdefault(name.lower(), value)
-        self._index = index
-
-    def __getitem__(self, name):
-        return self._index[name.lower()]
-
-    def __contains__(self, name):
-        return isinstance(name, str) and name.lower() in self._index
-
-    def get(self, name, default=None):
-        return self._index.get(name.lower(), default)
-
-    def get_all(self, name):
-        name = name.lower()
-        return [v for n, v in self._items if n.lower() == name]
-
-    def __iter__(self):
-        return iter(self._index)
-
-    def __len__(self):
-        return len(self._index)
-
-    def items_raw(self):
-        """Every (name, value) pair as received, duplicates included."""
-        return self._items
-
-    def __repr__(self):
-        return f"Headers({list(self._items)!r})"
+    return zip(parts[0::2], parts[1::2])
 
 
 class Request:
@@ -143,32 +124,31 @@ class Request:
     X-Request-ID the client sent, or one the server made).
     """
 
-    __slots__ = ("method", "path", "path_params", "raw_body", "client",
-                 "_raw_query", "_raw_headers", "_body", "_headers", "_query", "_query_multi", "_parts", "_lazy",
-                 "scheme", "request_id")
+    # The server fills these fields in place (src/python/request_builder.cpp),
+    # never running __init__; snasio._contract declares them for both sides.
+    __slots__ = _contract.REQUEST_FIELDS
 
-    # The server fills these slots directly (src/python/request_builder.cpp);
-    # __init__ is for building a Request in Python, in a handler's unit test.
-    def __init__(self, method, path, path_params=None, raw_query="", headers=(), raw_body=b"", body=_UNSET,
-                 client=("127.0.0.1", 0), scheme="http", request_id=""):
+    def __init__(self, method: str, path: str, path_params: dict | None = None, raw_query: str = "",
+                 headers=(), raw_body: bytes = b"", body=UNSET, client: tuple = ("127.0.0.1", 0),
+                 scheme: str = "http", request_id: str = "") -> None:
+        """A Request built in Python, for a handler's unit test: what the
+        server decodes in C++, the standard library decodes here."""
         self.method = method
         self.path = path
         self.path_params = {} if path_params is None else path_params
         self.raw_body = raw_body
         self.client = client
-        self._raw_query = raw_query
-        self._raw_headers = "\0".join(f"{name}\0{value}" for name, value in headers)
-        self._body = body
-        self._headers = None
-        self._query = None
-        self._query_multi = None
-        self._parts = None  # the server's split of a multipart body
-        self._lazy = None   # form, files and cookies, once read
         self.scheme = scheme
         self.request_id = request_id
+        self._raw_query = raw_query
+        self._raw_headers = "\0".join(f"{name}\0{value}" for name, value in headers)
+        self._headers = self._query = self._query_multi = self._parts = self._lazy = None
+        self._body = None if body is UNSET and not raw_body else body
+        self._charset = _http.body_charset(self.headers.get("content-type", ""))
 
     @property
     def headers(self) -> Headers:
+        # The first read makes the mapping: a handler that reads no header pays nothing.
         if self._headers is None:
             self._headers = Headers(_header_pairs(self._raw_headers))
         return self._headers
@@ -182,10 +162,7 @@ class Request:
     @property
     def query_params_multi(self) -> dict:
         if self._query_multi is None:
-            multi = {}
-            for key, value in self._query_pairs():
-                multi.setdefault(key, []).append(value)
-            self._query_multi = multi
+            self._query_multi = _one_and_all(self._query_pairs())[1]
         return self._query_multi
 
     @property
@@ -194,14 +171,21 @@ class Request:
 
     @property
     def body(self):
-        if self._body is _UNSET:
-            raw, content_type = self.raw_body, self.headers.get("content-type", "")
-            self._body = (_decode_text(raw, content_type) if _is_text(content_type) else raw) if raw else None
+        if self._body is UNSET:
+            self._body = _http.decode_text(self.raw_body, self._charset) if self._charset else self.raw_body
         return self._body
 
     @property
     def cookies(self) -> dict:
-        return self._cached("cookies", lambda: _parse_cookies(self.headers.get_all("cookie")))
+        """The Cookie header's pairs (RFC 6265), values unquoted; the first of
+        a name wins, as a browser sends the cookie of the most specific path first."""
+        def parse():
+            cookies = {}
+            for header in self.headers.getlist("cookie"):
+                for name, value in _http.cookie_pairs(header):
+                    cookies.setdefault(name, value)
+            return cookies
+        return self._cached("cookies", parse)
 
     @property
     def form(self) -> dict:
@@ -222,9 +206,9 @@ class Request:
     def _form(self):
         def fields():
             if self._parts is not None:
-                return [(name, _decode_text(data, content_type or ""))
+                return [(name, _http.decode_text(data, _http.content_type_parts(content_type or "")[1]))
                         for name, filename, content_type, data in self._parts if filename is None]
-            media = self.headers.get("content-type", "").partition(";")[0].strip().lower()
+            media = _http.content_type_parts(self.headers.get("content-type", ""))[0]
             if media == "application/x-www-form-urlencoded" and self.raw_body:
                 return _parse_query(self.raw_body)
             return ()
@@ -245,5 +229,5 @@ class Request:
     def _query_pairs(self):
         return _parse_query(self._raw_query) if self._raw_query else ()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<Request {self.method} {self.path}>"

@@ -1,76 +1,39 @@
 """An explicit response, for when a plain return value is not enough."""
 
 import datetime
-import string
 
-# RFC 6265: a cookie's name is a token; its value is made of cookie-octets
-# (printable ASCII but for space, '"', ',', ';' and '\\').
-_TOKEN = frozenset(string.ascii_letters + string.digits + "!#$%&'*+-.^_`|~")
-_COOKIE_OCTETS = frozenset(chr(c) for c in range(0x21, 0x7F)) - set('",;\\')
+from snasio import _http
+from snasio.request import Headers
+
 _SAMESITE = {"strict": "Strict", "lax": "Lax", "none": "None"}
 _REDIRECTS = (300, 301, 302, 303, 307, 308)
 
 
-class MutableHeaders:
-    """Response headers: a mutable mapping with case-insensitive names that
-    keeps the order and the case they were set in. headers["X-Thing"] = "1"
-    replaces every X-Thing; add() appends another."""
+class MutableHeaders(Headers):
+    """Response headers: Headers that can be changed, keeping the order and
+    the case they were set in. headers["X-Thing"] = "1" replaces every
+    X-Thing; add() appends another; del removes every one."""
 
-    __slots__ = ("_items",)
+    __slots__ = ()
 
-    def __init__(self, headers=None):
-        self._items = []
-        if headers:
-            for name, value in (headers.items() if hasattr(headers, "items") else headers):
-                self._items.append((name, value))
-
-    def __getitem__(self, name):
-        lower = name.lower()
-        for n, v in self._items:
-            if n.lower() == lower:
-                return v
-        raise KeyError(name)
-
-    def get(self, name, default=None):
-        try:
-            return self[name]
-        except KeyError:
-            return default
-
-    def get_all(self, name):
-        lower = name.lower()
-        return [v for n, v in self._items if n.lower() == lower]
-
-    def __setitem__(self, name, value):
+    def __setitem__(self, name: str, value: str) -> None:
         lower = name.lower()
         self._items = [(n, v) for n, v in self._items if n.lower() != lower]
         self._items.append((name, value))
+        self._index = None
 
-    def add(self, name, value):
+    def add(self, name: str, value: str) -> None:
+        """Appends a value, keeping those `name` has already."""
         self._items.append((name, value))
+        self._index = None
 
-    def __delitem__(self, name):
+    def __delitem__(self, name: str) -> None:
         lower = name.lower()
         kept = [(n, v) for n, v in self._items if n.lower() != lower]
         if len(kept) == len(self._items):
             raise KeyError(name)
         self._items = kept
-
-    def __contains__(self, name):
-        return isinstance(name, str) and any(n.lower() == name.lower() for n, _ in self._items)
-
-    def __iter__(self):
-        return iter([n for n, _ in self._items])
-
-    def __len__(self):
-        return len(self._items)
-
-    def items(self):
-        """Every (name, value) pair, in order, repeats included."""
-        return list(self._items)
-
-    def __repr__(self):
-        return f"MutableHeaders({self._items!r})"
+        self._index = None
 
 
 class Response:
@@ -79,31 +42,29 @@ class Response:
     The body follows the same rules as a handler's return value: dict/list are
     sent as JSON, str as text/plain, bytes as application/octet-stream, None as
     an empty body. `content_type`, when given, replaces the one implied.
-    `headers` is always a mutable, case-insensitive mapping. Cookies set with
-    set_cookie() are kept apart from it, each sent as its own Set-Cookie.
+    `headers` is always a MutableHeaders. Cookies set with set_cookie() are
+    kept apart from it, each sent as its own Set-Cookie.
     """
 
     __slots__ = ("body", "status", "_headers", "content_type", "_cookies")
 
-    def __init__(self, body=None, status: int = 200, headers=None, content_type: str | None = None):
+    def __init__(self, body=None, status: int = 200, headers=None, content_type: str | None = None) -> None:
         self.body = body
         self.status = status
         self._headers = headers  # as given until read: the server takes a dict or pairs as they are
         self.content_type = content_type
         self._cookies = None  # the Set-Cookie values, in the order they were set
 
-    def set_cookie(self, name: str, value: str = "", max_age=None, path: str | None = "/", domain: str | None = None,
-                   secure: bool = False, httponly: bool = False, samesite: str | None = None) -> None:
-        """Sets a cookie (RFC 6265). max_age in seconds (an int or a timedelta);
-        samesite "Strict", "Lax" or "None" (which browsers take only with
-        secure=True). A value with characters a cookie cannot carry is a
-        ValueError: encode it first (urllib.parse.quote, base64)."""
-        if not name or not set(name) <= _TOKEN:
-            raise ValueError(f"cookie name {name!r} is not an RFC 6265 token")
-        if not set(value) <= _COOKIE_OCTETS:
-            raise ValueError(f"cookie {name!r}: its value has a character a cookie cannot carry "
-                             "(space, '\"', ',', ';', '\\' or non-ASCII): encode it first")
-        attributes = [f"{name}={value}"]
+    def set_cookie(self, name: str, value: str = "", max_age: int | datetime.timedelta | None = None,
+                   path: str | None = "/", domain: str | None = None, secure: bool = False,
+                   httponly: bool = False, samesite: str | None = None) -> None:
+        """Sets a cookie (RFC 6265). A value a cookie cannot carry as it is
+        (a space, a quote, a letter beyond ASCII) is quoted, as http.cookies
+        quotes it, and request.cookies reads it back unquoted. max_age in
+        seconds (an int or a timedelta); samesite "Strict", "Lax" or "None"
+        (which browsers take only with secure=True). The name must be an HTTP
+        token: the server refuses to send one that is not (a 500, logged)."""
+        attributes = [f"{name}={_http.quote_cookie(value)}"]
         if max_age is not None:
             if isinstance(max_age, datetime.timedelta):
                 max_age = max_age.total_seconds()
@@ -134,11 +95,11 @@ class Response:
     @property
     def headers(self) -> MutableHeaders:
         if not isinstance(self._headers, MutableHeaders):
-            self._headers = MutableHeaders(self._headers)
+            self._headers = MutableHeaders(self._headers or ())
         return self._headers
 
     @headers.setter
-    def headers(self, value):
+    def headers(self, value) -> None:
         self._headers = value
 
     def __repr__(self) -> str:

@@ -29,7 +29,8 @@ import time
 import urllib.parse
 import uuid
 
-from snasio.request import Headers, _charset
+from snasio import _http
+from snasio.request import Headers
 
 _LISTENING = "snasio listening on http://"
 
@@ -51,24 +52,25 @@ class TestResponse:
 
     __test__ = False  # not a test class, for pytest
 
-    def __init__(self, status_code, headers, content):
+    def __init__(self, status_code: int, headers: Headers, content: bytes) -> None:
         self.status_code = status_code
         self.headers = headers
         self.content = content
 
     @property
     def text(self) -> str:
-        return self.content.decode(_charset(self.headers.get("content-type", "")) or "utf-8", "replace")
+        return _http.decode_text(self.content, _http.content_type_parts(self.headers.get("content-type", ""))[1])
 
-    def json(self):
+    def json(self) -> object:
         return json_module.loads(self.content)
 
     @property
     def cookies(self) -> dict:
-        return {name.strip(): value.strip() for name, _, value in
-                (c.split(";", 1)[0].partition("=") for c in self.headers.get_all("set-cookie"))}
+        """The cookies the response sets, {name: value}, values unquoted."""
+        return dict(pair for header in self.headers.getlist("set-cookie")
+                    for pair in _http.cookie_pairs(header.split(";", 1)[0]))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<TestResponse {self.status_code}>"
 
 
@@ -78,7 +80,8 @@ class TestClient:
 
     __test__ = False  # not a test class, for pytest
 
-    def __init__(self, app_dir=None, *flags, env=None, startup_timeout=30.0, timeout=30.0):
+    def __init__(self, app_dir: str | os.PathLike | None = None, *flags: str, env: dict | None = None,
+                 startup_timeout: float = 30.0, timeout: float = 30.0) -> None:
         self.command = [find_server(), "--host", "127.0.0.1", "--port", "0",
                         *(["--app-dir", str(app_dir)] if app_dir is not None else []), *map(str, flags)]
         self.env = env
@@ -89,7 +92,7 @@ class TestClient:
         self._connection = None
         self._log = None
 
-    def __enter__(self):
+    def __enter__(self) -> "TestClient":
         self._log = tempfile.NamedTemporaryFile(prefix="snasio-testclient-", suffix=".log")
         self._process = subprocess.Popen(self.command, stdout=self._log, stderr=subprocess.STDOUT, env=self.env)
         deadline = time.monotonic() + self.startup_timeout
@@ -103,7 +106,7 @@ class TestClient:
         self._connection = http.client.HTTPConnection(host.strip("[]"), int(port), timeout=self.timeout)
         return self
 
-    def __exit__(self, kind, error, trace):
+    def __exit__(self, kind, error, trace) -> bool:
         code = self._stop()
         if error is not None:
             # On stderr, which pytest shows with a failing test ("Captured stderr call").
@@ -136,8 +139,9 @@ class TestClient:
                 self._process.wait()
         return self._process.returncode
 
-    def request(self, method, path, *, json=None, data=None, files=None, content=None, headers=None, params=None,
-                cookies=None) -> TestResponse:
+    def request(self, method: str, path: str, *, json=None, data=None, files: dict | None = None,
+                content: bytes | str | None = None, headers: dict | None = None, params: dict | None = None,
+                cookies: dict | None = None) -> TestResponse:
         """Sends one request. json= is sent as JSON; data= as a form
         (url-encoded, or multipart/form-data along with files=, a dict of
         name -> bytes or (filename, bytes[, content type])); content= as
@@ -158,7 +162,7 @@ class TestClient:
         if content_type and not any(name.lower() == "content-type" for name, _ in sent):
             sent.append(("Content-Type", content_type))
         if cookies:
-            sent.append(("Cookie", "; ".join(f"{name}={value}" for name, value in cookies.items())))
+            sent.append(("Cookie", "; ".join(f"{name}={_http.quote_cookie(value)}" for name, value in cookies.items())))
         if body is None and method in ("POST", "PUT", "PATCH"):
             body = b""
         try:
@@ -174,25 +178,25 @@ class TestClient:
         content = answer.read()
         return TestResponse(answer.status, Headers(answer.getheaders()), content)
 
-    def get(self, path, **kwargs):
+    def get(self, path: str, **kwargs) -> TestResponse:
         return self.request("GET", path, **kwargs)
 
-    def post(self, path, **kwargs):
+    def post(self, path: str, **kwargs) -> TestResponse:
         return self.request("POST", path, **kwargs)
 
-    def put(self, path, **kwargs):
+    def put(self, path: str, **kwargs) -> TestResponse:
         return self.request("PUT", path, **kwargs)
 
-    def patch(self, path, **kwargs):
+    def patch(self, path: str, **kwargs) -> TestResponse:
         return self.request("PATCH", path, **kwargs)
 
-    def delete(self, path, **kwargs):
+    def delete(self, path: str, **kwargs) -> TestResponse:
         return self.request("DELETE", path, **kwargs)
 
-    def head(self, path, **kwargs):
+    def head(self, path: str, **kwargs) -> TestResponse:
         return self.request("HEAD", path, **kwargs)
 
-    def options(self, path, **kwargs):
+    def options(self, path: str, **kwargs) -> TestResponse:
         return self.request("OPTIONS", path, **kwargs)
 
 

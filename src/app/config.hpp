@@ -8,7 +8,6 @@
 
 #include "log/log.hpp"
 #include "net/server_options.hpp"
-#include "python/endpoint_table.hpp"
 #include "python/python_config.hpp"
 
 namespace snasio::app {
@@ -18,7 +17,6 @@ struct config {
   net::server_options server;
   python::python_config python;
   log::level log_level = log::level::info;  ///< --log-level
-  std::string forwarded_allow_ips = "127.0.0.1";  ///< as given; parsed into server.forwarded_allow_ips
   std::size_t workers = 1;       ///< --workers: processes serving the one socket (1: no supervisor)
   std::uint64_t max_requests = 0;  ///< --max-requests: a worker is replaced after about this many (0: never)
   bool reload = false;           ///< --reload: restart the worker when a .py file under --app-dir changes
@@ -41,7 +39,7 @@ class config_builder {
   config_builder& module(std::string name) { c_.python.modules.push_back(std::move(name)); return *this; }
   config_builder& venv(std::string dir) { c_.python.venv = std::move(dir); return *this; }
   config_builder& pool_workers(std::size_t n) { c_.python.pool_workers = n; return *this; }
-  config_builder& dispatch_workers(std::size_t n) { c_.python.dispatch_workers = n; return *this; }
+  config_builder& blocking_threads(std::size_t n) { c_.python.blocking_threads = n; return *this; }
   config_builder& queue_depth(std::size_t n) { c_.python.queue_depth = n; return *this; }
   config_builder& limits(http::limits l) { c_.server.limits = l; return *this; }
   /// Direct access to every other server option (timeouts, connections, ...).

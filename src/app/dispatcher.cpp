@@ -50,12 +50,12 @@ void dispatcher::add_python(python::backend& py) {
   }
 }
 
-dispatcher::pending dispatcher::handle(http::request&& req, const net::responder& reply) {
+net::listening dispatcher::handle(http::request&& req, const net::responder& to) {
   if (++handled_ == recycle_after_) on_recycle_();
   // Routes match the percent-decoded path, as WSGI's PATH_INFO is decoded.
   auto path = http::percent_decode_path(req.raw_path());
   if (!path) {
-    reply.send(http::response::error(400, "malformed percent-escape in path"));
+    to.send(http::response::error(400, "malformed percent-escape in path"));
     return {};
   }
   auto m = router_.match(req.method, *path);
@@ -64,24 +64,24 @@ dispatcher::pending dispatcher::handle(http::request&& req, const net::responder
     case outcome::found:
       break;
     case outcome::not_found:
-      reply.send(http::response::error(404, "not found"));
+      to.send(http::response::error(404, "not found"));
       return {};
     case outcome::method_not_allowed: {
       auto r = http::response::error(405, "method not allowed");
       r.headers.push_back({"Allow", m.allow});
-      reply.send(std::move(r));
+      to.send(std::move(r));
       return {};
     }
     case outcome::options:
-      reply.send(http::response{204, "", {{"Allow", m.allow}}, ""});
+      to.send(http::response{204, "", {{"Allow", m.allow}}, ""});
       return {};
     case outcome::redirect:
-      reply.send(slash_redirect(req));
+      to.send(slash_redirect(req));
       return {};
   }
   const target& t = targets_[m.target];
-  if (!t.native) return to_python(t.python_route, std::move(req), std::move(*path), std::move(m.params), reply);
-  reply.send(call_native(t.native, req, m.params));
+  if (!t.native) return to_python(t.python_route, std::move(req), std::move(*path), std::move(m.params), to);
+  to.send(call_native(t.native, req, m.params));
   return {};
 }
 
@@ -100,8 +100,8 @@ http::response dispatcher::call_native(const native_handler& h, const http::requ
   return http::response::error(500, "internal server error");
 }
 
-dispatcher::pending dispatcher::to_python(std::size_t route, http::request&& req, std::string path,
-                                          path_params params, const net::responder& reply) {
+net::listening dispatcher::to_python(std::size_t route, http::request&& req, std::string path,
+                                     path_params params, const net::responder& to) {
   python::job j;
   j.id = next_job_id_++;
   j.route = route;
@@ -115,15 +115,16 @@ dispatcher::pending dispatcher::to_python(std::size_t route, http::request&& req
   j.client_port = req.client_port;
   j.https = req.https;
   j.request_id = std::move(req.request_id);
-  j.reply = python::one_shot(reply, python_->replies());
+  j.answer = python::one_shot(to, python_->replies());
   const std::uint64_t job_id = j.id;
-  // A route whose dependencies clean up after the answer hears when it is written.
-  if (python_->submit(j)) return {job_id, python_->routes()[route].cleanup};
+  // The Python side hears what becomes of the answer, by job id; a route
+  // whose dependencies clean up after the answer hears when it is written.
+  if (python_->submit(j)) return {python_, job_id, python_->routes()[route].cleanup_after_write};
   // The queue is full: refuse at once rather than wait; the reactor goes on.
-  j.reply.disarm();
+  j.answer.disarm();
   auto r = http::response::error(503, "server busy, retry later");
   r.headers.push_back({"Retry-After", std::string(retry_after_seconds)});
-  reply.send(std::move(r));
+  to.send(std::move(r));
   report_refusal();
   return {};
 }
@@ -138,18 +139,6 @@ void dispatcher::report_refusal() {
             " request(s) with 503 since the last report");
   refused_ = 0;
   next_refusal_log_ = now + std::chrono::seconds(1);
-}
-
-void dispatcher::abandon(std::uint64_t job_id) {
-  if (python_) python_->cancel(job_id);
-}
-
-void dispatcher::written(std::uint64_t job_id) {
-  if (python_) python_->written(job_id);
-}
-
-void dispatcher::more(std::uint64_t job_id) {
-  if (python_) python_->more(job_id);
 }
 
 void dispatcher::draining() {
@@ -168,8 +157,8 @@ std::vector<std::string> dispatcher::route_table() const {
     } else {
       const auto& r = python_->routes()[t.python_route];
       line += r.name;
-      if (r.mode == python::execution_mode::task) line += " [async]";
-      if (r.mode == python::execution_mode::dispatch_thread) line += " [thread]";
+      if (r.mode == python::execution_mode::async) line += " [async]";
+      if (r.mode == python::execution_mode::blocking) line += " [blocking]";
       if (r.use_pool) line += " [pool]";
     }
     lines.push_back(std::move(line));

@@ -35,10 +35,7 @@ class dispatcher final : public net::request_handler {
   /// Registers every route of a started Python runtime (or a stand-in); throws
   /// routing::pattern_error naming both handlers when a route clashes.
   void add_python(python::backend& py);
-  pending handle(http::request&& req, const net::responder& reply) override;
-  void abandon(std::uint64_t job_id) override;
-  void written(std::uint64_t job_id) override;
-  void more(std::uint64_t job_id) override;
+  net::listening handle(http::request&& req, const net::responder& to) override;
   /// The server has begun to drain (event streams end).
   void draining();
   /// Calls `reached` once, as the `count`th request arrives (--max-requests; 0: never).
@@ -51,8 +48,8 @@ class dispatcher final : public net::request_handler {
 
  private:
   static http::response call_native(const native_handler& h, const http::request& req, const path_params& params);
-  pending to_python(std::size_t route, http::request&& req, std::string path, path_params params,
-                    const net::responder& reply);
+  net::listening to_python(std::size_t route, http::request&& req, std::string path, path_params params,
+                           const net::responder& to);
 
   /// What a router target id stands for: a native handler or a Python route.
   struct target {

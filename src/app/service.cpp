@@ -4,19 +4,16 @@
 
 #include "app/processes.hpp"
 #include "log/log.hpp"
-#include "python/interpreter.hpp"
+#include "net/brief_wait.hpp"
+#include "python/errors.hpp"
 
 namespace snasio::app {
 
 namespace {
-// A reactor asleep in epoll takes tens of microseconds to wake here, and a
-// Python request wakes it once for its reply: at one connection that is a
-// third of the latency. So while at most this many Python requests are in
-// flight (low load: a spinning reactor costs CPU, which under load the GIL
-// thread needs), the reactor polls for their replies instead of sleeping...
+// While at most this many Python requests are in flight (low load: a
+// spinning reactor costs CPU, which under load the GIL thread needs), the
+// reactor looks for their replies briefly before it sleeps (net::brief_wait).
 constexpr std::uint64_t low_load_in_flight = 2;
-// ...for at most this long after it last had work, then sleeps as usual.
-constexpr std::chrono::microseconds reply_wait{200};
 
 // After the drain timeout, how long Python gets to cancel what it still runs,
 // stop its pools and finalize, before the process exits without it.
@@ -90,7 +87,6 @@ std::string service::print_config() {
 }
 
 void service::run() {
-  using clock = std::chrono::steady_clock;
   while (!io_.stopped()) {
     if (io_.poll() > 0) continue;
     std::uint64_t in_flight = python_.in_flight();
@@ -99,8 +95,7 @@ void service::run() {
       continue;
     }
     // Each poll is one epoll_wait(0): replies and new requests both count.
-    for (auto until = clock::now() + reply_wait; clock::now() < until && !io_.stopped();)
-      if (io_.poll() > 0) break;
+    net::wait_briefly([this] { return io_.poll() > 0 || io_.stopped(); });
   }
 }
 
@@ -142,7 +137,7 @@ void service::give_up_on_python() {
   // for them: say what is left, make sure no child outlives us, and exit.
   log::line(log::level::warning, "Python did not finish within the drain timeout: abandoning " + python_.describe_running() +
             "; exiting without finalizing the interpreter");
-  python_.abandon();
+  python_.detach();
   kill_descendants();
   server_.flush_access_log();
   exit_now(0);

@@ -13,10 +13,9 @@
 #include <random>
 #include <vector>
 
-#include "app/dispatcher.hpp"
 #include "app/processes.hpp"
 #include "log/log.hpp"
-#include "net/server.hpp"
+#include "net/listener.hpp"
 
 namespace snasio::app {
 
@@ -70,11 +69,9 @@ std::vector<std::pair<std::string, std::filesystem::file_time_type>> python_file
 // Binds the socket every worker will serve; returns its descriptor.
 int bind_listener(config& cfg, std::string& url) {
   asio::io_context io;
-  dispatcher none;
-  net::server listener(io, cfg.server, none);
-  listener.listen();
+  net::listener listener(io.get_executor(), cfg.server);
   url = listener.url();
-  return listener.release_listener();
+  return listener.release();
 }
 
 void close_listener(config& cfg) {

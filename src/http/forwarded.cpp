@@ -104,6 +104,15 @@ bool network::contains(std::string_view address) const {
   return (bytes[std::size_t(full)] & mask) == ((*other)[std::size_t(full)] & mask);
 }
 
+std::string network::to_string() const {
+  static constexpr unsigned char v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  const bool v4 = std::memcmp(bytes.data(), v4_mapped, sizeof v4_mapped) == 0 && prefix >= 96;
+  char text[INET6_ADDRSTRLEN] = {};
+  inet_ntop(v4 ? AF_INET : AF_INET6, bytes.data() + (v4 ? 12 : 0), text, sizeof text);
+  int bits = v4 ? prefix - 96 : prefix;
+  return std::string(text) + (bits == (v4 ? 32 : 128) ? "" : "/" + std::to_string(bits));
+}
+
 origin forwarded_origin(const header_list& headers, std::string_view peer_host, std::uint16_t peer_port,
                         const std::vector<network>& trusted) {
   origin o{std::string(peer_host), peer_port, false};

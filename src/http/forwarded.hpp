@@ -21,6 +21,8 @@ struct network {
   static std::optional<network> parse(std::string_view text);
   /// Whether `address` (as text) is in the block; false if it is no address.
   bool contains(std::string_view address) const;
+  /// The block as parse() reads it: "10.0.0.0/8", "::1".
+  std::string to_string() const;
 };
 
 /// Where a request came from and by which scheme, as seen by the client.

@@ -24,6 +24,10 @@ inline bool iequals(std::string_view a, std::string_view b) noexcept {
   return true;
 }
 
+/// Whether `s` is a token (RFC 9110 5.6.2): what a header name, a method and
+/// a cookie name are made of. Never empty.
+bool is_token(std::string_view s) noexcept;
+
 /// `s` without the spaces and tabs (HTTP's optional whitespace) around it.
 std::string_view trim(std::string_view s) noexcept;
 

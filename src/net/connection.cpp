@@ -20,8 +20,6 @@ namespace {
 constexpr std::chrono::seconds linger_timeout{2};
 // ...and at most this many bytes.
 constexpr std::size_t max_linger_bytes = 1024 * 1024;
-
-constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
 }  // namespace
 
 connection::connection(stream_socket socket, const server_options& options, request_handler& handler,
@@ -63,8 +61,8 @@ void connection::close() {
   // that finished waits for no write any more.
   auto owed = slots_.owed();
   for (const auto& o : owed)
-    if (o.job_id) handler_.abandon(o.job_id);
-  for (std::uint64_t job_id : slots_.unwritten_jobs()) handler_.written(job_id);
+    if (o.listener.by) o.listener.by->abandoned(o.listener.tag);
+  for (const listening& l : slots_.unwritten()) l.by->written(l.tag);
   if (!owed.empty()) manager_.count_abandoned(owed.size());
   slots_.clear();
   manager_.remove(this);
@@ -94,7 +92,7 @@ void connection::cancel_owed() {
   for (const auto& o : slots_.owed()) {
     auto r = http::response::error(503, "server is shutting down");
     r.headers.push_back({"Retry-After", "1"});
-    if (o.job_id) handler_.abandon(o.job_id);
+    if (o.listener.by) o.listener.by->abandoned(o.listener.tag);
     // A stream whose head is out cannot become a 503: it is cut instead.
     if (!fill(o.slot, r)) slots_.end_stream(o.slot, true);
     manager_.count_cancelled();
@@ -154,7 +152,7 @@ void connection::process_input(bool all_received) {
       head_done_at_ = first_byte ? first_byte_at_ : clock::now();
     }
     if (parsed == http::request_parser::state::complete) {
-      dispatch(parser_.take());
+      hand_over(parser_.take());
       parser_.release();
     } else if (parsed == http::request_parser::state::error) {
       refuse(parser_.error_status(), parser_.error_reason());
@@ -169,7 +167,7 @@ void connection::process_input(bool all_received) {
   arm_timer();
 }
 
-void connection::dispatch(http::request&& req) {
+void connection::hand_over(http::request&& req) {
   // The keep-alive wait starts again when the answer is written (on_write).
   saw_first_byte_ = saw_head_ = false;
   ++served_;
@@ -194,10 +192,10 @@ void connection::dispatch(http::request&& req) {
     std::string client = req.client_host + ":" + std::to_string(req.client_port);
     slots_.set_note(slot, {std::move(client), req.method, req.target, clock::now()});
   }
-  // A native route answers inside handle(); a Python one names the job that
-  // will answer, so it can be cancelled if this client leaves first.
-  auto pending = handler_.handle(std::move(req), responder(weak_from_this(), slot));
-  if (pending.job_id) slots_.set_job(slot, pending.job_id, pending.tell_written);
+  // A native route answers inside handle(); an answer that comes later names
+  // its listener, told if this client leaves first.
+  listening later = handler_.handle(std::move(req), responder(weak_from_this(), slot));
+  if (later.by) slots_.listen(slot, later);
 }
 
 void connection::refuse(int status, std::string_view reason) {
@@ -211,110 +209,6 @@ void connection::refuse(int status, std::string_view reason) {
   http::framing f;
   f.keep_alive = false;
   respond(slots_.reserve(f), http::response::error(status, reason));
-}
-
-void connection::send_continue() {
-  // The interim 100 goes out in order, like a response that is already done.
-  slots_.push_filled(std::string(continue_line));
-  do_write();
-}
-
-void connection::respond(std::uint64_t slot, const http::response& r) {
-  if (state_ == state::closed) return;
-  if (fill(slot, r)) manager_.count_answered();
-  do_write();
-}
-
-bool connection::fill(std::uint64_t slot, const http::response& r) {
-  // Absent: answered already (a handler answered twice, or too late after the
-  // drain deadline; the first answer stands).
-  const http::framing* f = slots_.waiting(slot);
-  if (!f) return false;
-  if (manager_.log()) log_access(slot, r);
-  // A stream's pieces follow its head, unless there is no body to send.
-  if (r.streamed && !f->head_request && !http::status_forbids_body(r.status)) {
-    using body = response_slots::stream_body;
-    slots_.open_stream(slot, http::serialize(r, *f, manager_.date()),
-                       r.stream_length >= 0 ? body::sized : f->http10 ? body::until_close : body::chunked);
-    return true;
-  }
-  slots_.fill(slot, http::serialize(r, *f, manager_.date()));
-  return true;
-}
-
-void connection::respond_piece(std::uint64_t slot, std::string_view bytes, piece_end end) {
-  if (state_ == state::closed || !slots_.append(slot, bytes)) return;
-  if (end != piece_end::more) slots_.end_stream(slot, end == piece_end::cut);
-  else if (std::find(waiting_for_room_.begin(), waiting_for_room_.end(), slot) == waiting_for_room_.end())
-    waiting_for_room_.push_back(slot);
-  do_write();
-  offer_room();
-}
-
-// Tells the stream's producer it may send its next piece once fewer than
-// --stream-buffer-bytes of it wait to be written.
-void connection::offer_room() {
-  std::erase_if(waiting_for_room_, [this](std::uint64_t slot) {
-    if (slots_.buffered(slot, stream_in_flight_) >= options_.stream_buffer_bytes) return false;
-    if (std::uint64_t job = slots_.stream_job(slot)) handler_.more(job);
-    return true;
-  });
-}
-
-void connection::log_access(std::uint64_t slot, const http::response& r) {
-  access_entry e;
-  e.request_id = slots_.waiting(slot)->request_id;
-  e.status = r.status;
-  e.bytes = r.body.size();
-  std::string peer;
-  if (const auto* note = slots_.note(slot)) {
-    e.client = note->client;
-    e.method = note->method;
-    e.target = note->target;
-    e.took = clock::now() - note->began;
-  } else {
-    // A refused request was never parsed: its line has the peer and no request.
-    peer = client_host_ + ":" + std::to_string(client_port_);
-    e.client = peer;
-    e.method = e.target = "-";
-  }
-  manager_.log()->add(e, manager_.date());
-}
-
-void connection::do_write() {
-  if (write_pending_ || state_ == state::lingering || state_ == state::closed) return;
-  // Gather every response that is ready at the front into one write.
-  if (slots_.take_filled(writing_) == 0) return;
-  stream_in_flight_ = slots_.stream_taken() ? writing_.back().size() : 0;
-  write_pending_ = true;
-  write_started_ = clock::now();
-  auto done = [self = shared_from_this()](const asio::error_code& ec, std::size_t) { self->on_write(ec); };
-  if (writing_.size() == 1) {
-    asio::async_write(socket_, asio::buffer(writing_.front()), std::move(done));
-  } else {
-    gather_.clear();
-    for (const auto& b : writing_) gather_.emplace_back(asio::buffer(b));
-    asio::async_write(socket_, gather_, std::move(done));
-  }
-  arm_timer();
-}
-
-void connection::on_write(const asio::error_code& ec) {
-  write_pending_ = false;
-  if (state_ == state::closed) return;
-  if (ec) return close();
-  writing_.clear();
-  written_.clear();
-  stream_in_flight_ = 0;
-  bool closes = slots_.release_taken(&written_);
-  for (std::uint64_t job_id : written_) handler_.written(job_id);
-  if (closes) return begin_linger();
-  if (!waiting_for_room_.empty()) offer_room();
-  if (slots_.empty()) ready_since_ = clock::now();
-  // Room in the pipeline again: parse what is buffered, then write what is ready.
-  process_input();
-  do_write();
-  close_when_done();
 }
 
 void connection::close_when_done() {

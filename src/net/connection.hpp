@@ -11,9 +11,11 @@
 
 #include "http/request_parser.hpp"
 #include "http/response.hpp"
+#include "net/request_listener.hpp"
 #include "net/responder.hpp"
 #include "net/response_slots.hpp"
 #include "net/server_options.hpp"
+#include "net/stream_socket.hpp"
 
 namespace snasio::net {
 
@@ -37,14 +39,14 @@ class connection : public std::enable_shared_from_this<connection> {
   void drain();
   /// How many requests are still waiting for their answers.
   std::size_t owed() const;
-  /// The drain deadline: answer every request still waiting 503, cancel the
-  /// work behind it, then close.
+  /// The drain deadline: answer every request still waiting 503 (their
+  /// answers are abandoned: the work behind them is cancelled), then close.
   void cancel_owed();
   /// Delivers the response for slot `slot` (called through a responder).
   void respond(std::uint64_t slot, const http::response& r);
   /// Delivers the next piece of the stream of slot `slot`, and how it ends
-  /// (called through a responder). The job is told more() when the stream
-  /// has less than --stream-buffer-bytes waiting to be written.
+  /// (called through a responder). Its listener is told room() when the
+  /// stream has less than --stream-buffer-bytes waiting to be written.
   void respond_piece(std::uint64_t slot, std::string_view bytes, piece_end end);
 
  private:
@@ -63,7 +65,7 @@ class connection : public std::enable_shared_from_this<connection> {
   void process_input(bool all_received = false);
   bool fill(std::uint64_t slot, const http::response& r);
   void log_access(std::uint64_t slot, const http::response& r);
-  void dispatch(http::request&& req);
+  void hand_over(http::request&& req);
   void stop_reading();
   void refuse(int status, std::string_view reason);
   void send_continue();
@@ -96,9 +98,9 @@ class connection : public std::enable_shared_from_this<connection> {
   response_slots slots_;               // responses owed, in request order
   std::vector<std::string> writing_;  // the responses of the write in flight
   std::vector<asio::const_buffer> gather_;  // ...as buffers, when there are several
-  std::vector<std::uint64_t> written_;      // jobs to tell their answers are written
+  std::vector<listening> written_;          // listeners to tell their answers are written
   std::size_t stream_in_flight_ = 0;  // bytes of the open stream in the write in flight
-  std::vector<std::uint64_t> waiting_for_room_;  // stream slots whose jobs wait for more()
+  std::vector<std::uint64_t> waiting_for_room_;  // stream slots whose listeners wait for room()
   bool read_pending_ = false;
   bool write_pending_ = false;
   std::uint64_t served_ = 0;

@@ -11,6 +11,7 @@
 #include "http/date.hpp"
 #include "net/access_log.hpp"
 #include "net/server_options.hpp"
+#include "net/stream_socket.hpp"
 
 namespace snasio::net {
 

@@ -1,8 +1,7 @@
 #pragma once
 
-#include <cstdint>
-
 #include "http/request.hpp"
+#include "net/request_listener.hpp"
 #include "net/responder.hpp"
 
 namespace snasio::net {
@@ -14,23 +13,9 @@ class request_handler {
  public:
   virtual ~request_handler() = default;
 
-  /// What handle() leaves for later: the job that will answer (0: none, the
-  /// answer has been sent already), and whether to hear once it is written.
-  struct pending {
-    std::uint64_t job_id = 0;
-    bool tell_written = false;
-  };
-
-  /// Answers `req` through `reply`, now or later (reactor thread).
-  virtual pending handle(http::request&& req, const responder& reply) = 0;
-  /// The client of job `job_id` has gone before its answer came (reactor thread).
-  virtual void abandon(std::uint64_t job_id) = 0;
-  /// The answer of job `job_id` has been written, or its client has gone
-  /// after it came; asked for by `tell_written` (reactor thread).
-  virtual void written(std::uint64_t job_id) = 0;
-  /// The stream that job `job_id` answers with has room for its next piece
-  /// (reactor thread).
-  virtual void more(std::uint64_t job_id) = 0;
+  /// Answers `req` through `to`, now or later (reactor thread). An answer
+  /// that comes later names who listens for what becomes of it.
+  virtual listening handle(http::request&& req, const responder& to) = 0;
 };
 
 }  // namespace snasio::net

@@ -64,17 +64,14 @@ std::size_t response_slots::buffered(std::uint64_t n, std::size_t in_flight) con
   return slots_[n - first_].bytes.size() + (n - first_ == taken_ && stream_taken_ ? in_flight : 0);
 }
 
-std::uint64_t response_slots::stream_job(std::uint64_t n) const {
-  if (n < first_ || n - first_ >= slots_.size()) return 0;
+listening response_slots::stream_listener(std::uint64_t n) const {
+  if (n < first_ || n - first_ >= slots_.size()) return {};
   const slot& s = slots_[n - first_];
-  return s.streaming ? s.job_id : 0;
+  return s.streaming ? s.listener : listening{};
 }
 
-void response_slots::set_job(std::uint64_t n, std::uint64_t job_id, bool tell_written) {
-  if (slot* s = find(n)) {
-    s->job_id = job_id;
-    s->tell_written = tell_written;
-  }
+void response_slots::listen(std::uint64_t n, listening l) {
+  if (slot* s = find(n)) s->listener = l;
 }
 
 void response_slots::set_note(std::uint64_t n, access_note note) {
@@ -109,12 +106,12 @@ std::size_t response_slots::take_filled(std::vector<std::string>& out) {
   return taken;
 }
 
-bool response_slots::release_taken(std::vector<std::uint64_t>* written) {
+bool response_slots::release_taken(std::vector<listening>* written) {
   bool close = false;
   stream_taken_ = false;
   for (std::size_t i = 0; i < taken_; ++i) {
     close = close || closes(slots_[i]);
-    if (written && slots_[i].tell_written) written->push_back(slots_[i].job_id);
+    if (written && slots_[i].listener.written_too) written->push_back(slots_[i].listener);
   }
   slots_.erase(slots_.begin(), slots_.begin() + std::ptrdiff_t(taken_));
   first_ += taken_;
@@ -129,14 +126,14 @@ void response_slots::close_after_last() {
 std::vector<response_slots::owed_answer> response_slots::owed() const {
   std::vector<owed_answer> out;
   for (std::size_t i = 0; i < slots_.size(); ++i)
-    if (!slots_[i].filled || slots_[i].streaming) out.push_back({first_ + i, slots_[i].job_id});
+    if (!slots_[i].filled || slots_[i].streaming) out.push_back({first_ + i, slots_[i].listener});
   return out;
 }
 
-std::vector<std::uint64_t> response_slots::unwritten_jobs() const {
-  std::vector<std::uint64_t> out;
+std::vector<listening> response_slots::unwritten() const {
+  std::vector<listening> out;
   for (const auto& s : slots_)
-    if (s.filled && s.tell_written) out.push_back(s.job_id);
+    if (s.filled && s.listener.written_too) out.push_back(s.listener);
   return out;
 }
 

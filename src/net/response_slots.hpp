@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "http/response.hpp"
+#include "net/request_listener.hpp"
 
 namespace snasio::net {
 
@@ -46,13 +47,12 @@ class response_slots {
   /// The bytes of the stream of slot `n` not written yet, counting those
   /// in the write in flight (`in_flight`).
   std::size_t buffered(std::uint64_t n, std::size_t in_flight) const;
-  /// The job answering slot `n` if it is an open stream; 0 otherwise.
-  std::uint64_t stream_job(std::uint64_t n) const;
+  /// Who listens for the answer of slot `n` if it is an open stream; empty otherwise.
+  listening stream_listener(std::uint64_t n) const;
   /// Whether the last take_filled() took bytes of an open stream (the last of `out`).
   bool stream_taken() const noexcept { return stream_taken_; }
-  /// Names the job that will fill slot `n`, to cancel if the client leaves,
-  /// and whether it wants to hear once its answer is written.
-  void set_job(std::uint64_t n, std::uint64_t job_id, bool tell_written = false);
+  /// Keeps who listens for what becomes of the answer of slot `n`.
+  void listen(std::uint64_t n, listening l);
   /// What the access log tells of a request, kept while its answer is owed.
   struct access_note {
     std::string client, method, target;
@@ -69,20 +69,20 @@ class response_slots {
   /// Returns how many slots (and stream bytes) were taken.
   std::size_t take_filled(std::vector<std::string>& out);
   /// Forgets every taken slot (its write finished); true if one closes the
-  /// connection. The jobs that asked to hear of it are added to `written`.
-  bool release_taken(std::vector<std::uint64_t>* written = nullptr);
+  /// connection. Those who asked to hear of it are added to `written`.
+  bool release_taken(std::vector<listening>* written = nullptr);
   /// Shutdown: the newest answer, if still owed, will close the connection;
   /// the answers before it are sent as usual.
   void close_after_last();
-  /// A slot still waiting for its answer, and the job that owes it (0: none).
+  /// A slot still waiting for its answer, and who listens for it.
   struct owed_answer {
     std::uint64_t slot;
-    std::uint64_t job_id;
+    listening listener;
   };
   /// Every slot still waiting, and every open stream, oldest first.
   std::vector<owed_answer> owed() const;
-  /// The jobs whose answers are filled but not written that asked to hear of it.
-  std::vector<std::uint64_t> unwritten_jobs() const;
+  /// Who asked to hear that an answer is written, of answers filled but not written.
+  std::vector<listening> unwritten() const;
 
   bool empty() const noexcept { return slots_.empty(); }
   std::size_t size() const noexcept { return slots_.size(); }
@@ -93,8 +93,7 @@ class response_slots {
   struct slot {
     http::framing framing;
     bool filled = false;
-    std::uint64_t job_id = 0;  // the job answering this slot (0: none)
-    bool tell_written = false;  // tell the job once its answer is written
+    listening listener;         // who hears what becomes of the answer
     bool streaming = false;     // the head is in; pieces follow until end_stream
     bool chunked = false;       // a stream's pieces are framed as chunks
     std::string bytes;

@@ -1,11 +1,13 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include <asio.hpp>
 
 #include "net/connection_manager.hpp"
+#include "net/listener.hpp"
 #include "net/server_options.hpp"
 
 namespace snasio::net {
@@ -22,14 +24,8 @@ class server {
   /// Binds and listens (or takes options().listen_fd); throws
   /// std::system_error naming the address on failure.
   void listen();
-  /// Gives up the listening socket, to be inherited by worker processes: its
-  /// descriptor. A Unix socket's file is left for the caller to remove.
-  int release_listener();
-  /// Removes the Unix socket file, if it listens on one.
-  ~server();
-  /// Where it listens: "http://127.0.0.1:8000", "http://[::1]:8000" (the port
-  /// known here when --port 0 was asked), or "unix:/run/app.sock".
-  std::string url() const;
+  /// Where it listens, as a URL (net::listener::url).
+  std::string url() const { return listener_->url(); }
   /// Replaces the limits and timeouts (before start(); where to listen stays).
   void set_options(const server_options& options);
   /// Starts accepting (call after listen()).
@@ -45,18 +41,14 @@ class server {
   void flush_access_log() {
     if (auto* l = connections_.log()) l->flush();
   }
-  /// How many connections are open.
-  std::size_t connection_count() const noexcept { return connections_.size(); }
 
  private:
   void do_accept();
   void on_accept(const asio::error_code& ec, stream_socket socket);
-  void listen_unix();
-  void remove_socket_file();
 
+  asio::io_context& io_;
   server_options options_;
-  asio::basic_socket_acceptor<asio::generic::stream_protocol> acceptor_;
-  bool owns_socket_file_ = false;
+  std::unique_ptr<listener> listener_;
   connection_manager connections_;
   bool stopping_ = false;
 };

@@ -4,18 +4,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
-
 #include <vector>
-
-#include <asio.hpp>
 
 #include "http/forwarded.hpp"
 #include "http/limits.hpp"
 
 namespace snasio::net {
-
-/// A connection's socket: TCP, or a Unix socket with --uds.
-using stream_socket = asio::generic::stream_protocol::socket;
 
 /// How access log lines are written (--access-log-format).
 enum class access_log_format { text, json };

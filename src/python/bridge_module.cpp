@@ -11,9 +11,11 @@
 
 #include "http/url.hpp"
 #include "log/log.hpp"
-#include "python/interpreter.hpp"
+#include "python/contract.hpp"
+#include "python/errors.hpp"
 #include "python/job_runner.hpp"
 #include "python/py_text.hpp"
+#include "python/response_builder.hpp"
 #include "routing/router.hpp"
 
 namespace snasio::python {
@@ -22,6 +24,7 @@ namespace {
 
 struct module_state {
   job_runner* runner = nullptr;
+  const py_objects* py = nullptr;
 };
 
 module_state* state_of(PyObject* module) {
@@ -119,26 +122,27 @@ PyObject* flush(PyObject* module, PyObject*) {
 }
 
 // _stream_send(job_id, data, end): the next piece of a streamed answer
-// (bytes, or str sent as UTF-8) and how the stream goes on: 0 more, 1 last
-// (the body is complete), 2 cut (it failed: the client must see it end early).
+// (bytes, or str sent as UTF-8) and how the stream goes on (a
+// snasio._contract.PieceEnd: MORE, LAST when the body is complete, CUT when
+// it failed and the client must see it end early).
 PyObject* stream_send(PyObject* module, PyObject* args) {
   unsigned long long job_id;
-  PyObject* data;
-  int end;
-  if (!PyArg_ParseTuple(args, "KOi:_stream_send", &job_id, &data, &end)) return nullptr;
+  PyObject *data, *how;
+  if (!PyArg_ParseTuple(args, "KOO:_stream_send", &job_id, &data, &how)) return nullptr;
   module_state* state = state_of(module);
-  if (!state) return nullptr;
+  net::piece_end end;
+  if (!state || !to_piece_end(how, end)) return nullptr;
   std::string bytes;
   if (PyBytes_Check(data)) bytes.assign(PyBytes_AS_STRING(data), std::size_t(PyBytes_GET_SIZE(data)));
   else if (!PyUnicode_Check(data) || !utf8(data, bytes))
     return PyErr_Occurred() ? nullptr : PyErr_Format(PyExc_TypeError, "a stream yields bytes or str, not %.80s",
                                                      Py_TYPE(data)->tp_name);
-  state->runner->stream_send(job_id, std::move(bytes), net::piece_end(end));
+  state->runner->stream_send(job_id, std::move(bytes), end);
   Py_RETURN_NONE;
 }
 
 // _read_file_piece(job_id, fd, offset, n, last): reads n bytes of a
-// FileResponse's file at offset, with the GIL released (on a dispatch
+// FileResponse's file at offset, with the GIL released (on a blocking
 // thread), and queues them as the stream's next piece; the bytes never
 // become a Python object. The caller schedules the flush.
 PyObject* read_file_piece(PyObject* module, PyObject* args) {
@@ -170,6 +174,14 @@ PyObject* read_file_piece(PyObject* module, PyObject* args) {
   Py_RETURN_NONE;
 }
 
+// as_response(answer) -> Response: any answer of a handler or hook (a
+// return value, an HTTPError) as the Response the server would send, for
+// on_response hooks.
+PyObject* as_response_method(PyObject* module, PyObject* answer) {
+  module_state* state = state_of(module);
+  return state ? as_response(answer, *state->py).release() : nullptr;
+}
+
 PyMethodDef methods[] = {
     {"check_route", check_route, METH_VARARGS, "Raises ValueError for a route the router would refuse."},
     {"_log_exception", log_exception, METH_VARARGS, "Logs a handler's exception as the server does."},
@@ -179,6 +191,7 @@ PyMethodDef methods[] = {
     {"_flush", flush, METH_NOARGS, "Hands the finished replies to the reactor."},
     {"_stream_send", stream_send, METH_VARARGS, "Sends the next piece of a streamed answer."},
     {"_read_file_piece", read_file_piece, METH_VARARGS, "Reads and sends the next piece of a file."},
+    {"as_response", as_response_method, METH_O, "Any answer of a handler or hook, as a Response."},
     {nullptr, nullptr, 0, nullptr},
 };
 
@@ -202,11 +215,11 @@ void register_bridge_module() {
   registered = true;
 }
 
-void attach_bridge_module(job_runner& runner) {
+void attach_bridge_module(job_runner& runner, const py_objects& py) {
   py_ref module = py_ref::steal(PyImport_ImportModule("_snasio"));
   auto* state = module ? static_cast<module_state*>(PyModule_GetState(module.get())) : nullptr;
   if (!state) throw startup_error("cannot load snasio's built-in module:\n" + take_exception_text());
-  *state = module_state{&runner};
+  *state = module_state{&runner, &py};
 }
 
 }  // namespace snasio::python

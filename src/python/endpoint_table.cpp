@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "python/interpreter.hpp"
+#include "python/errors.hpp"
 #include "python/py_text.hpp"
 
 namespace snasio::python {
@@ -32,16 +32,31 @@ std::string qualified_name(PyObject* handler) {
   return name;
 }
 
-// Reads a str into `out`; false with a Python exception set.
-bool text_of(PyObject* s, std::string& out) {
-  if (PyUnicode_Check(s)) return utf8(s, out);
-  PyErr_SetString(PyExc_TypeError, "snasio.app._finish: expected a str");
-  return false;
+// A field of a snasio._contract.PlannedRoute (or Argument), by name: a new
+// reference; throws startup_error naming the field when it is missing.
+py_ref field(PyObject* record, const char* name, const std::string& where) {
+  py_ref value = py_ref::steal(PyObject_GetAttrString(record, name));
+  if (!value) throw startup_error(where + ": the plan has no field '" + name + "':\n" + take_exception_text());
+  return value;
+}
+
+std::string text_field(PyObject* record, const char* name, const std::string& where) {
+  py_ref value = field(record, name, where);
+  std::string out;
+  if (!PyUnicode_Check(value.get()) || !utf8(value.get(), out))
+    throw startup_error(where + ": the plan's field '" + name + "' is not a str");
+  return out;
+}
+
+bool flag_field(PyObject* record, const char* name, const std::string& where) {
+  int truth = PyObject_IsTrue(field(record, name, where).get());
+  if (truth < 0) throw startup_error(where + ": the plan's field '" + name + "':\n" + take_exception_text());
+  return truth == 1;
 }
 
 }  // namespace
 
-void endpoint_table::import_app(const python_config& config) {
+void endpoint_table::import_app(const python_config& config, const py_objects& py) {
   if (config.app_dir.empty() && config.modules.empty()) return;
   if (!config.app_dir.empty() && !std::filesystem::exists(config.app_dir))
     throw startup_error("--app-dir " + config.app_dir + " does not exist");
@@ -53,17 +68,13 @@ void endpoint_table::import_app(const python_config& config) {
       throw startup_error("cannot import module '" + name + "':\n" + take_exception_text());
   }
   // ...and only now, with every module imported, is each route planned.
-  py_ref app = py_ref::steal(PyImport_ImportModule("snasio.app"));
-  py_ref finish = app ? py_ref::steal(PyObject_GetAttrString(app.get(), "_finish")) : py_ref{};
-  py_ref planned = finish ? py_ref::steal(PyObject_CallNoArgs(finish.get())) : py_ref{};
+  py_ref planned = py_ref::steal(PyObject_CallNoArgs(py.plan_app.get()));
   if (!planned) {
     // A route that cannot be planned is the app's mistake, said in one line;
     // anything else is a failure with a traceback.
     py_ref error = fetch_exception();
-    py_ref plan_error = app ? py_ref::steal(PyObject_GetAttrString(app.get(), "PlanError")) : py_ref{};
-    py_ref message = error && plan_error && PyObject_IsInstance(error.get(), plan_error.get()) == 1
-                         ? py_ref::steal(PyObject_Str(error.get()))
-                         : py_ref{};
+    py_ref message = PyObject_IsInstance(error.get(), py.plan_error.get()) == 1 ? py_ref::steal(PyObject_Str(error.get()))
+                                                                                : py_ref{};
     std::string text;
     if (message && utf8(message.get(), text)) throw startup_error("cannot plan the app: " + text);
     PyErr_Clear();
@@ -71,64 +82,65 @@ void endpoint_table::import_app(const python_config& config) {
   }
   PyObject *routes, *settings;  // borrowed
   if (!PyArg_ParseTuple(planned.get(), "O!O!", &PyList_Type, &routes, &PyDict_Type, &settings))
-    throw startup_error("snasio.app._finish returned something else:\n" + take_exception_text());
+    throw startup_error("snasio._planning.plan_app returned something else:\n" + take_exception_text());
   for (Py_ssize_t i = 0; i < PyList_GET_SIZE(routes); ++i) add(PyList_GET_ITEM(routes, i));
   Py_ssize_t pos = 0;
   PyObject *key, *value;  // borrowed
   while (PyDict_Next(settings, &pos, &key, &value)) {
     app_setting s;
-    if (!text_of(key, s.first) || !text_of(value, s.second)) throw startup_error(take_exception_text());
+    if (!utf8(key, s.first) || !utf8(value, s.second)) throw startup_error(take_exception_text());
     settings_.push_back(std::move(s));
   }
 }
 
-// One planned route from snasio.app._finish: (pattern, methods, handler,
-// call, mode, use_pool, arguments, cleanup, positional).
+// One snasio._contract.PlannedRoute, read field by field.
 void endpoint_table::add(PyObject* planned) {
-  PyObject *pattern, *methods, *handler, *arguments;  // borrowed
-  int call, mode, use_pool, cleanup;
-  Py_ssize_t positional;
-  if (!PyArg_ParseTuple(planned, "UO!OiipO!pn", &pattern, &PyList_Type, &methods, &handler, &call, &mode, &use_pool,
-                        &PyTuple_Type, &arguments, &cleanup, &positional))
-    throw startup_error("snasio.app._finish planned a route oddly:\n" + take_exception_text());
+  py_ref handler = field(planned, "handler", "a planned route");
   python_route r;
-  r.call = call == 0 ? call_kind::direct : call_kind::invoke;
-  r.mode = mode == 1 ? execution_mode::task : mode == 2 ? execution_mode::dispatch_thread : execution_mode::inline_call;
-  r.use_pool = use_pool;
-  r.cleanup = cleanup;
-  r.name = qualified_name(handler);
-  bool ok = text_of(pattern, r.pattern);
-  for (Py_ssize_t i = 0; ok && i < PyList_GET_SIZE(methods); ++i) {
+  r.name = qualified_name(handler.get());
+  const std::string where = "the route of " + r.name;
+  r.pattern = text_field(planned, "pattern", where);
+  py_ref methods = field(planned, "methods", where);
+  py_ref method_list = py_ref::steal(PySequence_Fast(methods.get(), "methods must be a list"));
+  for (Py_ssize_t i = 0; method_list && i < PySequence_Fast_GET_SIZE(method_list.get()); ++i) {
     std::string method;
-    ok = text_of(PyList_GET_ITEM(methods, i), method);
+    if (!utf8(PySequence_Fast_GET_ITEM(method_list.get(), i), method))
+      throw startup_error(where + ": a method is not a str");
     r.methods.push_back(std::move(method));
   }
-  Py_ssize_t count = PyTuple_GET_SIZE(arguments);
-  positional = std::clamp<Py_ssize_t>(positional, 0, count);
-  r.positional = std::size_t(positional);
-  py_ref names = py_ref::steal(PyTuple_New(count - positional));  // the keywords
-  for (Py_ssize_t i = 0; ok && names && i < count; ++i) {
-    PyObject *name, *kind, *detail;  // borrowed
-    std::string source;
-    argument a;
-    ok = PyArg_ParseTuple(PyTuple_GET_ITEM(arguments, i), "UUU", &name, &kind, &detail) && text_of(kind, source) &&
-         text_of(source == "path" ? detail : name, a.name);
-    a.from = source == "path" ? argument::source::path : source == "pool" ? argument::source::pool
-                                                                        : argument::source::request;
-    r.arguments.push_back(std::move(a));
-    if (!ok || i < positional) continue;
-    // Interned, so each call's keyword matching compares pointers.
-    Py_INCREF(name);
+  if (!method_list) throw startup_error(where + ": " + take_exception_text());
+  r.mode = to_execution_mode(field(planned, "mode", where).get(), where);
+  r.call = to_call_kind(field(planned, "call", where).get(), where);
+  r.use_pool = flag_field(planned, "use_pool", where);
+  r.cleanup_after_write = flag_field(planned, "cleanup_after_write", where);
+  py_ref arguments = field(planned, "arguments", where);
+  py_ref positional = field(planned, "positional", where);
+  if (!PyTuple_Check(arguments.get()) || !PyLong_Check(positional.get()))
+    throw startup_error(where + ": the plan's arguments are not a tuple, or its positional count not an int");
+  Py_ssize_t count = PyTuple_GET_SIZE(arguments.get());
+  r.positional = std::size_t(std::clamp<Py_ssize_t>(PyLong_AsSsize_t(positional.get()), 0, count));
+  // The names of the arguments that go by keyword, interned, so each call's
+  // keyword matching compares pointers.
+  py_ref keywords = py_ref::steal(PyTuple_New(count - Py_ssize_t(r.positional)));
+  if (!keywords) throw startup_error(take_exception_text());
+  for (Py_ssize_t i = 0; i < count; ++i) {
+    PyObject* a = PyTuple_GET_ITEM(arguments.get(), i);  // borrowed
+    argument arg;
+    arg.from = to_argument_source(field(a, "source", where).get(), where);
+    arg.name = text_field(a, arg.from == argument_source::path ? "placeholder" : "name", where);
+    r.arguments.push_back(std::move(arg));
+    if (std::size_t(i) < r.positional) continue;
+    PyObject* name = field(a, "name", where).release();
     PyUnicode_InternInPlace(&name);
-    PyTuple_SET_ITEM(names.get(), i - positional, name);  // steals the reference
+    PyTuple_SET_ITEM(keywords.get(), i - Py_ssize_t(r.positional), name);  // steals the reference
   }
   py_ref name_str = py_ref::steal(PyUnicode_FromStringAndSize(r.name.data(), Py_ssize_t(r.name.size())));
-  if (!ok || !names || !name_str) throw startup_error("cannot plan " + r.name + ":\n" + take_exception_text());
-  any_cleanup_ = any_cleanup_ || r.cleanup;
+  if (!name_str) throw startup_error(take_exception_text());
+  any_cleanup_after_write_ = any_cleanup_after_write_ || r.cleanup_after_write;
+  keywords_.push_back(r.positional == std::size_t(count) ? py_ref{} : std::move(keywords));
   routes_.push_back(std::move(r));
-  handlers_.push_back(py_ref::borrow(handler));
+  handlers_.push_back(std::move(handler));
   names_.push_back(std::move(name_str));
-  keywords_.push_back(positional == count ? py_ref{} : std::move(names));
 }
 
 }  // namespace snasio::python

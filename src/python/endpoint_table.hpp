@@ -2,31 +2,18 @@
 
 #include <cstddef>
 #include <string>
-#include <utility>
 #include <vector>
 
+#include "python/contract.hpp"
+#include "python/py_objects.hpp"
 #include "python/py_ref.hpp"
 #include "python/python_config.hpp"
 
 namespace snasio::python {
 
-/// How a route's handler runs, decided once when the route is registered.
-enum class execution_mode {
-  inline_call,      ///< a sync handler: called on the GIL thread, in its batch
-  task,             ///< an `async def` handler: a Task on the GIL thread's loop
-  dispatch_thread,  ///< `blocking=True`, or a sync pool handler: on the dispatch threads
-};
-
-/// How the server calls a route's handler, as the app's plan says.
-enum class call_kind {
-  direct,  ///< the handler itself, its parameters filled from the request (and pool)
-  invoke,  ///< snasio.app._invoke: hooks and dependencies around the handler
-};
-
 /// Where a parameter of a directly called handler comes from.
 struct argument {
-  enum class source { request, path, pool };
-  source from = source::request;
+  argument_source from = argument_source::request;
   std::string name;  ///< the parameter's name (and, for `path`, the placeholder's)
 };
 
@@ -35,24 +22,21 @@ struct python_route {
   std::vector<std::string> methods;
   std::string pattern;
   std::string name;  ///< "module.function", for the route table and logs
-  execution_mode mode = execution_mode::inline_call;
+  execution_mode mode = execution_mode::sync;
   bool use_pool = false;  ///< the handler gets the process pool
   call_kind call = call_kind::direct;
   std::vector<argument> arguments;  ///< for a direct call, in order
   std::size_t positional = 0;  ///< how many of them go by position; the rest by keyword
-  bool cleanup = false;  ///< its dependencies clean up once the answer is written
+  bool cleanup_after_write = false;  ///< its dependencies clean up once the answer is written
 };
 
-/// A setting the app made with snasio.configure(): "max_body_bytes", "2000000".
-using app_setting = std::pair<std::string, std::string>;
-
 /// The app's handlers by route id: what importing the app declared, as
-/// snasio.app planned it (GIL thread).
+/// snasio._planning planned it (GIL thread).
 class endpoint_table {
  public:
   /// Imports the app's modules and plans its routes; throws startup_error with
-  /// the traceback.
-  void import_app(const python_config& config);
+  /// the traceback (or, for a route that cannot be planned, the reason).
+  void import_app(const python_config& config, const py_objects& py);
   /// The handler of route `id` (borrowed).
   PyObject* handler(std::size_t id) const noexcept { return handlers_[id].get(); }
   /// The name of route `id` as a str (borrowed): its tasks are named after it.
@@ -64,8 +48,8 @@ class endpoint_table {
   const python_route& route(std::size_t id) const noexcept { return routes_[id]; }
   /// Every route, by id.
   const std::vector<python_route>& routes() const noexcept { return routes_; }
-  /// Whether any route's dependencies clean up after its answer.
-  bool any_cleanup() const noexcept { return any_cleanup_; }
+  /// Whether any route's dependencies clean up after its answer is written.
+  bool any_cleanup_after_write() const noexcept { return any_cleanup_after_write_; }
   /// The settings the app made (snasio.configure).
   const std::vector<app_setting>& settings() const noexcept { return settings_; }
   /// Drops every reference (before the interpreter finalizes).
@@ -83,7 +67,7 @@ class endpoint_table {
   std::vector<py_ref> keywords_;
   std::vector<python_route> routes_;
   std::vector<app_setting> settings_;
-  bool any_cleanup_ = false;
+  bool any_cleanup_after_write_ = false;
 };
 
 }  // namespace snasio::python

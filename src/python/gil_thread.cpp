@@ -7,6 +7,7 @@
 
 #include "log/log.hpp"
 #include "python/bridge_module.hpp"
+#include "python/errors.hpp"
 #include "python/interpreter.hpp"
 
 namespace snasio::python {
@@ -87,9 +88,9 @@ void gil_thread::run(std::promise<imported_app>& imported) {
       interp.emplace(config_);
       coverage = start_coverage(config_.package_dir);
       // `_snasio` reports to this thread's runner from now on.
-      attach_bridge_module(runner_);
+      attach_bridge_module(runner_, py_);
       py_ = py_objects::load(config_.package_dir);
-      endpoints_.import_app(config_);
+      endpoints_.import_app(config_, py_);
       runner_.routes_known(endpoints_.routes().size());
     } catch (...) {
       endpoints_.clear();
@@ -120,10 +121,15 @@ bool gil_thread::launch() {
   config_ = std::move(*final);
   runner_.set_max_json_depth(config_.max_json_depth);
   // The loop, and the app's start-up hooks on it.
-  if (!py_ref::steal(PyObject_CallFunction(py_.start.get(), "nn", Py_ssize_t(config_.pool_workers),
-                                           Py_ssize_t(config_.dispatch_workers)))) {
+  if (!py_ref::steal(PyObject_CallFunction(py_.start_loop.get(), "nn", Py_ssize_t(config_.pool_workers),
+                                           Py_ssize_t(config_.blocking_threads)))) {
+    launched_.set_exception(std::make_exception_ptr(startup_error("cannot start the event loop:\n" + take_exception_text())));
+    return false;
+  }
+  if (!py_ref::steal(PyObject_CallNoArgs(py_.run_startup.get()))) {
     launched_.set_exception(
         std::make_exception_ptr(startup_error("a start-up hook failed:\n" + take_exception_text())));
+    call_logged(py_.close_loop.get(), "close the event loop");
     return false;
   }
   launched_.set_value();
@@ -132,9 +138,19 @@ bool gil_thread::launch() {
 
 void gil_thread::run_loop() {
   // The loop runs until the job queue closes; each wake-up of its eventfd
-  // runs one batch (`_snasio._run_batch`).
-  py_ref done = py_ref::steal(PyObject_CallFunction(py_.run.get(), "iO", jobs_.wake_fd(), py_.run_batch.get()));
-  if (!done) log::line(log::level::error, "the event loop failed:\n" + take_exception_text());
+  // runs one batch (`_snasio._run_batch`). Then the shutdown hooks, and the
+  // clean-ups still owed, run on it before it closes.
+  py_ref wake_fd = py_ref::steal(PyLong_FromLong(jobs_.wake_fd()));
+  PyObject* args[] = {wake_fd.get(), py_.run_batch.get()};
+  if (!wake_fd || !py_ref::steal(PyObject_Vectorcall(py_.run_loop.get(), args, 2, nullptr)))
+    log::line(log::level::error, "the event loop failed:\n" + take_exception_text());
+  call_logged(py_.run_shutdown.get(), "run the shutdown hooks");
+  call_logged(py_.close_loop.get(), "close the event loop");
+}
+
+void gil_thread::call_logged(PyObject* callback, const char* what) {
+  if (!py_ref::steal(PyObject_CallNoArgs(callback)))
+    log::line(log::level::error, std::string("cannot ") + what + ":\n" + take_exception_text());
 }
 
 }  // namespace snasio::python

@@ -10,9 +10,9 @@
 #include "python/endpoint_table.hpp"
 #include "python/job_queue.hpp"
 #include "python/job_runner.hpp"
-#include "python/one_shot.hpp"
 #include "python/py_objects.hpp"
 #include "python/python_config.hpp"
+#include "python/reply_queue.hpp"
 
 namespace snasio::python {
 
@@ -56,6 +56,7 @@ class gil_thread {
   void run(std::promise<imported_app>& imported);
   bool launch();
   void run_loop();
+  static void call_logged(PyObject* callback, const char* what);
 
   python_config config_;  // replaced by serve()'s before the loop starts
   job_queue& jobs_;

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "python/bridge_module.hpp"
+#include "python/errors.hpp"
 #include "python/py_ref.hpp"
 
 namespace snasio::python {
@@ -25,7 +26,7 @@ void check(PyStatus status, PyConfig& config, const char* what) {
 // next to its pyvenv.cfg) gives the venv and its site-packages. Left unset,
 // an isolated config looks `python3` up on PATH and may find another one.
 std::string executable_for(const python_config& config) {
-  if (config.venv.empty()) return config.python_executable.empty() ? SNASIO_PYTHON_EXE : config.python_executable;
+  if (config.venv.empty()) return SNASIO_PYTHON_EXE;
   std::filesystem::path venv_python = std::filesystem::path(config.venv) / "bin" / "python3";
   if (!std::filesystem::exists(std::filesystem::path(config.venv) / "pyvenv.cfg") ||
       !std::filesystem::exists(venv_python))
@@ -88,32 +89,5 @@ interpreter::interpreter(const python_config& config) {
 }
 
 interpreter::~interpreter() { Py_FinalizeEx(); }
-
-py_ref fetch_exception() {
-  if (!PyErr_Occurred()) return {};
-  PyObject *type, *value, *trace;
-  PyErr_Fetch(&type, &value, &trace);
-  PyErr_NormalizeException(&type, &value, &trace);
-  py_ref t = py_ref::steal(type), v = py_ref::steal(value), tb = py_ref::steal(trace);
-  if (v && tb) PyException_SetTraceback(v.get(), tb.get());
-  return v;
-}
-
-std::string exception_text(PyObject* exception) {
-  if (!exception) return {};
-  py_ref module = py_ref::steal(PyImport_ImportModule("traceback"));
-  py_ref lines = module ? py_ref::steal(PyObject_CallMethod(module.get(), "format_exception", "O", exception)) : py_ref{};
-  py_ref empty = py_ref::steal(PyUnicode_FromString(""));
-  py_ref text = lines && empty ? py_ref::steal(PyUnicode_Join(empty.get(), lines.get())) : py_ref{};
-  // Formatting failed (a broken __str__, say): the bare message will do.
-  if (!text) {
-    PyErr_Clear();
-    text = py_ref::steal(PyObject_Str(exception));
-  }
-  const char* c = text ? PyUnicode_AsUTF8(text.get()) : nullptr;
-  std::string out = c ? c : "(unprintable exception)";
-  PyErr_Clear();
-  return out;
-}
 
 }  // namespace snasio::python

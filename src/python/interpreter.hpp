@@ -1,17 +1,10 @@
 #pragma once
 
-#include <stdexcept>
 #include <string>
 
-#include "python/py_ref.hpp"
 #include "python/python_config.hpp"
 
 namespace snasio::python {
-
-/// Start-up failed: the app cannot be served. what() is the message for the user.
-struct startup_error : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 /// The embedded interpreter's lifetime: initialized by the constructor,
 /// finalized by the destructor, both on the GIL thread (the only thread that
@@ -30,13 +23,5 @@ class interpreter {
 /// source tree the library was built from, else where `meson install` put it;
 /// empty when none of them has it (then Python's own sys.path must find it).
 std::string find_package_dir();
-
-/// Takes the Python exception that is set (clearing the indicator), normalized
-/// and with its traceback attached; empty when none is set.
-py_ref fetch_exception();
-/// Formats an exception with its traceback, as Python would print it.
-std::string exception_text(PyObject* exception);
-/// Takes the Python exception that is set and formats it.
-inline std::string take_exception_text() { return exception_text(fetch_exception().get()); }
 
 }  // namespace snasio::python

@@ -7,14 +7,14 @@
 
 #include "http/header.hpp"
 #include "python/one_shot.hpp"
-#include "routing/router.hpp"
+#include "routing/path_param.hpp"
 
 namespace snasio::python {
 
 /// One request for a Python route, as plain C++ values: what crosses from
 /// the reactor to the GIL thread. No PyObject* ever travels in a job.
 struct job {
-  std::uint64_t id = 0;                     ///< the job id: unique, names the job for cancellation
+  std::uint64_t id = 0;                     ///< unique: names the job in the events that concern it
   std::size_t route = 0;                    ///< the Python route's id (endpoint_table)
   std::string method;
   std::string path;                         ///< percent-decoded
@@ -26,7 +26,7 @@ struct job {
   std::uint16_t client_port = 0;
   bool https = false;                       ///< the scheme is "https", as a trusted proxy says
   std::string request_id;                   ///< X-Request-ID, the client's or the server's
-  one_shot reply;                           ///< answers the connection exactly once
+  one_shot answer;                          ///< the answer it owes its connection, exactly once
 };
 
 }  // namespace snasio::python

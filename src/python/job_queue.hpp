@@ -6,19 +6,21 @@
 #include <vector>
 
 #include "python/job.hpp"
+#include "python/python_config.hpp"
 
 namespace snasio::python {
 
-/// What the reactor tells the GIL thread about a job after handing it over.
+/// What the reactor tells the GIL thread about a job after handing it over
+/// (snasio._contract.JobEvent).
 struct job_event {
   enum class kind {
-    cancelled,  ///< its client has gone: cancel the handler if it still runs
-    written,    ///< its response has been written: clean up after it
-    more,       ///< its stream has room for the next piece
+    abandoned,  ///< nobody will read its answer: cancel its handler if it still runs
+    written,    ///< its answer is written: clean-ups that waited for it run
+    room,       ///< its stream has room for the next piece
     draining,   ///< (no job) the server drains: event streams end
   };
   std::uint64_t job_id = 0;
-  kind what = kind::cancelled;
+  kind what = kind::abandoned;
   bool operator==(const job_event&) const = default;
 };
 
@@ -33,12 +35,7 @@ struct job_event {
 /// counts every job not started yet, whether still queued or already taken.
 class job_queue {
  public:
-  /// The default for --queue-depth: how many Python requests may wait. Past
-  /// it, clients get 503 + Retry-After instead of joining a queue whose wait
-  /// would outlast their patience; memory stays bounded too.
-  static constexpr std::size_t default_depth = 1024;
-
-  explicit job_queue(std::size_t depth = default_depth);
+  explicit job_queue(std::size_t depth = default_queue_depth);
   ~job_queue();
   job_queue(const job_queue&) = delete;
   job_queue& operator=(const job_queue&) = delete;

@@ -11,18 +11,14 @@
 // python_to_json.cpp.
 #pragma once
 
-#include "python/py_ref.hpp"
-
 #include <cstddef>
 #include <string>
 #include <string_view>
 
-namespace snasio::python {
+#include "python/py_ref.hpp"
+#include "python/python_config.hpp"
 
-/// How many arrays/objects may enclose a value. Both conversions recurse once
-/// per level on the C++ stack, so a bound keeps a hostile `[[[[...` body from
-/// overflowing it; 64 is far deeper than any sensible API payload.
-inline constexpr std::size_t default_max_json_depth = 64;
+namespace snasio::python {
 
 /// Parses `text` (one JSON value, UTF-8) into new Python objects.
 /// Returns an empty py_ref and sets `error` (e.g. "invalid JSON at offset 12:

@@ -1,43 +1,90 @@
 #include "python/py_objects.hpp"
 
-#include <structmember.h>
+#include <algorithm>
+#include <span>
 
-#include "python/interpreter.hpp"
+#include "python/errors.hpp"
+#include "python/py_text.hpp"
 
 namespace snasio::python {
 
 namespace {
 
-// Looks up `module.name`; a failure leaves a Python exception set and an
-// empty py_ref, and later lookups are skipped so the first error is kept.
-py_ref lookup(const char* module, const char* name) {
-  if (PyErr_Occurred()) return {};
-  py_ref m = py_ref::steal(PyImport_ImportModule(module));
-  return m ? py_ref::steal(PyObject_GetAttrString(m.get(), name)) : py_ref{};
-}
+// Each name of snasio._contract.SERVER_USES, on one row with the member it fills.
+struct used {
+  std::string_view name;
+  py_ref py_objects::*member;
+};
 
-constexpr std::array<const char*, std::size_t(request_field::count)> request_slot_names = {
-    "method", "path", "path_params", "raw_body", "client", "_raw_query",
-    "_raw_headers", "_body", "_headers", "_query", "_query_multi", "_parts", "_lazy", "scheme", "request_id",
+constexpr used server_uses[] = {
+    {"Request", &py_objects::request_class},
+    {"Response", &py_objects::response_class},
+    {"StreamingResponse", &py_objects::streaming_class},
+    {"HTTPError", &py_objects::http_error},
+    {"PlanError", &py_objects::plan_error},
+    {"UNSET", &py_objects::unset},
+    {"plan_app", &py_objects::plan_app},
+    {"start_loop", &py_objects::start_loop},
+    {"run_startup", &py_objects::run_startup},
+    {"run_loop", &py_objects::run_loop},
+    {"run_shutdown", &py_objects::run_shutdown},
+    {"close_loop", &py_objects::close_loop},
+    {"start_task", &py_objects::start_task},
+    {"start_blocking", &py_objects::start_blocking},
+    {"schedule_flush", &py_objects::schedule_flush},
+    {"pool", &py_objects::pool},
+    {"invoke", &py_objects::invoke},
+    {"abandon", &py_objects::abandon},
+    {"written", &py_objects::written},
+    {"open_stream", &py_objects::open_stream},
+    {"room", &py_objects::room},
+    {"draining", &py_objects::draining},
 };
 
 constexpr std::array<std::string_view, 7> usual_methods = {"GET", "POST", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"};
 
-// A __slots__ entry is a member descriptor on the class that knows where the
-// slot lives in each instance. Reading the offsets once lets the GIL thread
-// store a new Request's fields directly, as the class's own descriptors would.
-bool find_request_offsets(PyObject* request_class, py_objects& py) {
-  for (std::size_t i = 0; i < request_slot_names.size(); ++i) {
-    py_ref slot = py_ref::steal(PyObject_GetAttrString(request_class, request_slot_names[i]));
-    if (!slot) return false;
-    if (!Py_IS_TYPE(slot.get(), &PyMemberDescr_Type) ||
-        reinterpret_cast<PyMemberDescrObject*>(slot.get())->d_member->type != T_OBJECT_EX) {
-      PyErr_Format(PyExc_TypeError, "snasio.Request.%s is not a __slots__ field", request_slot_names[i]);
-      return false;
-    }
-    py.request_offsets[i] = reinterpret_cast<PyMemberDescrObject*>(slot.get())->d_member->offset;
+// `module:attribute`, imported and looked up; empty with the exception set.
+py_ref lookup(std::string_view where) {
+  std::size_t colon = where.find(':');
+  std::string module(where.substr(0, colon)), attribute(where.substr(colon == std::string_view::npos ? where.size() : colon + 1));
+  py_ref m = py_ref::steal(PyImport_ImportModule(module.c_str()));
+  return m ? py_ref::steal(PyObject_GetAttrString(m.get(), attribute.c_str())) : py_ref{};
+}
+
+// Fills every member named by SERVER_USES; throws startup_error naming a name
+// one side has and the other has not, or one that cannot be found.
+void load_server_uses(PyObject* contract, py_objects& py) {
+  py_ref uses = py_ref::steal(PyObject_GetAttrString(contract, "SERVER_USES"));
+  if (!uses || !PyDict_Check(uses.get())) throw startup_error("snasio._contract.SERVER_USES is missing or is not a dict");
+  std::span<const used> rows = server_uses;
+  Py_ssize_t pos = 0;
+  PyObject *key, *value;  // borrowed
+  while (PyDict_Next(uses.get(), &pos, &key, &value)) {
+    std::string name, where;
+    if (!PyUnicode_Check(key) || !utf8(key, name) || !PyUnicode_Check(value) || !utf8(value, where))
+      throw startup_error("snasio._contract.SERVER_USES holds something other than str: str");
+    auto row = std::find_if(rows.begin(), rows.end(), [&](const used& u) { return u.name == name; });
+    if (row == rows.end()) throw startup_error("snasio._contract.SERVER_USES names '" + name + "', which the server does not use");
+    py.*row->member = lookup(where);
+    if (!(py.*row->member))
+      throw startup_error("cannot find " + where + " (snasio._contract.SERVER_USES['" + name + "']):\n" +
+                          take_exception_text());
   }
-  return true;
+  for (const auto& row : rows)
+    if (!(py.*row.member)) throw startup_error("snasio._contract.SERVER_USES does not name '" + std::string(row.name) + "'");
+}
+
+std::vector<std::string> read_text_media_types(PyObject* contract) {
+  py_ref types = py_ref::steal(PyObject_GetAttrString(contract, "TEXT_MEDIA_TYPES"));
+  std::vector<std::string> out;
+  for (Py_ssize_t i = 0; types && PyTuple_Check(types.get()) && i < PyTuple_GET_SIZE(types.get()); ++i) {
+    std::string type;
+    if (!utf8(PyTuple_GET_ITEM(types.get(), i), type)) break;
+    out.push_back(std::move(type));
+  }
+  if (PyErr_Occurred() || !types || !PyTuple_Check(types.get()))
+    throw startup_error("snasio._contract.TEXT_MEDIA_TYPES is not a tuple of str");
+  return out;
 }
 
 }  // namespace
@@ -50,34 +97,22 @@ PyObject* py_objects::method(std::string_view name) const noexcept {
 
 py_objects py_objects::load(const std::string& package_dir) {
   py_objects py;
-  py.request_class = lookup("snasio", "Request");
-  py.response_class = lookup("snasio", "Response");
-  py.streaming_class = lookup("snasio", "StreamingResponse");
-  py.http_error = lookup("snasio", "HTTPError");
-  py.unset = lookup("snasio.request", "_UNSET");
-  py.start = lookup("snasio._loop", "start");
-  py.run = lookup("snasio._loop", "run");
-  py.start_task = lookup("snasio._loop", "start_task");
-  py.start_blocking = lookup("snasio._loop", "start_blocking");
-  py.cancel = lookup("snasio._loop", "cancel");
-  py.pool = lookup("snasio._loop", "pool");
-  py.schedule_flush = lookup("snasio._loop", "schedule_flush");
-  py.open_stream = lookup("snasio._streams", "open_stream");
-  py.stream_room = lookup("snasio._streams", "stream_room");
-  py.end_event_streams = lookup("snasio._streams", "end_event_streams");
-  py.invoke = lookup("snasio.app", "_invoke");
-  py.written = lookup("snasio.app", "_written");
-  py.run_batch = lookup("_snasio", "_run_batch");
-  py.uuid_class = lookup("uuid", "UUID");
-  py.cancelled_error = lookup("asyncio", "CancelledError");
-  if (py.request_class) find_request_offsets(py.request_class.get(), py);
+  py_ref contract = py_ref::steal(PyImport_ImportModule("snasio._contract"));
+  if (!contract)
+    throw startup_error("cannot load snasio's Python package from '" + (package_dir.empty() ? "sys.path" : package_dir) +
+                        "':\n" + take_exception_text());
+  check_contract_enums(contract.get());
+  load_server_uses(contract.get(), py);
+  py.request = request_layout::read(contract.get(), py.request_class.get());
+  py.text_media_types = read_text_media_types(contract.get());
+  py.run_batch = lookup("_snasio:_run_batch");
+  py.uuid_class = lookup("uuid:UUID");
+  py.cancelled_error = lookup("asyncio:CancelledError");
   if (!PyErr_Occurred()) py.http_scheme = py_ref::steal(PyUnicode_InternFromString("http"));
   if (!PyErr_Occurred()) py.https_scheme = py_ref::steal(PyUnicode_InternFromString("https"));
   for (std::size_t i = 0; i < usual_methods.size() && !PyErr_Occurred(); ++i)
     py.methods[i] = py_ref::steal(PyUnicode_InternFromString(std::string(usual_methods[i]).c_str()));
-  if (PyErr_Occurred())
-    throw startup_error("cannot load snasio's Python package from '" + (package_dir.empty() ? "sys.path" : package_dir) +
-                        "':\n" + take_exception_text());
+  if (PyErr_Occurred()) throw startup_error("cannot start snasio's Python side:\n" + take_exception_text());
   return py;
 }
 

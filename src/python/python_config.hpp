@@ -2,13 +2,24 @@
 
 #include <cstddef>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "python/job_queue.hpp"
-#include "python/json_convert.hpp"
-
-
 namespace snasio::python {
+
+/// The default for --queue-depth: how many Python requests may wait. Past
+/// it, clients get 503 + Retry-After instead of joining a queue whose wait
+/// would outlast their patience; memory stays bounded too.
+inline constexpr std::size_t default_queue_depth = 1024;
+
+/// The default for --max-json-depth: how many arrays/objects may enclose a
+/// value. Both JSON conversions recurse once per level on the C++ stack, so a
+/// bound keeps a hostile `[[[[...` body from overflowing it; 64 is far deeper
+/// than any sensible API payload.
+inline constexpr std::size_t default_max_json_depth = 64;
+
+/// A setting the app made with snasio.configure(): "max_body_bytes", "2000000".
+using app_setting = std::pair<std::string, std::string>;
 
 /// Everything the GIL thread needs to start the interpreter and the app.
 struct python_config {
@@ -16,18 +27,14 @@ struct python_config {
   std::vector<std::string> modules;  ///< --module (repeatable); empty: every *.py in app_dir
   std::string venv;                  ///< --venv, else $VIRTUAL_ENV: its interpreter and site-packages
   std::string venv_named_by = "--venv";  ///< where `venv` came from, for error messages
-  /// The interpreter that matches the embedded libpython; sys.executable and
-  /// the process pool's workers use it (a venv's bin/python3 replaces it).
-  /// Empty: the one snasio was built for (meson's -Dpython).
-  std::string python_executable;
   /// Where the `snasio` Python package lives; empty: found at start
   /// (python::find_package_dir()).
   std::string package_dir;
-  std::size_t queue_depth = job_queue::default_depth;  ///< --queue-depth
+  std::size_t queue_depth = default_queue_depth;  ///< --queue-depth
   /// --pool-workers: processes in the pool for use_process_pool routes; 0 = one per CPU.
   std::size_t pool_workers = 0;
-  /// --dispatch-workers: threads that run blocking=True handlers.
-  std::size_t dispatch_workers = 4;
+  /// --blocking-threads: threads that run blocking handlers.
+  std::size_t blocking_threads = 4;
   /// --max-json-depth: nesting bound for JSON bodies (400 past it) and returned JSON (500 past it).
   std::size_t max_json_depth = default_max_json_depth;
   /// No .pyc files written (--reload): a cached one records its source's

@@ -93,6 +93,20 @@ py_ref parsed_body(const job& j, const py_objects& py, std::size_t max_depth, ht
   return value;
 }
 
+// The charset to decode a body that is not JSON with, as a str; None when it
+// is bytes (snasio._http.body_charset states the rule for Requests built in
+// Python): text/*, the contract's TEXT_MEDIA_TYPES, */*+json and */*+xml are
+// text (UTF-8 unless a charset is named), and so is any type sent with a charset.
+py_ref body_charset(const job& j, const py_objects& py) {
+  std::string_view content_type = http::find_header(j.headers, "Content-Type");
+  if (j.body.empty() || content_type.empty()) return py_ref::borrow(Py_None);
+  if (auto charset = http::parameter(content_type, "charset"); charset && !charset->empty()) return latin1(*charset);
+  std::string media = http::media_type(content_type);
+  bool text = media.starts_with("text/") || media.ends_with("+json") || media.ends_with("+xml") ||
+              std::find(py.text_media_types.begin(), py.text_media_types.end(), media) != py.text_media_types.end();
+  return text ? py_ref::steal(PyUnicode_InternFromString("utf-8")) : py_ref::borrow(Py_None);
+}
+
 // A multipart/form-data body is split now too, so a malformed one is refused
 // before the handler runs: one (name, filename, content type, data) tuple per
 // part, filename and content type None when the part had none. None for any
@@ -128,6 +142,8 @@ py_ref build_request(job& j, py_objects& py, std::size_t max_json_depth, http::r
   if (!raw_body) return {};
   py_ref body = parsed_body(j, py, max_json_depth, refusal);
   if (!body) return {};
+  py_ref charset = body.get() == py.unset.get() ? body_charset(j, py) : py_ref::borrow(Py_None);
+  if (!charset) return {};
   py_ref parts = form_parts(j, refusal);
   if (!parts) return {};
   PyObject* usual_method = py.method(j.method);
@@ -142,30 +158,31 @@ py_ref build_request(job& j, py_objects& py, std::size_t max_json_depth, http::r
   py_ref request_id = ascii(j.request_id);  // safe characters only (connection_manager::request_id)
   if (!method || !path || !params || !query || !headers || !client || !scheme || !request_id) return {};
 
-  // A new Request, its slots filled in place (their offsets come from the
-  // class, py_objects::load): no Python-level __init__ runs per request.
+  // A new Request, its fields filled in place (where each lives comes from
+  // the class, request_layout::read): no Python-level __init__ runs per request.
   auto* type = reinterpret_cast<PyTypeObject*>(py.request_class.get());
   py_ref request = py_ref::steal(type->tp_alloc(type, 0));
   if (!request) return {};
-  auto set = [&](request_field f, py_ref value) {
-    *reinterpret_cast<PyObject**>(reinterpret_cast<char*>(request.get()) + py.request_offsets[std::size_t(f)]) =
-        value.release();  // the slot was empty: it takes the reference
+  auto set = [&](Py_ssize_t field, py_ref value) {
+    request_layout::field(request.get(), field) = value.release();  // the field was empty: it takes the reference
   };
-  set(request_field::method, std::move(method));
-  set(request_field::path, std::move(path));
-  set(request_field::path_params, std::move(params));
-  set(request_field::raw_body, std::move(raw_body));
-  set(request_field::client, std::move(client));
-  set(request_field::raw_query, std::move(query));
-  set(request_field::raw_headers, std::move(headers));
-  set(request_field::body, std::move(body));
-  set(request_field::headers, py_ref::borrow(Py_None));
-  set(request_field::query, py_ref::borrow(Py_None));
-  set(request_field::query_multi, py_ref::borrow(Py_None));
-  set(request_field::parts, std::move(parts));
-  set(request_field::lazy, py_ref::borrow(Py_None));
-  set(request_field::scheme, std::move(scheme));
-  set(request_field::request_id, std::move(request_id));
+  const request_layout& f = py.request;
+  set(f.method, std::move(method));
+  set(f.path, std::move(path));
+  set(f.path_params, std::move(params));
+  set(f.raw_body, std::move(raw_body));
+  set(f.client, std::move(client));
+  set(f.scheme, std::move(scheme));
+  set(f.request_id, std::move(request_id));
+  set(f.raw_query, std::move(query));
+  set(f.raw_headers, std::move(headers));
+  set(f.body, std::move(body));
+  set(f.charset, std::move(charset));
+  set(f.headers, py_ref::borrow(Py_None));
+  set(f.query, py_ref::borrow(Py_None));
+  set(f.query_multi, py_ref::borrow(Py_None));
+  set(f.parts, std::move(parts));
+  set(f.lazy, py_ref::borrow(Py_None));
   return request;
 }
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "log/log.hpp"
-#include "python/interpreter.hpp"
+#include "python/errors.hpp"
 #include "python/json_convert.hpp"
 #include "python/py_text.hpp"
 
@@ -23,22 +23,16 @@ bool refused(std::string& why, std::string reason) {
 }
 
 // A str's UTF-8 bytes, or false with the error indicator cleared.
-bool text_of(PyObject* s, std::string& out) {
-  if (utf8(s, out)) return true;
+bool utf8_or_clear(PyObject* s, std::string& out) {
+  if (PyUnicode_Check(s) && utf8(s, out)) return true;
   PyErr_Clear();
   return false;
-}
-
-bool is_token_char(unsigned char c) {
-  static constexpr std::string_view extra = "!#$%&'*+-.^_`|~";
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || extra.find(char(c)) != std::string_view::npos;
 }
 
 // A header a handler returns goes onto the wire as is, so it must not be able
 // to smuggle CR/LF (response splitting) or set the framing the server owns.
 bool valid_header(const http::header& h, std::string& why) {
-  if (h.name.empty() || !std::all_of(h.name.begin(), h.name.end(), [](unsigned char c) { return is_token_char(c); }))
-    return refused(why, "invalid header name '" + h.name + "'");
+  if (!http::is_token(h.name)) return refused(why, "invalid header name '" + h.name + "'");
   if (h.value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos)
     return refused(why, "header '" + h.name + "' has a CR, LF or NUL in its value");
   for (std::string_view owned : {"Content-Length", "Transfer-Encoding", "Connection"})
@@ -49,7 +43,7 @@ bool valid_header(const http::header& h, std::string& why) {
 bool convert_pair(PyObject* name, PyObject* value, http::header_list& out, std::string& why) {
   if (!PyUnicode_Check(name) || !PyUnicode_Check(value)) return refused(why, "header names and values must be str");
   http::header h;
-  if (!text_of(name, h.name) || !text_of(value, h.value)) return refused(why, "header is not valid text");
+  if (!utf8_or_clear(name, h.name) || !utf8_or_clear(value, h.value)) return refused(why, "header is not valid text");
   if (!valid_header(h, why)) return false;
   out.push_back(std::move(h));
   return true;
@@ -81,7 +75,7 @@ bool convert_body(PyObject* body, std::size_t max_depth, http::response& out, st
   }
   if (PyUnicode_Check(body)) {
     out.content_type = "text/plain; charset=utf-8";
-    return text_of(body, out.body) || refused(why, "returned str is not valid Unicode");
+    return utf8_or_clear(body, out.body) || refused(why, "returned str is not valid Unicode");
   }
   if (PyBytes_Check(body)) {
     out.content_type = "application/octet-stream";
@@ -111,7 +105,9 @@ bool add_cookies(PyObject* r, http::header_list& out, std::string& why) {
   for (Py_ssize_t i = 0; i < PyList_GET_SIZE(cookies.get()); ++i) {
     http::header h{"Set-Cookie", {}};
     PyObject* value = PyList_GET_ITEM(cookies.get(), i);  // borrowed
-    if (!PyUnicode_Check(value) || !text_of(value, h.value)) return refused(why, "a cookie is not valid text");
+    if (!utf8_or_clear(value, h.value)) return refused(why, "a cookie is not valid text");
+    if (std::string_view name = std::string_view(h.value).substr(0, h.value.find('=')); !http::is_token(name))
+      return refused(why, "cookie name '" + std::string(name) + "' is not a token (RFC 6265)");
     if (!valid_header(h, why)) return false;
     out.push_back(std::move(h));
   }
@@ -128,7 +124,7 @@ bool from_response_object(PyObject* r, std::size_t max_depth, http::response& ou
   }
   if (!convert_status(status.get(), out.status, why) || !convert_body(body.get(), max_depth, out, why)) return false;
   if (content_type.get() != Py_None) {
-    if (!PyUnicode_Check(content_type.get()) || !text_of(content_type.get(), out.content_type))
+    if (!utf8_or_clear(content_type.get(), out.content_type))
       return refused(why, "content_type must be str");
     if (!valid_header({"Content-Type", out.content_type}, why)) return false;
   }
@@ -141,17 +137,40 @@ std::string describe(const request_label& label) {
          std::string(label.request_id) + "]";
 }
 
+// What an HTTPError answers with: its status, the body {"error": detail} and
+// its headers (new references; empty where an attribute is missing).
+struct error_parts {
+  py_ref status, body, headers;
+};
+
+error_parts parts_of_error(PyObject* error) {
+  py_ref status = attribute(error, "status"), detail = attribute(error, "detail"), headers = attribute(error, "headers");
+  PyErr_Clear();
+  py_ref body = detail ? py_ref::steal(Py_BuildValue("{sO}", "error", detail.get())) : py_ref{};
+  PyErr_Clear();
+  return {std::move(status), std::move(body), std::move(headers)};
+}
+
+// A returned tuple's parts: (body, status) or (body, status, headers), borrowed;
+// false with `why` set for a tuple of another length.
+bool parts_of_tuple(PyObject* t, PyObject*& body, PyObject*& status, PyObject*& headers, std::string& why) {
+  Py_ssize_t n = PyTuple_GET_SIZE(t);
+  if (n != 2 && n != 3) return refused(why, "a returned tuple must be (body, status) or (body, status, headers)");
+  body = PyTuple_GET_ITEM(t, 0);
+  status = PyTuple_GET_ITEM(t, 1);
+  headers = n == 3 ? PyTuple_GET_ITEM(t, 2) : nullptr;
+  return true;
+}
+
 // HTTPError is the handler's own answer: its status, {"error": detail} and its
 // headers. One that cannot be sent as it is (a status outside 400-599, say)
 // is a 500 like any other failure.
 http::response http_error_response(PyObject* error, std::size_t max_depth, const request_label& label) {
-  py_ref status = attribute(error, "status"), detail = attribute(error, "detail"), headers = attribute(error, "headers");
-  PyErr_Clear();
+  auto [status, body, headers] = parts_of_error(error);
   long s = status && PyLong_Check(status.get()) ? PyLong_AsLong(status.get()) : 0;
   PyErr_Clear();
   http::response r{int(s), "application/json", {}, {}};
   std::string why;
-  py_ref body = detail ? py_ref::steal(Py_BuildValue("{sO}", "error", detail.get())) : py_ref{};
   bool ok = false;
   if (s < 400 || s > 599)
     why = "the status of an HTTPError must be an error status, 400-599";
@@ -200,11 +219,9 @@ bool to_response(PyObject* result, const py_objects& py, std::size_t max_depth, 
   if (PyObject_TypeCheck(result, reinterpret_cast<PyTypeObject*>(py.response_class.get()))) {
     ok = from_response_object(result, max_depth, out, why);
   } else if (PyTuple_Check(result)) {
-    Py_ssize_t n = PyTuple_GET_SIZE(result);
-    if (n != 2 && n != 3) return refused(why, "a returned tuple must be (body, status) or (body, status, headers)");
-    ok = convert_status(PyTuple_GET_ITEM(result, 1), out.status, why) &&
-         convert_body(PyTuple_GET_ITEM(result, 0), max_depth, out, why) &&
-         (n == 2 || convert_headers(PyTuple_GET_ITEM(result, 2), out.headers, why));
+    PyObject *body, *status, *headers;  // borrowed
+    ok = parts_of_tuple(result, body, status, headers, why) && convert_status(status, out.status, why) &&
+         convert_body(body, max_depth, out, why) && (!headers || convert_headers(headers, out.headers, why));
   } else {
     ok = convert_body(result, max_depth, out, why);
   }
@@ -213,6 +230,31 @@ bool to_response(PyObject* result, const py_objects& py, std::size_t max_depth, 
     if (http::iequals(h.name, "Content-Type")) out.content_type.clear();
   if (PyErr_Occurred()) PyErr_Clear();
   return ok;
+}
+
+py_ref as_response(PyObject* answer, const py_objects& py) {
+  auto* response = reinterpret_cast<PyTypeObject*>(py.response_class.get());
+  if (PyObject_TypeCheck(answer, response)) return py_ref::borrow(answer);
+  auto make = [&](PyObject* body, PyObject* status, PyObject* headers) {
+    PyObject* args[] = {body, status, headers ? headers : Py_None};
+    return py_ref::steal(PyObject_Vectorcall(py.response_class.get(), args, 3, nullptr));
+  };
+  if (PyObject_IsInstance(answer, py.http_error.get()) == 1) {
+    auto [status, body, headers] = parts_of_error(answer);
+    if (!status || !body) return py_ref::steal(PyErr_Format(PyExc_TypeError, "a malformed HTTPError"));
+    return make(body.get(), status.get(), headers.get());
+  }
+  if (PyTuple_Check(answer)) {
+    PyObject *body, *status, *headers;  // borrowed
+    std::string why;
+    if (!parts_of_tuple(answer, body, status, headers, why))
+      return py_ref::steal(PyErr_Format(PyExc_TypeError, "%s", why.c_str()));
+    return make(body, status, headers);
+  }
+  if (PyGen_Check(answer) || PyAsyncGen_CheckExact(answer))
+    return py_ref::steal(PyObject_CallOneArg(py.streaming_class.get(), answer));
+  py_ref status = py_ref::steal(PyLong_FromLong(answer == Py_None ? 204 : 200));
+  return status ? make(answer, status.get(), nullptr) : py_ref{};
 }
 
 http::response bad_return_value(std::string_view why, const request_label& label) {

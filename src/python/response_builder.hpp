@@ -38,6 +38,12 @@ http::response bad_return_value(std::string_view why, const request_label& label
 bool to_response(PyObject* result, const py_objects& py, std::size_t max_json_depth,
                  http::response& out, std::string& why);
 
+/// Any answer a handler or hook gives (a return value, an HTTPError) as a
+/// snasio.Response, as the server would send it, for on_response hooks to
+/// see and edit (`_snasio.as_response`). Empty with a Python exception set
+/// when it cannot be one.
+py_ref as_response(PyObject* answer, const py_objects& py);
+
 /// Appends validated extra headers from a dict or a sequence of (name, value) pairs.
 bool convert_headers(PyObject* headers, http::header_list& out, std::string& why);
 

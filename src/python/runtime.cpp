@@ -12,23 +12,13 @@ bool runtime::submit(job& j) {
   return true;
 }
 
-void runtime::cancel(std::uint64_t job_id) {
-  jobs_.tell(job_id, job_event::kind::cancelled);
-  wake_later();
-}
+void runtime::abandoned(std::uint64_t job_id) { tell(job_id, job_event::kind::abandoned); }
+void runtime::written(std::uint64_t job_id) { tell(job_id, job_event::kind::written); }
+void runtime::room(std::uint64_t job_id) { tell(job_id, job_event::kind::room); }
+void runtime::draining() { tell(0, job_event::kind::draining); }
 
-void runtime::written(std::uint64_t job_id) {
-  jobs_.tell(job_id, job_event::kind::written);
-  wake_later();
-}
-
-void runtime::more(std::uint64_t job_id) {
-  jobs_.tell(job_id, job_event::kind::more);
-  wake_later();
-}
-
-void runtime::draining() {
-  jobs_.tell(0, job_event::kind::draining);
+void runtime::tell(std::uint64_t job_id, job_event::kind what) {
+  jobs_.tell(job_id, what);
   wake_later();
 }
 
@@ -77,7 +67,7 @@ void runtime::join() {
   thread_.reset();
 }
 
-void runtime::abandon() {
+void runtime::detach() {
   if (!thread_) return;
   thread_->detach();
   (void)thread_.release();  // its memory goes with the process: the thread may still use it

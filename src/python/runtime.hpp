@@ -11,8 +11,8 @@
 #include "python/endpoint_table.hpp"
 #include "python/gil_thread.hpp"
 #include "python/job_queue.hpp"
-#include "python/one_shot.hpp"
 #include "python/python_config.hpp"
+#include "python/reply_queue.hpp"
 
 namespace snasio::python {
 
@@ -35,12 +35,13 @@ class runtime final : public backend {
   const std::vector<python_route>& routes() const noexcept override { return app_.routes; }
   /// Queues a job for the GIL thread; false (job untouched) when the queue is full (reactor).
   bool submit(job& j) override;
-  /// The client of job `job_id` has gone: cancel its handler if it still runs (reactor).
-  void cancel(std::uint64_t job_id) override;
+  /// The events of a job's life, passed on to the GIL thread with its next
+  /// batch (reactor); the job is the tag its request is known by.
+  void abandoned(std::uint64_t job_id) override;
   void written(std::uint64_t job_id) override;
-  void more(std::uint64_t job_id) override;
+  void room(std::uint64_t job_id) override;
   void draining() override;
-  /// Jobs submitted whose replies have not reached the reactor yet (reactor).
+  /// Jobs submitted whose answers have not reached the reactor yet (reactor).
   std::uint64_t in_flight() const noexcept { return submitted_ - replies_.delivered() - replies_.dropped(); }
   /// Where replies to jobs go; jobs' one_shots point here.
   reply_queue& replies() noexcept override { return replies_; }
@@ -52,11 +53,12 @@ class runtime final : public backend {
   void join();
   /// Stops waiting for a GIL thread that does not finish: the process is about
   /// to exit without finalizing the interpreter.
-  void abandon();
+  void detach();
   /// What is still running in Python ("nothing" when nothing is), for the log.
   std::string describe_running() const;
 
  private:
+  void tell(std::uint64_t job_id, job_event::kind what);
   void wake_later();
 
   python_config config_;

@@ -6,8 +6,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "http/utf8.hpp"
 #include "routing/decimal_integer.hpp"
-#include "routing/utf8.hpp"
 
 namespace snasio::routing {
 namespace {
@@ -167,7 +167,7 @@ std::optional<match_ends> converter::string_ends(std::string_view text, std::siz
   std::size_t end = pos;
   std::size_t shortest = pos;
   while (end < text.size() && text[end] != '/' && (!max_length_ || count < *max_length_)) {
-    end = next_code_point(text, end);
+    end = http::next_code_point(text, end);
     if (++count == min_length_) shortest = end;
   }
   if (count < min_length_) return std::nullopt;
@@ -203,7 +203,7 @@ std::optional<match_ends> converter::uuid_ends(std::string_view text, std::size_
 // `[^/].*?`: one code point that is not '/', then as little as will do (lazy).
 std::optional<match_ends> converter::path_ends(std::string_view text, std::size_t pos) const {
   if (pos >= text.size() || text[pos] == '/') return std::nullopt;
-  return match_ends{next_code_point(text, pos), text.size(), false};
+  return match_ends{http::next_code_point(text, pos), text.size(), false};
 }
 
 namespace {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "routing/converter_args.hpp"
-#include "routing/router.hpp"
+#include "routing/path_param.hpp"
 
 namespace snasio::routing {
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "routing/utf8.hpp"
+#include "http/utf8.hpp"
 
 namespace snasio::routing {
 namespace {
@@ -45,12 +45,12 @@ class piece_matcher {
     const piece& following = pieces_[index + 1];
     if (!following.is_converter) return try_ends_before(pos, *ends, following.literal, index);
     if (ends->longest_first) {
-      for (std::size_t end = ends->longest;; end = previous_code_point(target_, end)) {
+      for (std::size_t end = ends->longest;; end = http::previous_code_point(target_, end)) {
         if (accept(pos, end, index)) return true;
         if (end == ends->shortest) return false;
       }
     }
-    for (std::size_t end = ends->shortest;; end = next_code_point(target_, end)) {
+    for (std::size_t end = ends->shortest;; end = http::next_code_point(target_, end)) {
       if (accept(pos, end, index)) return true;
       if (end == ends->longest) return false;
     }

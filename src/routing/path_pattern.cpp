@@ -4,8 +4,8 @@
 #include <optional>
 #include <stdexcept>
 
-#include "routing/router.hpp"
-#include "routing/utf8.hpp"
+#include "http/utf8.hpp"
+#include "routing/pattern_error.hpp"
 
 namespace snasio::routing {
 namespace {
@@ -49,7 +49,7 @@ class pattern_compiler {
 
   path_pattern compile() {
     if (!pattern_.starts_with('/')) fail("it does not start with '/'");
-    if (!is_valid_utf8(pattern_)) fail("it is not valid UTF-8");
+    if (!http::is_valid_utf8(pattern_)) fail("it is not valid UTF-8");
     for (std::size_t pos = 1; pos < pattern_.size();) pos = step(pos);
     finish_part();
     return std::move(out_);
@@ -71,7 +71,7 @@ class pattern_compiler {
     auto end = std::min(pattern_.find_first_of("/<>", pos), pattern_.size());
     auto run = pattern_.substr(pos, end - pos);
     append_literal(run);
-    current_.weight.static_lengths.push_back(count_code_points(run));
+    current_.weight.static_lengths.push_back(http::count_code_points(run));
     return end;
   }
 

@@ -5,8 +5,8 @@
 #include <cstddef>
 #include <memory_resource>
 
+#include "http/utf8.hpp"
 #include "routing/rule_tree.hpp"
-#include "routing/utf8.hpp"
 
 namespace snasio::routing {
 namespace {
@@ -111,8 +111,8 @@ void router::add(std::vector<std::string> methods, std::string_view pattern, std
 // and makes string lengths count the same characters werkzeug counts.
 match_result router::match(std::string_view method, std::string_view decoded_path) const {
   if (!decoded_path.starts_with('/')) return {};
-  if (is_valid_utf8(decoded_path)) return impl_->match(method, decoded_path);
-  auto replaced = replace_invalid_utf8(decoded_path);
+  if (http::is_valid_utf8(decoded_path)) return impl_->match(method, decoded_path);
+  auto replaced = http::replace_invalid_utf8(decoded_path);
   return impl_->match(method, replaced);
 }
 

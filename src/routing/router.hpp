@@ -2,32 +2,14 @@
 
 #include <cstddef>
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "routing/path_param.hpp"
+#include "routing/pattern_error.hpp"
+
 namespace snasio::routing {
-
-/// A rule that cannot be compiled; what() names the pattern and the reason.
-struct pattern_error : std::invalid_argument {
-  using std::invalid_argument::invalid_argument;
-};
-
-/// A rule that repeats an earlier one for a method; names the earlier one's target.
-struct rule_clash : pattern_error {
-  rule_clash(const std::string& what, std::size_t earlier) : pattern_error(what), earlier_target(earlier) {}
-  std::size_t earlier_target;  ///< the target of the rule registered first
-};
-
-/// One converted path parameter.
-struct path_param {
-  enum class kind { string, integer, floating, path, uuid };
-  std::string name;
-  kind type = kind::string;
-  std::string text;    ///< the matched text; for integer: canonical decimal digits with optional '-', no leading zeros ("007" -> "7", "-0" -> "0"); for uuid: lower-case canonical form
-  double number = 0;   ///< for floating: the value
-};
 
 /// One registered rule, for the start-up route table.
 struct route_info {

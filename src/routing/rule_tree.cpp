@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <functional>
 
-#include "routing/router.hpp"
+#include "routing/pattern_error.hpp"
 
 namespace snasio::routing {
 namespace {

@@ -3,9 +3,25 @@
 #include <catch2/catch.hpp>
 
 using snasio::http::framing;
+using snasio::net::listening;
 using snasio::net::response_slots;
 
 namespace {
+
+// A listener the slots keep for a request; the slots never call it.
+struct nobody final : snasio::net::request_listener {
+  void abandoned(std::uint64_t) override {}
+  void written(std::uint64_t) override {}
+  void room(std::uint64_t) override {}
+} someone;
+
+listening listener(std::uint64_t tag, bool written_too = false) { return {&someone, tag, written_too}; }
+
+std::vector<std::uint64_t> tags(const std::vector<listening>& ls) {
+  std::vector<std::uint64_t> out;
+  for (const auto& l : ls) out.push_back(l.tag);
+  return out;
+}
 
 framing keep_alive() { return framing{}; }
 
@@ -114,46 +130,46 @@ TEST_CASE("shutdown with the last answer filled already changes nothing owed", "
   CHECK_FALSE(slots.release_taken());
 }
 
-TEST_CASE("the answers still owed are known, with their jobs, for cancellation", "[response_slots]") {
+TEST_CASE("the answers still owed are known, with their listeners, to tell them", "[response_slots]") {
   response_slots slots;
   auto a = slots.reserve(keep_alive()), b = slots.reserve(keep_alive()), c = slots.reserve(keep_alive());
-  slots.set_job(a, 11);
-  slots.set_job(b, 12);
-  slots.fill(b, "B");  // answered: nothing to cancel
+  slots.listen(a, listener(11));
+  slots.listen(b, listener(12));
+  slots.fill(b, "B");  // answered: nobody to tell
   auto owed = slots.owed();
   REQUIRE(owed.size() == 2);
-  CHECK((owed[0].slot == a && owed[0].job_id == 11));
-  CHECK((owed[1].slot == c && owed[1].job_id == 0));
+  CHECK((owed[0].slot == a && owed[0].listener.by == &someone && owed[0].listener.tag == 11));
+  CHECK((owed[1].slot == c && owed[1].listener.by == nullptr));
   slots.clear();
   CHECK(slots.owed().empty());
   CHECK(slots.waiting(a) == nullptr);
 }
 
-TEST_CASE("jobs that asked are told once their answers are written, or never will be", "[response_slots]") {
+TEST_CASE("listeners that asked are told once their answers are written, or never will be", "[response_slots]") {
   response_slots slots;
   auto a = slots.reserve(keep_alive()), b = slots.reserve(keep_alive()), c = slots.reserve(keep_alive());
-  slots.set_job(a, 21, true);
-  slots.set_job(b, 22, false);  // did not ask
-  slots.set_job(c, 23, true);
+  slots.listen(a, listener(21, true));
+  slots.listen(b, listener(22, false));  // did not ask
+  slots.listen(c, listener(23, true));
   slots.fill(a, "A");
   slots.fill(b, "B");
   slots.fill(c, "C");
   std::vector<std::string> first;
   slots.take_filled(first);
-  CHECK(slots.unwritten_jobs() == std::vector<std::uint64_t>{21, 23});  // taken, the write still in flight
-  std::vector<std::uint64_t> written;
+  CHECK(tags(slots.unwritten()) == std::vector<std::uint64_t>{21, 23});  // taken, the write still in flight
+  std::vector<listening> written;
   CHECK_FALSE(slots.release_taken(&written));
-  CHECK(written == std::vector<std::uint64_t>{21, 23});
-  CHECK(slots.unwritten_jobs().empty());
+  CHECK(tags(written) == std::vector<std::uint64_t>{21, 23});
+  CHECK(slots.unwritten().empty());
 
-  // A client that leaves with an answer filled but not yet written: its job
-  // hears of it from unwritten_jobs(), at the close; one still running does not.
+  // A client that leaves with an answer filled but not yet written: its
+  // listener hears of it from unwritten(), at the close; one still owed does not.
   auto d = slots.reserve(keep_alive()), e = slots.reserve(keep_alive()), f = slots.reserve(keep_alive());
-  slots.set_job(d, 24, true);
-  slots.set_job(e, 25, true);
-  slots.set_job(f, 26, true);
+  slots.listen(d, listener(24, true));
+  slots.listen(e, listener(25, true));
+  slots.listen(f, listener(26, true));
   slots.fill(e, "E");  // filled behind d, which is still owed
-  CHECK(slots.unwritten_jobs() == std::vector<std::uint64_t>{25});
+  CHECK(tags(slots.unwritten()) == std::vector<std::uint64_t>{25});
 }
 
 TEST_CASE("a stream's pieces are chunked and keep the slots behind it waiting", "[response_slots]") {
@@ -162,7 +178,7 @@ TEST_CASE("a stream's pieces are chunked and keep the slots behind it waiting", 
   auto s = slots.reserve(keep_alive()), next = slots.reserve(keep_alive());
   slots.fill(next, "NEXT");
   slots.open_stream(s, "HEAD", body::chunked);
-  CHECK(slots.stream_job(s) == 0);  // no job named
+  CHECK(slots.stream_listener(s).by == nullptr);  // nobody listens
   CHECK(take(slots) == std::vector<std::string>{"HEAD"});
   CHECK(slots.stream_taken());
   CHECK(slots.buffered(s, 4) == 4);  // the head, in the write in flight
@@ -184,9 +200,9 @@ TEST_CASE("a cut stream closes the connection without a last chunk", "[response_
   response_slots slots;
   auto s = slots.reserve(keep_alive());
   slots.reserve(keep_alive());
-  slots.set_job(s, 7);
+  slots.listen(s, listener(7));
   slots.open_stream(s, "HEAD", body::chunked);
-  CHECK(slots.stream_job(s) == 7);
+  CHECK(slots.stream_listener(s).tag == 7);
   CHECK(slots.owed().size() == 2);  // an open stream still owes its end
   slots.append(s, "part");
   slots.end_stream(s, true);

@@ -42,12 +42,15 @@ def test_an_urlencoded_form_outside_the_server():
     assert r.form is r.form  # read once
 
 
-def test_headers_is_a_read_only_case_insensitive_mapping():
+def test_headers_is_a_read_only_case_insensitive_multi_dict():
     h = Headers([("A", "1"), ("b", "2"), ("a", "3")])
     assert h["a"] == "1" and h.get("B") == "2" and h.get("c", "none") == "none"
     assert "A" in h and "c" not in h and 3 not in h
-    assert sorted(h) == ["a", "b"] and len(h) == 2
-    assert h.items_raw() == (("A", "1"), ("b", "2"), ("a", "3"))
+    assert h.getlist("a") == h.get_all("A") == ["1", "3"] and h.getlist("c") == []
+    assert list(h) == h.keys() == ["A", "b", "a"] and h.values() == ["1", "2", "3"] and len(h) == 3
+    assert h.items() == [("A", "1"), ("b", "2"), ("a", "3")]  # every pair, as the response's headers give them
+    assert h == Headers([("a", "1"), ("B", "2"), ("A", "3")]) and h != Headers([("a", "1")])
+    assert Headers({"X": "1"}).items() == [("X", "1")]
     assert repr(h) == "Headers([('A', '1'), ('b', '2'), ('a', '3')])"
     with pytest.raises(KeyError):
         h["missing"]
@@ -57,7 +60,9 @@ def test_mutable_headers_keep_order_and_case():
     h = MutableHeaders({"X-One": "1"})
     h.add("Set-Thing", "a")
     h.add("set-thing", "b")
-    assert h.get_all("SET-THING") == ["a", "b"] and h["x-one"] == "1" and h.get("nope") is None
+    assert isinstance(h, Headers) and h.items() == [("X-One", "1"), ("Set-Thing", "a"), ("set-thing", "b")]
+    assert h.get_all("SET-THING") == h.getlist("set-thing") == ["a", "b"] and h["set-thing"] == "a"
+    assert h["x-one"] == "1" and h.get("nope") is None
     h["Set-Thing"] = "c"
     assert h.items() == [("X-One", "1"), ("Set-Thing", "c")]
     del h["x-one"]
@@ -87,12 +92,11 @@ def test_cookie_attributes():
     assert r._cookies == ["a=1; Max-Age=120; SameSite=Strict",
                           "b=2; Domain=example.org; Path=/x; Secure; HttpOnly",
                           "c=; Max-Age=0; Domain=example.org; Path=/y; Expires=Thu, 01 Jan 1970 00:00:00 GMT"]
-    for bad in ["", "a b", "a;b", "é"]:
-        with pytest.raises(ValueError):
-            r.set_cookie(bad, "v")
-    for bad in ["a b", 'q"', "x,y", "é", "a\\b"]:
-        with pytest.raises(ValueError):
-            r.set_cookie("n", bad)
+    r._cookies = None
+    for value in ["a b", 'q"', "x,y", "é", "a\\b"]:  # quoted, as http.cookies quotes them
+        r.set_cookie("n", value)
+    assert [c.split(";")[0] for c in r._cookies] == ['n="a b"', 'n="q\\""', 'n="x\\054y"', 'n="\\303\\251"',
+                                                    'n="a\\\\b"']
     with pytest.raises(ValueError):
         r.set_cookie("n", "v", domain="bad\x01domain")
 
@@ -101,7 +105,8 @@ def test_redirect_and_http_error():
     r = redirect("/there", 308)
     assert (r.status, r.body, r.headers["Location"]) == (308, None, "/there")
     e = HTTPError(404)
-    assert (e.status, e.detail, e.headers, str(e)) == (404, "error", None, "404: error")
+    assert (e.status, e.detail, e.headers, str(e)) == (404, "Not Found", None, "404: Not Found")
+    assert HTTPError(599).detail == "error"  # a status with no reason phrase
     assert str(HTTPError(409, "taken", {"X": "1"})) == "409: taken"
     f = UploadedFile("a.txt", "text/plain", b"x")
     assert f.filename == "a.txt" and f.data == b"x"

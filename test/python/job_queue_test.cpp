@@ -94,7 +94,7 @@ TEST_CASE("the bound counts jobs not started, queued or already taken", "[job_qu
 
 TEST_CASE("events about jobs travel with the jobs and wake the consumer", "[job_queue]") {
   job_queue q(4);
-  q.tell(42, snasio::python::job_event::kind::cancelled);
+  q.tell(42, snasio::python::job_event::kind::abandoned);
   q.tell(43, snasio::python::job_event::kind::written);
   q.wake_if_needed();
   CHECK(readable(q.wake_fd()));
@@ -103,7 +103,7 @@ TEST_CASE("events about jobs travel with the jobs and wake the consumer", "[job_
   q.take_all(jobs, events);
   CHECK(jobs.empty());
   using snasio::python::job_event;
-  CHECK(events == std::vector<job_event>{{42, job_event::kind::cancelled}, {43, job_event::kind::written}});
+  CHECK(events == std::vector<job_event>{{42, job_event::kind::abandoned}, {43, job_event::kind::written}});
 }
 
 TEST_CASE("a closed queue refuses pushes and wakes the consumer", "[job_queue]") {

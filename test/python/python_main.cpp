@@ -6,6 +6,7 @@
 
 #include <cstdio>
 
+#include "python/errors.hpp"
 #include "python/interpreter.hpp"
 
 int main(int argc, char* argv[]) {

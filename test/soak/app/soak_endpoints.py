@@ -79,7 +79,7 @@ PIECE = b"0123456789abcdef" * 64  # 1 KiB
 
 @route("/stream/<int:n>")
 def stream(request):
-    """n pieces of 1 KiB from a sync generator (made on the dispatch threads)."""
+    """n pieces of 1 KiB from a sync generator (made on the blocking threads)."""
     def pieces():
         _streams["streams_started"] += 1
         try:

@@ -45,7 +45,18 @@ def set_cookies(request):
 
 @route("/bad-cookie")
 def bad_cookie(request):
-    Response().set_cookie("name", "a value; with=separators")
+    response = Response({"sent": "never"})
+    response.set_cookie("bad name", "v")
+    return response
+
+
+@route("/quoted-cookies")
+def quoted_cookies(request):
+    # Values a cookie cannot carry as they are: sent quoted, read back as they were.
+    response = Response({"ok": True})
+    for name, value in (("user", "Ada Lovelace"), ("city", "Łódź"), ("odd", 'a "b"; c\\d'), ("plain", "x")):
+        response.set_cookie(name, value)
+    return response
 
 
 @on_response

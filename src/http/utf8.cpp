@@ -1,9 +1,9 @@
-#include "routing/utf8.hpp"
+#include "http/utf8.hpp"
 
 #include <cstdint>
 #include <cstring>
 
-namespace snasio::routing {
+namespace snasio::http {
 namespace {
 
 constexpr unsigned char continuation_low = 0x80;
@@ -48,6 +48,11 @@ std::size_t valid_prefix(std::string_view text, std::size_t pos, const lead_info
 
 }  // namespace
 
+std::size_t utf8_sequence(std::string_view text, std::size_t pos) {
+  auto info = classify(static_cast<unsigned char>(text[pos]));
+  return info.length != 0 && valid_prefix(text, pos, info) == info.length ? info.length : 0;
+}
+
 bool is_valid_utf8(std::string_view text) {
   // Paths are nearly always ASCII: skip eight ASCII bytes at a time first.
   std::size_t pos = 0;
@@ -60,9 +65,9 @@ bool is_valid_utf8(std::string_view text) {
       ++pos;
       continue;
     }
-    auto info = classify(static_cast<unsigned char>(text[pos]));
-    if (info.length == 0 || valid_prefix(text, pos, info) != info.length) return false;
-    pos += info.length;
+    std::size_t n = utf8_sequence(text, pos);
+    if (n == 0) return false;
+    pos += n;
   }
   return true;
 }
@@ -85,6 +90,24 @@ std::string replace_invalid_utf8(std::string_view text) {
   return out;
 }
 
+void append_utf8(std::string& out, char32_t code_point) {
+  if (code_point < 0x80) {
+    out += char(code_point);
+  } else if (code_point < 0x800) {
+    out += char(0xC0 | (code_point >> 6));
+    out += char(0x80 | (code_point & 0x3F));
+  } else if (code_point < 0x10000) {
+    out += char(0xE0 | (code_point >> 12));
+    out += char(0x80 | ((code_point >> 6) & 0x3F));
+    out += char(0x80 | (code_point & 0x3F));
+  } else {
+    out += char(0xF0 | (code_point >> 18));
+    out += char(0x80 | ((code_point >> 12) & 0x3F));
+    out += char(0x80 | ((code_point >> 6) & 0x3F));
+    out += char(0x80 | (code_point & 0x3F));
+  }
+}
+
 std::size_t next_code_point(std::string_view text, std::size_t pos) {
   for (++pos; pos < text.size(); ++pos)
     if ((static_cast<unsigned char>(text[pos]) & 0xC0) != continuation_low) break;
@@ -104,4 +127,4 @@ std::size_t count_code_points(std::string_view text) {
   return count;
 }
 
-}  // namespace snasio::routing
+}  // namespace snasio::http

@@ -1,0 +1,240 @@
+"""Per request, for routes with hooks or dependencies: the invoker runs the
+request hooks, makes the dependencies, calls the handler, and keeps what has
+to be cleaned up. Also the app's start-up and shutdown hooks.
+
+One implementation serves every route. The invoker is written as coroutines;
+a route whose every part is sync (so planned: Mode.SYNC) never awaits
+anything that suspends, so its coroutine runs to the end in one step, right
+where the server calls it. Any other route's runs as a Task on the loop.
+
+The server calls invoke, abandon, written, startup and shutdown
+(snasio._contract.SERVER_USES).
+"""
+
+import asyncio
+import functools
+import inspect
+
+from _snasio import _log_exception, as_response
+
+from snasio import _loop, _planning, hooks
+from snasio._contract import Mode
+from snasio.dependencies import Provide
+from snasio.errors import HTTPError
+
+# The request hooks, in registration order: the registry's own lists, so
+# hooks registered later are in them too.
+_on_request, _pre_handler, _on_response, _on_error = (hooks.registered(kind) for kind in hooks.REQUEST_KINDS)
+
+_singletons = {}          # key -> value, made on first use
+_singleton_cleanups = []  # generators of singleton factories, closed at shutdown
+_cleanups = {}            # job id -> generators to resume once its answer is written
+
+
+class _Scope:
+    """One request's dependency values: the per-request cache and what to clean up."""
+
+    __slots__ = ("route", "request", "pool", "cache", "generators")
+
+    def __init__(self, route, request, pool):
+        self.route, self.request, self.pool = route, request, pool
+        self.cache = self.generators = None  # made when a dependency first needs them
+
+
+def invoke(route_id, job_id, request, pool):
+    """Runs one request of a route that has hooks or dependencies: its answer,
+    or for a Mode.ASYNC route the coroutine that makes it."""
+    route = _planning.routes[route_id]
+    coroutine = _invoke(route, job_id, request, pool)
+    return coroutine if route.mode == Mode.ASYNC else _run_now(coroutine)
+
+
+def _run_now(coroutine):
+    """The value of a coroutine that does not suspend, run here in one step."""
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value
+    coroutine.close()
+    raise RuntimeError("a sync route's invoker awaited something that suspends")  # planning rules it out
+
+
+async def _invoke(route, job_id, request, pool):
+    scope = _Scope(route, request, pool)
+    try:
+        answer = await _before(scope, _on_request) if _on_request else None
+        if answer is None:
+            values = await _values(scope, route.plan)
+            answer = await _before(scope, _pre_handler) if _pre_handler else None
+            if answer is None:
+                plan = route.plan
+                if plan.is_async:
+                    answer = await plan.call(values)
+                elif route.mode == Mode.ASYNC and (route.blocking or route.use_pool):
+                    # A sync handler that may block, in a route whose other parts await.
+                    answer = await _loop.run_blocking(functools.partial(plan.call, values))
+                else:
+                    answer = plan.call(values)
+    except HTTPError as error:
+        if not _on_response:
+            raise  # the server answers it, as for any handler
+        answer = error
+    except Exception as error:
+        handled = None
+        for hook in _on_error:
+            handled = await _result(hook(request, error))
+            if handled is not None:
+                break
+        answer = _failed(scope, error, handled)
+    finally:
+        if scope.generators:
+            _cleanups[job_id] = scope.generators
+    if not _on_response:
+        return answer
+    response = as_response(answer)
+    for hook in _on_response:
+        replaced = await _result(hook(request, response))
+        if replaced is not None:
+            response = replaced
+    return response
+
+
+async def _result(value):
+    """A hook's or a factory's result, awaited if it is awaitable."""
+    return await value if inspect.isawaitable(value) else value
+
+
+async def _before(scope, hooks_of_a_kind):
+    """The first answer one of these request hooks gives, or None."""
+    for hook in hooks_of_a_kind:
+        answer = await _result(hook(scope.request))
+        if answer is not None:
+            return answer
+    return None
+
+
+async def _values(scope, plan):
+    """The values of `plan`'s parameters, in order, each dependency made now."""
+    values = []
+    for _, kind, detail in plan.sources:
+        if kind == "request":
+            values.append(scope.request)
+        elif kind == "path":
+            values.append(scope.request.path_params[detail])
+        elif kind == "pool":
+            values.append(scope.pool)
+        elif isinstance(detail.provide, Provide):
+            values.append(await _make(scope, detail))
+        else:
+            values.append(detail.provide.value)  # a plain value: nothing to make
+    return values
+
+
+async def _make(scope, dependency):
+    """The value of a dependency made by a factory (awaited, when it is async)."""
+    provided = dependency.provide
+    key = dependency.key
+    if provided.singleton and key in _singletons:
+        return _singletons[key]
+    if provided.use_cache and scope.cache and key in scope.cache:
+        return scope.cache[key]
+    plan = dependency.plan
+    value = plan.call(await _values(scope, plan) if plan.sources else ())
+    if plan.is_async:
+        value = await value
+    elif plan.is_generator or plan.is_async_generator:
+        generator = value
+        value = next(generator) if plan.is_generator else await generator.__anext__()
+        if provided.singleton:
+            _singleton_cleanups.append(generator)
+        else:
+            scope.generators = (scope.generators or []) + [generator]
+    if provided.singleton:
+        _singletons[key] = value
+    elif provided.use_cache:
+        scope.cache = scope.cache or {}
+        scope.cache[key] = value
+    return value
+
+
+def _failed(scope, error, answer):
+    """After on_error hooks: their answer, else the default 500. With no
+    on_response hook to show it to, the exception goes back to the server,
+    which reports it (and answers 500) as for any handler."""
+    if answer is not None:
+        return answer
+    if not _on_response:
+        raise error
+    request = scope.request
+    _log_exception(f"{request.method} {request.path} ({_planning.describe(scope.route.handler)})", error)
+    return HTTPError(500, "internal server error")
+
+
+def abandon(task, job_id=None):
+    """Nobody will read the answer (JobEvent.ABANDONED): the handler's Task, or
+    a blocking handler's future (which stops only if it has not started), is
+    cancelled; with a job_id, its clean-ups run once it is done."""
+    task.cancel()
+    if job_id is not None:
+        task.add_done_callback(lambda _: written(job_id))
+
+
+def written(job_id):
+    """The answer of `job_id` has been written, or its client has gone
+    (JobEvent.WRITTEN): its generator dependencies resume past their
+    `yield`, last made first."""
+    generators = _cleanups.pop(job_id, None)
+    if not generators:
+        return
+    if any(inspect.isasyncgen(g) for g in generators):
+        _loop.loop().create_task(_close_all(generators), name="snasio cleanup")
+        return
+    _run_now(_close_all(generators))
+
+
+async def _close_all(generators):
+    """Resumes every generator past its `yield`, last made first; a failure is
+    logged and the others still run."""
+    for generator in reversed(generators):
+        try:
+            if inspect.isasyncgen(generator):
+                await generator.__anext__()
+            else:
+                next(generator)
+        except (StopIteration, StopAsyncIteration):
+            continue
+        except Exception as error:
+            _log_exception(f"the clean-up of {generator.__qualname__}", error)
+            continue
+        # A dependency generator yields once; one that yields again is closed.
+        if inspect.isasyncgen(generator):
+            await generator.aclose()
+        else:
+            generator.close()
+        _log_exception(f"the clean-up of {generator.__qualname__}",
+                       RuntimeError("a dependency generator yielded more than once; it was closed"))
+
+
+def startup():
+    """Runs the start-up hooks, in order, on the loop; the first that raises stops start-up."""
+    async def run():
+        for hook in hooks.registered("startup"):
+            await _result(hook())
+    _loop.run_until_complete(run())
+
+
+def shutdown():
+    """Runs the shutdown hooks (one that raises is logged), then cleans up what
+    is still open: the generators of answers never written, then the singletons."""
+    async def run():
+        for hook in hooks.registered("shutdown"):
+            try:
+                await _result(hook())
+            except Exception as error:
+                _log_exception(f"shutdown hook {_planning.describe(hook)}", error)
+        for job_id in list(_cleanups):
+            await _close_all(_cleanups.pop(job_id))
+        await _close_all(_singleton_cleanups)
+        _singleton_cleanups.clear()
+        _singletons.clear()
+    _loop.run_until_complete(run())

@@ -1,0 +1,184 @@
+"""Planning: once the whole app is imported, each route's handler and the
+factories of its dependencies are read once and turned into a plan, which
+the server and the invoker follow per request without inspecting anything.
+
+The server calls plan_app() (snasio._contract.SERVER_USES["plan_app"]).
+"""
+
+import inspect
+import re
+import typing
+
+from snasio import config, dependencies, hooks, routing
+from snasio._contract import Argument, Call, Mode, PlannedRoute, Source
+from snasio.errors import PlanError
+from snasio.request import Request
+
+_PLACEHOLDER = re.compile(r"<(?:[^:<>]+:)?([A-Za-z_][A-Za-z0-9_]*)>")
+
+
+class Plan:
+    """How to call one callable: where each of its parameters comes from, and
+    how many of them go by position (the rest by keyword)."""
+
+    __slots__ = ("function", "sources", "positional", "keywords", "is_async", "is_generator",
+                 "is_async_generator")
+
+    def __init__(self, function, sources, positional):
+        self.function = function
+        self.sources = sources   # [(parameter name, "request" | "path" | "pool" | "dependency", detail)]
+        self.positional = positional
+        self.keywords = [name for name, _, _ in sources[positional:]]
+        self.is_async = inspect.iscoroutinefunction(function)
+        self.is_generator = inspect.isgeneratorfunction(function)
+        self.is_async_generator = inspect.isasyncgenfunction(function)
+
+    def call(self, values):
+        """Calls the function with its parameters' values, in `sources` order."""
+        if not self.keywords:
+            return self.function(*values)
+        k = self.positional
+        return self.function(*values[:k], **dict(zip(self.keywords, values[k:])))
+
+
+class Dependency:
+    """A provided key, planned: what was provided, and the plan of its factory
+    (None for a plain value)."""
+
+    __slots__ = ("key", "provide", "plan")
+
+    def __init__(self, key, provide, plan):
+        self.key = key
+        self.provide = provide
+        self.plan = plan
+
+
+class Route:
+    """A planned route, as the invoker follows it."""
+
+    __slots__ = ("handler", "use_pool", "blocking", "plan", "mode")
+
+    def __init__(self, handler, use_pool, blocking, plan, mode):
+        self.handler, self.use_pool, self.blocking, self.plan, self.mode = handler, use_pool, blocking, plan, mode
+
+
+routes: list[Route] = []   # index = the server's Python route id
+
+
+def describe(what) -> str:
+    """"module.qualname" of a function, for messages."""
+    return f"{getattr(what, '__module__', '?')}.{getattr(what, '__qualname__', repr(what))}"
+
+
+def plan_app() -> tuple[list[PlannedRoute], dict[str, str]]:
+    """Plans every route of the app, in registration order; returns them as
+    the server registers them, and the app's settings."""
+    routes.clear()
+    request_hooks = any(hooks.registered(k) for k in hooks.REQUEST_KINDS)
+    async_hooks = any(inspect.iscoroutinefunction(h) for k in hooks.REQUEST_KINDS for h in hooks.registered(k))
+    out = []
+    for r in routing.registered_routes():
+        where = f"route {','.join(map(str, r.methods))} {r.pattern} ({describe(r.handler)})"
+        path_names = set(_PLACEHOLDER.findall(r.pattern))
+        # Planned per route: a factory's parameter may be this route's placeholder.
+        plan = _plan(r.handler, where, path_names, r.use_process_pool, [], {})
+        has_dependencies = any(kind == "dependency" for _, kind, _ in plan.sources)
+        call = Call.INVOKE if has_dependencies or request_hooks else Call.DIRECT
+        offloaded = r.blocking or (r.use_process_pool and not plan.is_async)
+        if call == Call.DIRECT:
+            mode = Mode.ASYNC if plan.is_async else Mode.BLOCKING if offloaded else Mode.SYNC
+        else:
+            # The invoker runs hooks and dependencies on the loop; it is a
+            # coroutine when anything in it awaits, or when the handler itself
+            # must run off the loop (it awaits the blocking threads then).
+            awaits = _needs(plan, lambda p: p.is_async or p.is_async_generator) or async_hooks
+            mode = Mode.ASYNC if plan.is_async or awaits or offloaded else Mode.SYNC
+        cleanup = _needs(plan, lambda p: p.is_generator or p.is_async_generator)
+        arguments = tuple(Argument(name, _SOURCES[kind], detail or "") for name, kind, detail in plan.sources) \
+            if call == Call.DIRECT else ()
+        out.append(PlannedRoute(r.pattern, r.methods, r.handler, mode, call, r.use_process_pool, arguments,
+                                plan.positional if call == Call.DIRECT else 0, cleanup))
+        routes.append(Route(r.handler, r.use_process_pool, r.blocking, plan, mode))
+    return out, config.settings()
+
+
+_SOURCES = {"request": Source.REQUEST, "path": Source.PATH, "pool": Source.POOL}
+
+
+def _plan(function, where, path_names, with_pool, planning, planned) -> Plan:
+    """Plans `function`'s parameters; `where` names it in errors; `planning` is
+    the chain of dependencies being planned (to find cycles)."""
+    try:
+        signature = inspect.signature(function)
+        hints = typing.get_type_hints(function)
+    except MemoryError:
+        raise  # not the handler's fault: the traceback says what ran out
+    except Exception as error:  # an annotation that names nothing, say
+        raise PlanError(f"{where}: cannot read the parameters of {describe(function)}: {error}") from error
+    sources = []
+    for name, parameter in signature.parameters.items():
+        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+            raise PlanError(f"{where}: {describe(function)} has *{name}: nothing fills it")
+        hint = hints.get(name)
+        if name == "request" or (isinstance(hint, type) and issubclass(hint, Request)):
+            sources.append((name, "request", None))
+        elif name in path_names:
+            sources.append((name, "path", name))
+        elif with_pool and name == "pool":
+            sources.append((name, "pool", None))
+        else:
+            by_type = dependencies.key_of(hint) if isinstance(hint, type) else None
+            key = by_type if by_type is not None and dependencies.provider(by_type) is not None else name
+            if dependencies.provider(key) is not None:
+                sources.append((name, "dependency", _plan_dependency(key, where, path_names, with_pool,
+                                                                    planning, planned)))
+            elif parameter.default is not parameter.empty:
+                continue  # left to its default
+            else:
+                wanted = f"{name}: {hint.__qualname__}" if isinstance(hint, type) else name
+                how = f"provide({hint.__qualname__ if isinstance(hint, type) else repr(name)}, ...) would"
+                if name == "pool":
+                    how = "only use_process_pool=True routes get 'pool'"
+                raise PlanError(f"{where}: nothing provides parameter '{wanted}' of {describe(function)} ({how}; "
+                                f"the server fills 'request' and parameters named like a path placeholder)")
+    return Plan(function, sources, _positional(function, signature, sources, where))
+
+
+def _plan_dependency(key, where, path_names, with_pool, planning, planned) -> Dependency:
+    if key in planning:
+        chain = " -> ".join(planning[planning.index(key):] + [key])
+        raise PlanError(f"{where}: dependency cycle: {chain}")
+    if key in planned:
+        return planned[key]
+    provided = dependencies.provider(key)
+    plan = None
+    if isinstance(provided, dependencies.Provide):
+        plan = _plan(provided.factory, where, path_names, with_pool, planning + [key], planned)
+    planned[key] = Dependency(key, provided, plan)
+    return planned[key]
+
+
+def _positional(function, signature, sources, where) -> int:
+    """How many of the filled parameters a call passes by position: the
+    leading ones, in order, up to the first that is keyword-only or comes
+    after a parameter left to its default. The rest go by keyword."""
+    parameters = list(signature.parameters.values())
+    count = 0
+    for (name, _, _), parameter in zip(sources, parameters):
+        if name != parameter.name or parameter.kind not in (parameter.POSITIONAL_ONLY,
+                                                            parameter.POSITIONAL_OR_KEYWORD):
+            break
+        count += 1
+    for name, _, _ in sources[count:]:
+        if signature.parameters[name].kind == inspect.Parameter.POSITIONAL_ONLY:
+            raise PlanError(f"{where}: positional-only parameter '{name}' of {describe(function)} comes after "
+                            f"one left to its default: nothing can pass it")
+    return count
+
+
+def _needs(plan, test) -> bool:
+    """Whether `plan` or any dependency below it satisfies `test`."""
+    if test(plan):
+        return True
+    return any(kind == "dependency" and detail.plan is not None and _needs(detail.plan, test)
+               for _, kind, detail in plan.sources)

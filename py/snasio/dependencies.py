@@ -1,0 +1,57 @@
+"""Dependencies: what a handler's parameters receive besides the request, its
+path parameters and the pool, registered by type or by name."""
+
+from collections.abc import Callable
+
+
+class Provide:
+    """How a dependency is made: `Provide(factory, singleton=False, use_cache=False)`.
+
+    The factory may be a function, an async function, a generator or an async
+    generator (what follows its `yield` is the clean-up). singleton=True: made
+    once, cleaned up at shutdown. use_cache=True: made once per request,
+    however many parameters need it.
+    """
+
+    __slots__ = ("factory", "singleton", "use_cache")
+
+    def __init__(self, factory: Callable, singleton: bool = False, use_cache: bool = False) -> None:
+        if not callable(factory):
+            raise TypeError(f"Provide() takes a callable, not {type(factory).__name__}")
+        self.factory = factory
+        self.singleton = bool(singleton)
+        self.use_cache = bool(use_cache)
+
+
+class _Value:
+    """A plain value given to provide()."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value) -> None:
+        self.value = value
+
+
+_providers: dict[str, "Provide | _Value"] = {}
+
+
+def key_of(key: type | str) -> str:
+    """A dependency's key: a type becomes "module.qualname", a name stays itself."""
+    if isinstance(key, str):
+        return key
+    if isinstance(key, type):
+        return f"{key.__module__}.{key.__qualname__}"
+    raise TypeError(f"a dependency key is a type or a name, not {type(key).__name__}")
+
+
+def provide(key: type | str, value) -> None:
+    """Makes `value` (or what `Provide(factory, ...)` makes) the dependency for
+    `key`: a type (handlers receive it for a parameter annotated with it) or a
+    name (for a parameter of that name)."""
+    _providers[key_of(key)] = value if isinstance(value, Provide) else _Value(value)
+
+
+def provider(key: str):
+    """What was provided for `key`: a Provide, an object whose `value` is the
+    plain value given, or None."""
+    return _providers.get(key)

@@ -1,0 +1,120 @@
+// What a connection sends: answers filled in request order, interim 100s,
+// the pieces of a stream and the room it offers its producer, one gather
+// write at a time, and the access log line of each answer.
+#include "net/connection.hpp"
+
+#include <algorithm>
+
+#include "net/connection_manager.hpp"
+
+namespace snasio::net {
+
+namespace {
+constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+}  // namespace
+
+void connection::send_continue() {
+  // The interim 100 goes out in order, like a response that is already done.
+  slots_.push_filled(std::string(continue_line));
+  do_write();
+}
+
+void connection::respond(std::uint64_t slot, const http::response& r) {
+  if (state_ == state::closed) return;
+  if (fill(slot, r)) manager_.count_answered();
+  do_write();
+}
+
+bool connection::fill(std::uint64_t slot, const http::response& r) {
+  // Absent: answered already (a handler answered twice, or too late after the
+  // drain deadline; the first answer stands).
+  const http::framing* f = slots_.waiting(slot);
+  if (!f) return false;
+  if (manager_.log()) log_access(slot, r);
+  // A stream's pieces follow its head, unless there is no body to send.
+  if (r.streamed && !f->head_request && !http::status_forbids_body(r.status)) {
+    using body = response_slots::stream_body;
+    slots_.open_stream(slot, http::serialize(r, *f, manager_.date()),
+                       r.stream_length >= 0 ? body::sized : f->http10 ? body::until_close : body::chunked);
+    return true;
+  }
+  slots_.fill(slot, http::serialize(r, *f, manager_.date()));
+  return true;
+}
+
+void connection::respond_piece(std::uint64_t slot, std::string_view bytes, piece_end end) {
+  if (state_ == state::closed || !slots_.append(slot, bytes)) return;
+  if (end != piece_end::more) slots_.end_stream(slot, end == piece_end::cut);
+  else if (std::find(waiting_for_room_.begin(), waiting_for_room_.end(), slot) == waiting_for_room_.end())
+    waiting_for_room_.push_back(slot);
+  do_write();
+  offer_room();
+}
+
+// Tells the stream's producer it may send its next piece once fewer than
+// --stream-buffer-bytes of it wait to be written.
+void connection::offer_room() {
+  std::erase_if(waiting_for_room_, [this](std::uint64_t slot) {
+    if (slots_.buffered(slot, stream_in_flight_) >= options_.stream_buffer_bytes) return false;
+    if (listening l = slots_.stream_listener(slot); l.by) l.by->room(l.tag);
+    return true;
+  });
+}
+
+void connection::log_access(std::uint64_t slot, const http::response& r) {
+  access_entry e;
+  e.request_id = slots_.waiting(slot)->request_id;
+  e.status = r.status;
+  e.bytes = r.body.size();
+  std::string peer;
+  if (const auto* note = slots_.note(slot)) {
+    e.client = note->client;
+    e.method = note->method;
+    e.target = note->target;
+    e.took = clock::now() - note->began;
+  } else {
+    // A refused request was never parsed: its line has the peer and no request.
+    peer = client_host_ + ":" + std::to_string(client_port_);
+    e.client = peer;
+    e.method = e.target = "-";
+  }
+  manager_.log()->add(e, manager_.date());
+}
+
+void connection::do_write() {
+  if (write_pending_ || state_ == state::lingering || state_ == state::closed) return;
+  // Gather every response that is ready at the front into one write.
+  if (slots_.take_filled(writing_) == 0) return;
+  stream_in_flight_ = slots_.stream_taken() ? writing_.back().size() : 0;
+  write_pending_ = true;
+  write_started_ = clock::now();
+  auto done = [self = shared_from_this()](const asio::error_code& ec, std::size_t) { self->on_write(ec); };
+  if (writing_.size() == 1) {
+    asio::async_write(socket_, asio::buffer(writing_.front()), std::move(done));
+  } else {
+    gather_.clear();
+    for (const auto& b : writing_) gather_.emplace_back(asio::buffer(b));
+    asio::async_write(socket_, gather_, std::move(done));
+  }
+  arm_timer();
+}
+
+void connection::on_write(const asio::error_code& ec) {
+  write_pending_ = false;
+  if (state_ == state::closed) return;
+  if (ec) return close();
+  writing_.clear();
+  written_.clear();
+  stream_in_flight_ = 0;
+  bool closes = slots_.release_taken(&written_);
+  for (const listening& l : written_) l.by->written(l.tag);
+  if (closes) return begin_linger();
+  if (!waiting_for_room_.empty()) offer_room();
+  if (slots_.empty()) ready_since_ = clock::now();
+  // Room in the pipeline again: parse what is buffered, then write what is ready.
+  process_input();
+  do_write();
+  close_when_done();
+}
+
+}  // namespace snasio::net

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "python/endpoint_table.hpp"
+#include "python/job.hpp"
+#include "python/py_ref.hpp"
+
+namespace snasio::python {
+
+/// The jobs whose handlers still run after their batch (Tasks on the loop,
+/// calls on the blocking threads), with what their answers will need; and,
+/// for the log of a shutdown that stops waiting for Python, what runs now.
+class running_jobs {
+ public:
+  /// A job whose handler still runs.
+  struct running {
+    job j;           // its answer, and what names it in the log
+    py_ref task;     // the handler's Task, or a blocking handler's future: to cancel
+    py_ref request;  // for an answer that streams (a file's Range, say)
+  };
+
+  explicit running_jobs(const endpoint_table& endpoints) : endpoints_(endpoints) {}
+
+  /// Sizes the counts by route, once the app's routes are all known.
+  void routes_known(std::size_t count);
+  /// Keeps a job whose handler was started (GIL thread).
+  void add(job&& j, py_ref task, py_ref request);
+  /// The running job `id`; nullptr when it is not running (GIL thread).
+  running* find(std::uint64_t id);
+  /// Takes job `id` out (its handler is done, or abandoned); nullopt when it
+  /// is not running (GIL thread).
+  std::optional<running> take(std::uint64_t id);
+  /// Whether no handler is running (GIL thread).
+  bool empty() const noexcept { return jobs_.empty(); }
+  /// Takes every running job out, for a shutdown (GIL thread).
+  std::unordered_map<std::uint64_t, running> take_all();
+  /// A sync handler of `route` runs now on the GIL thread; -1: none does.
+  void sync_running(std::ptrdiff_t route) noexcept { sync_route_.store(route, std::memory_order_relaxed); }
+  /// What runs now, by route ("modes_app.sleepy (blocking) x2"), or
+  /// "nothing" (any thread: from counts kept in atomics).
+  std::string describe() const;
+
+ private:
+  void count(std::size_t route, int change) noexcept;
+
+  const endpoint_table& endpoints_;
+  std::unordered_map<std::uint64_t, running> jobs_;  // by job id
+  std::atomic<std::ptrdiff_t> sync_route_{-1};
+  std::unique_ptr<std::atomic<int>[]> by_route_;
+  std::size_t route_count_ = 0;
+};
+
+}  // namespace snasio::python
