@@ -17,6 +17,7 @@ with a non-2xx answer or a socket error fails the run.
 """
 
 import argparse
+import contextlib
 import datetime
 import os
 import pathlib
@@ -28,7 +29,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.request
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import procstat  # noqa: E402
@@ -177,6 +180,35 @@ def echo_script(scratch):
     return str(path), len(body)
 
 
+# The sleepers of the cases "... while 8 handlers sleep": plain def handlers
+# that wait a second each with the GIL released, kept running on the server.
+SLEEPERS = 8
+SLEEPING = " while 8 handlers sleep"
+
+
+class sleepers:
+    """While in effect, SLEEPERS clients keep a /sleep-sync request running each."""
+
+    def __init__(self, port):
+        self.url = f"http://127.0.0.1:{port}/sleep-sync"
+        self.stopping = threading.Event()
+        self.threads = [threading.Thread(target=self.run, daemon=True) for _ in range(SLEEPERS)]
+
+    def run(self):
+        while not self.stopping.is_set():
+            with urllib.request.urlopen(self.url, timeout=30) as r:
+                r.read()
+
+    def __enter__(self):
+        for t in self.threads:
+            t.start()
+        time.sleep(0.3)  # every sleeper's request is in its handler
+        return self
+
+    def __exit__(self, *_):
+        self.stopping.set()
+
+
 def cases(quick, workers_cases, baseline=None):
     """(label, server, path, connections, script key)."""
     out = [
@@ -186,6 +218,8 @@ def cases(quick, workers_cases, baseline=None):
         ("snasio JSON echo", "snasio", "/echo", 64, "echo"),
         ("snasio async, no await", "snasio", "/async-noawait", 64, None),
         ("snasio async sleep(0)", "snasio", "/async", 64, None),
+        ("snasio sync hello" + SLEEPING, "snasio", "/hello", 64, None),
+        ("snasio async, no await" + SLEEPING, "snasio", "/async-noawait", 64, None),
         ("snasio sync hello, access log", "snasio log", "/hello", 64, None),
         *([(f"snasio sync hello, {baseline}", f"snasio {baseline}", "/hello", 64, None)] if baseline else []),
         ("uvicorn sync hello", "uvicorn", "/hello", 64, None),
@@ -210,14 +244,15 @@ def cases(quick, workers_cases, baseline=None):
 def measure(servers, case, duration, scripts, wrk_cpu):
     label, server, path, connections, script = case
     port, proc = servers[server]
-    before = procstat.sample(proc.pid)
-    try:
-        r = wrk(f"http://127.0.0.1:{port}{path}", duration, connections, scripts.get(script), wrk_cpu)
-    except RuntimeError:
-        if server.startswith("snasio"):
-            raise
-        return None  # a peer's errors are reported as a missing figure
-    after = procstat.sample(proc.pid)
+    with sleepers(port) if label.endswith(SLEEPING) else contextlib.nullcontext():
+        before = procstat.sample(proc.pid)
+        try:
+            r = wrk(f"http://127.0.0.1:{port}{path}", duration, connections, scripts.get(script), wrk_cpu)
+        except RuntimeError:
+            if server.startswith("snasio"):
+                raise
+            return None  # a peer's errors are reported as a missing figure
+        after = procstat.sample(proc.pid)
     spent = procstat.delta(before, after, r["requests"])
     r["cpu_us"] = spent["cpu_us"]
     r["per_cpu_s"] = 1e6 / spent["cpu_us"] if spent["cpu_us"] else float("nan")
@@ -269,6 +304,16 @@ TARGETS = [
     ("p99 at 64 connections ≤ uvicorn's", "snasio sync hello", "uvicorn sync hello", "p99", False, 1.0, False),
     ("p50 at 1 connection ≤ 1.2× uvicorn's", "snasio sync hello c1", "uvicorn sync hello c1", "p50", False, 1.2,
      False),
+    ("sync hello" + SLEEPING + " ≥ 0.8× its req/s without", "snasio sync hello" + SLEEPING, "snasio sync hello",
+     "rps", False, 0.8, True),
+    ("async, no await" + SLEEPING + " ≥ 0.8× its req/s without", "snasio async, no await" + SLEEPING,
+     "snasio async, no await", "rps", False, 0.8, True),
+]
+
+# (what, case, key, bound in µs): figures that must stay under a bound of their own.
+ABSOLUTE_TARGETS = [
+    ("sync hello" + SLEEPING + ": p99 ≤ 20 ms", "snasio sync hello" + SLEEPING, "p99", 20_000),
+    ("async, no await" + SLEEPING + ": p99 ≤ 20 ms", "snasio async, no await" + SLEEPING, "p99", 20_000),
 ]
 
 
@@ -292,11 +337,11 @@ def instruction_counts(binaries, rounds=3):
     for _ in range(rounds):
         for name, binary in binaries:
             requests, totals, spent = instructions.measure(binary, str(ROOT / "bench" / "app"), "/hello", 5, 16,
-                                                           functions=[instructions.JOB_PATH])
+                                                           functions=instructions.JOB_PATHS)
             if requests < 1000:
                 print(f"instructions: {name}: a stalled run ({requests} requests), left out", file=sys.stderr)
                 continue
-            counts[name].append((totals.get(1, 0) / requests, spent[instructions.JOB_PATH] / requests))
+            counts[name].append((totals.get(1, 0) / requests, sum(spent.values()) / requests))
             print(f"instructions: {name}: {counts[name][-1][0]:,.0f} reactor, {counts[name][-1][1]:,.0f} jobs "
                   "per request", file=sys.stderr, flush=True)
     if not all(counts.values()):
@@ -350,6 +395,12 @@ def report(results, order, args, echo_bytes, workers_cases):
         holds = med >= bound if at_least else med <= bound
         verdicts.append(holds)
         add(f"| {what} | {spread(values, '{:.2f}×')} | {'yes' if holds else '**no**'} |")
+    for what, case, key, bound in ABSOLUTE_TARGETS:
+        values = [r[key] for r in results.get(case, []) if r]
+        if values:
+            holds = statistics.median(values) <= bound
+            verdicts.append(holds)
+            add(f"| {what} | {spread(values, '{:,.0f} µs')} | {'yes' if holds else '**no**'} |")
     vc = results.get("snasio sync hello")
     if vc:
         values = [r["vcsw"] for r in vc if r]
@@ -372,10 +423,11 @@ def report(results, order, args, echo_bytes, workers_cases):
             f"{sum(now) / sum(before):.3f}× | {'yes' if holds else '**no**'} |")
         add("")
         add(f"User-space instructions per sync hello request under callgrind (bench/instructions.py, 16 "
-            f"connections, the fewest of three runs each): the reactor thread, and the GIL thread's work on "
-            f"the jobs (job_runner::run_batch and all it calls, without the loop's waiting):")
+            f"connections, the fewest of three runs each): the reactor thread, and the Python side's work on "
+            f"the jobs (job_runner::run_batch, job_runner::run_sync and sync_runners::send_ready and all they "
+            f"call, without the threads' waiting):")
         add("")
-        add("| build | reactor | GIL thread, jobs | together |")
+        add("| build | reactor | Python side, jobs | together |")
         add("| --- | ---: | ---: | ---: |")
         for name, (reactor, jobs) in args.instructions.items():
             add(f"| {name} | {reactor:,.0f} | {jobs:,.0f} | {reactor + jobs:,.0f} |")

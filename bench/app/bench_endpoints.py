@@ -2,6 +2,7 @@
 in bench/ serve the same routes with the same work per request."""
 
 import asyncio
+import time
 
 from snasio import Provide, provide, route
 
@@ -44,3 +45,12 @@ async def async_noawait(request):
 async def async_hello(request):
     await asyncio.sleep(0)
     return {"message": "Hello from Python"}
+
+
+@route("/sleep-sync")
+def sleep_sync(request):
+    """A plain def that waits a second with the GIL released, as a database
+    call does: the sync hello case "while 8 handlers sleep" keeps 8 of these
+    running (docs/app.md, Which handler runs where)."""
+    time.sleep(1)
+    return {"slept": True}

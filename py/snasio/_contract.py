@@ -13,7 +13,8 @@ The words used on both sides, for a job's life:
   - written: its answer is on the wire;
   - room: its stream may send the next piece;
   - draining: the server stops (no new connections, answers still owed);
-  - blocking: a handler that may wait with the GIL released.
+  - blocking: what a handler does while it waits with the GIL released
+    (sleep, sockets, files, sqlite); sync handlers may, on the sync threads.
 """
 
 import enum
@@ -22,9 +23,8 @@ from typing import NamedTuple
 
 class Mode(enum.IntEnum):
     """Where a route's handler runs, decided once when the app is planned."""
-    SYNC = 0      # a plain def: called on the GIL thread, in its batch
-    ASYNC = 1     # an async def, or a route whose hooks or dependencies await: a Task on the loop
-    BLOCKING = 2  # blocking=True, or a sync use_process_pool=True handler: on the blocking threads
+    SYNC = 0   # a plain def (it may block): on the sync threads, none of which runs the loop
+    ASYNC = 1  # an async def, or a route whose hooks or dependencies await: a Task on the loop
 
 
 class Call(enum.IntEnum):
@@ -108,13 +108,14 @@ SERVER_USES = {
     "close_loop": "snasio._loop:close",            # () the pools stop, the loop closes
     # per job
     "start_task": "snasio._loop:start_task",           # (coroutine, job_id, name) -> Task
-    "start_blocking": "snasio._loop:start_blocking",   # (handler, args, kwargs, job_id) -> future
     "schedule_flush": "snasio._loop:schedule_flush",   # () replies go back at the next loop iteration
     "pool": "snasio._loop:pool",                       # () -> the ProcessPoolExecutor
     "invoke": "snasio._invoker:invoke",                # (route_id, job_id, request, pool)
     "abandon": "snasio._invoker:abandon",              # (task, job_id or None): JobEvent.ABANDONED
     "written": "snasio._invoker:written",              # (job_id): JobEvent.WRITTEN
-    "open_stream": "snasio._streams:open_stream",      # (job_id, result, request, head_only) -> (head, pump)
+    "open_stream": "snasio._streams:open_stream",      # (job_id, result, request, head_only) -> (head, body?, length)
+    "start_pump": "snasio._streams:start_pump",        # (job_id): once the head is on its way
+    "abandon_stream": "snasio._streams:abandon",       # (job_id): JobEvent.ABANDONED, for a stream
     "room": "snasio._streams:room",                    # (job_id): JobEvent.ROOM
     "draining": "snasio._streams:draining",            # (): JobEvent.DRAINING
 }

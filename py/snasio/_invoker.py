@@ -11,7 +11,6 @@ The server calls invoke, abandon, written, startup and shutdown
 (snasio._contract.SERVER_USES).
 """
 
-import asyncio
 import functools
 import inspect
 
@@ -28,7 +27,7 @@ _on_request, _pre_handler, _on_response, _on_error = (hooks.registered(kind) for
 
 _singletons = {}          # key -> value, made on first use
 _singleton_cleanups = []  # generators of singleton factories, closed at shutdown
-_cleanups = {}            # job id -> generators to resume once its answer is written
+_cleanups = {}            # job id -> generators to resume once its answer is written (cleanup="after_response")
 
 
 class _Scope:
@@ -62,33 +61,25 @@ def _run_now(coroutine):
 async def _invoke(route, job_id, request, pool):
     scope = _Scope(route, request, pool)
     try:
-        answer = await _before(scope, _on_request) if _on_request else None
-        if answer is None:
-            values = await _values(scope, route.plan)
-            answer = await _before(scope, _pre_handler) if _pre_handler else None
-            if answer is None:
-                plan = route.plan
-                if plan.is_async:
-                    answer = await plan.call(values)
-                elif route.mode == Mode.ASYNC and (route.blocking or route.use_pool):
-                    # A sync handler that may block, in a route whose other parts await.
-                    answer = await _loop.run_blocking(functools.partial(plan.call, values))
-                else:
-                    answer = plan.call(values)
-    except HTTPError as error:
-        if not _on_response:
-            raise  # the server answers it, as for any handler
-        answer = error
-    except Exception as error:
-        handled = None
-        for hook in _on_error:
-            handled = await _result(hook(request, error))
-            if handled is not None:
-                break
-        answer = _failed(scope, error, handled)
-    finally:
-        if scope.generators:
-            _cleanups[job_id] = scope.generators
+        answer, error = await _answer(scope), None
+    except BaseException as raised:  # cancellation too: the clean-ups see it
+        answer, error = None, raised
+    if scope.generators:
+        error = await _clean_up(scope, job_id, error)
+    if error is not None:
+        if isinstance(error, HTTPError):
+            if not _on_response:
+                raise error  # the server answers it, as for any handler
+            answer = error
+        elif isinstance(error, Exception):
+            handled = None
+            for hook in _on_error:
+                handled = await _result(hook(request, error))
+                if handled is not None:
+                    break
+            answer = _failed(scope, error, handled)
+        else:
+            raise error  # cancellation and the like go on
     if not _on_response:
         return answer
     response = as_response(answer)
@@ -97,6 +88,25 @@ async def _invoke(route, job_id, request, pool):
         if replaced is not None:
             response = replaced
     return response
+
+
+async def _answer(scope):
+    """What the hooks or the handler answer, the dependencies made."""
+    answer = await _before(scope, _on_request) if _on_request else None
+    if answer is not None:
+        return answer
+    values = await _values(scope, scope.route.plan)
+    answer = await _before(scope, _pre_handler) if _pre_handler else None
+    if answer is not None:
+        return answer
+    plan = scope.route.plan
+    if plan.is_async:
+        return await plan.call(values)
+    if scope.route.mode == Mode.ASYNC:
+        # A sync handler, which may block, in a route whose other parts await:
+        # on the blocking threads, never on the loop.
+        return await _loop.run_blocking(functools.partial(plan.call, values))
+    return plan.call(values)
 
 
 async def _result(value):
@@ -148,7 +158,7 @@ async def _make(scope, dependency):
         if provided.singleton:
             _singleton_cleanups.append(generator)
         else:
-            scope.generators = (scope.generators or []) + [generator]
+            scope.generators = (scope.generators or []) + [(generator, provided.after_response)]
     if provided.singleton:
         _singletons[key] = value
     elif provided.use_cache:
@@ -179,40 +189,62 @@ def abandon(task, job_id=None):
         task.add_done_callback(lambda _: written(job_id))
 
 
+async def _clean_up(scope, job_id, error):
+    """The request's clean-ups (what follows each generator dependency's
+    `yield`), last made first. Those that wait for the response to be written
+    are kept for written(); the others run now, before the answer is sent,
+    with the request's exception, if any, thrown in at their `yield` (so
+    their except and finally blocks run). The request's exception after
+    them: the same, or one a clean-up raised."""
+    later = [g for g, after_response in scope.generators if after_response]
+    if later:
+        _cleanups[job_id] = later
+    for generator, after_response in reversed(scope.generators):
+        if not after_response:
+            raised = await _resume(generator, error)
+            if raised is not None:
+                error = raised
+    return error
+
+
+async def _resume(generator, error=None):
+    """Resumes a dependency generator past its `yield`, `error` thrown in when
+    there is one; what it raised (None when it ended as it should)."""
+    is_async = inspect.isasyncgen(generator)
+    try:
+        if error is None:
+            await generator.__anext__() if is_async else next(generator)
+        else:
+            await generator.athrow(error) if is_async else generator.throw(error)
+    except (StopIteration, StopAsyncIteration):
+        return None
+    except BaseException as raised:
+        return raised
+    # A dependency generator yields once; one that yields again is closed.
+    await generator.aclose() if is_async else generator.close()
+    return RuntimeError(f"the dependency {generator.__qualname__} yielded more than once; it was closed")
+
+
+async def _clean_up_later(generators):
+    """Clean-ups with no answer left to change: each one's failure is logged."""
+    for generator in reversed(generators):
+        raised = await _resume(generator)
+        if raised is not None:
+            _log_exception(f"the clean-up of {generator.__qualname__}", raised)
+
+
 def written(job_id):
     """The answer of `job_id` has been written, or its client has gone
-    (JobEvent.WRITTEN): its generator dependencies resume past their
-    `yield`, last made first."""
+    (JobEvent.WRITTEN): its dependencies provided with
+    cleanup="after_response" resume past their `yield`, last made first, on
+    the loop if one is async, else on the blocking threads (they may block)."""
     generators = _cleanups.pop(job_id, None)
     if not generators:
         return
     if any(inspect.isasyncgen(g) for g in generators):
-        _loop.loop().create_task(_close_all(generators), name="snasio cleanup")
-        return
-    _run_now(_close_all(generators))
-
-
-async def _close_all(generators):
-    """Resumes every generator past its `yield`, last made first; a failure is
-    logged and the others still run."""
-    for generator in reversed(generators):
-        try:
-            if inspect.isasyncgen(generator):
-                await generator.__anext__()
-            else:
-                next(generator)
-        except (StopIteration, StopAsyncIteration):
-            continue
-        except Exception as error:
-            _log_exception(f"the clean-up of {generator.__qualname__}", error)
-            continue
-        # A dependency generator yields once; one that yields again is closed.
-        if inspect.isasyncgen(generator):
-            await generator.aclose()
-        else:
-            generator.close()
-        _log_exception(f"the clean-up of {generator.__qualname__}",
-                       RuntimeError("a dependency generator yielded more than once; it was closed"))
+        _loop.loop().create_task(_clean_up_later(generators), name="snasio clean-up")
+    else:
+        _loop.blocking_pool().submit(_run_now, _clean_up_later(generators))
 
 
 def startup():
@@ -233,8 +265,8 @@ def shutdown():
             except Exception as error:
                 _log_exception(f"shutdown hook {_planning.describe(hook)}", error)
         for job_id in list(_cleanups):
-            await _close_all(_cleanups.pop(job_id))
-        await _close_all(_singleton_cleanups)
+            await _clean_up_later(_cleanups.pop(job_id))
+        await _clean_up_later(_singleton_cleanups)
         _singleton_cleanups.clear()
         _singletons.clear()
     _loop.run_until_complete(run())

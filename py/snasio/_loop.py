@@ -2,17 +2,17 @@
 async handlers, the blocking threads, the process pool.
 
 snasio-serve calls start(), then run() on its GIL thread; the loop sleeps in
-epoll with the GIL released until the job queue's eventfd says jobs are
-waiting, then the server's `_run_batch` runs a whole batch. Handlers that
-cannot finish inside the batch (async handlers, blocking handlers) are
-started here and report back through `_snasio._handler_done`. At the end the
-server calls close().
+epoll with the GIL released until the job queue's eventfd says jobs or
+events are waiting, then the server's `_run_batch` runs a whole batch. An
+async handler is started here as a Task and reports back through
+`_snasio._handler_done`. (Sync handlers run on the server's sync threads,
+not here.) At the end the server calls close().
 """
 
 import asyncio
-import functools
 import multiprocessing
 import os
+import threading
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
 from _snasio import _flush, _handler_done
@@ -20,6 +20,7 @@ from _snasio import _flush, _handler_done
 from snasio import _worker
 
 _loop = None
+_thread_id = None      # the thread that runs the loop
 _pool = None           # the ProcessPoolExecutor, created on first use
 _pool_workers = None
 _blocking = None       # the ThreadPoolExecutor of the blocking threads, created on first use
@@ -28,16 +29,22 @@ _blocking_threads = 4
 
 def start(pool_workers: int, blocking_threads: int) -> None:
     """Makes the loop (uvloop's when it is installed) and sizes the pools."""
-    global _loop, _pool_workers, _blocking_threads
+    global _loop, _thread_id, _pool_workers, _blocking_threads
     _pool_workers = pool_workers or os.cpu_count() or 1
     _blocking_threads = blocking_threads
     _loop = _new_loop()
+    _thread_id = threading.get_ident()
     asyncio.set_event_loop(_loop)
 
 
 def loop() -> asyncio.AbstractEventLoop:
     """The server's one event loop."""
     return _loop
+
+
+def thread_id() -> int:
+    """The thread that runs the loop (threading.get_ident())."""
+    return _thread_id
 
 
 def run_until_complete(coroutine):
@@ -138,36 +145,17 @@ def schedule_flush() -> None:
 
 
 def blocking_pool() -> Executor:
-    """The blocking threads: where sync code that may wait runs."""
+    """The blocking threads: where the loop has sync code that may wait run
+    (a sync generator's items, a file's pieces, the sync handler of a route
+    whose other parts await)."""
     global _blocking
     if _blocking is None:
         _blocking = ThreadPoolExecutor(max_workers=_blocking_threads, thread_name_prefix="snasio-blocking")
     return _blocking
 
 
-def _report(job_id, future):
-    """Hands a finished blocking handler's result or exception to the server."""
-    if future.cancelled():
-        _handler_done(job_id, None, asyncio.CancelledError())
-        return
-    error = future.exception()
-    if error is not None:
-        _handler_done(job_id, None, error)
-    else:
-        _handler_done(job_id, future.result(), None)
-
-
-def start_blocking(handler, args: tuple, kwargs, job_id: int) -> asyncio.Future:
-    """Runs a blocking handler on the blocking threads."""
-    call = functools.partial(handler, *args, **kwargs) if kwargs else functools.partial(handler, *args)
-    future = _loop.run_in_executor(blocking_pool(), call)
-    future.add_done_callback(functools.partial(_report, job_id))
-    return future
-
-
 def run_blocking(call) -> asyncio.Future:
-    """Awaitable: `call()` run on the blocking threads (a sync handler of a
-    route whose hooks and dependencies run on the loop first)."""
+    """Awaitable: `call()` run on the blocking threads."""
     return _loop.run_in_executor(blocking_pool(), call)
 
 

@@ -56,10 +56,10 @@ class Dependency:
 class Route:
     """A planned route, as the invoker follows it."""
 
-    __slots__ = ("handler", "use_pool", "blocking", "plan", "mode")
+    __slots__ = ("handler", "plan", "mode")
 
-    def __init__(self, handler, use_pool, blocking, plan, mode):
-        self.handler, self.use_pool, self.blocking, self.plan, self.mode = handler, use_pool, blocking, plan, mode
+    def __init__(self, handler, plan, mode):
+        self.handler, self.plan, self.mode = handler, plan, mode
 
 
 routes: list[Route] = []   # index = the server's Python route id
@@ -84,21 +84,18 @@ def plan_app() -> tuple[list[PlannedRoute], dict[str, str]]:
         plan = _plan(r.handler, where, path_names, r.use_process_pool, [], {})
         has_dependencies = any(kind == "dependency" for _, kind, _ in plan.sources)
         call = Call.INVOKE if has_dependencies or request_hooks else Call.DIRECT
-        offloaded = r.blocking or (r.use_process_pool and not plan.is_async)
-        if call == Call.DIRECT:
-            mode = Mode.ASYNC if plan.is_async else Mode.BLOCKING if offloaded else Mode.SYNC
-        else:
-            # The invoker runs hooks and dependencies on the loop; it is a
-            # coroutine when anything in it awaits, or when the handler itself
-            # must run off the loop (it awaits the blocking threads then).
-            awaits = _needs(plan, lambda p: p.is_async or p.is_async_generator) or async_hooks
-            mode = Mode.ASYNC if plan.is_async or awaits or offloaded else Mode.SYNC
-        cleanup = _needs(plan, lambda p: p.is_generator or p.is_async_generator)
+        # A sync handler may block: it runs on the sync threads, with its sync
+        # hooks and dependencies (blocking=True says nothing more). A route
+        # with anything that awaits runs as a Task on the loop; its sync
+        # handler is then called on the blocking threads, never on the loop.
+        awaits = call == Call.INVOKE and (_needs(plan, lambda p: p.is_async or p.is_async_generator) or async_hooks)
+        mode = Mode.ASYNC if plan.is_async or awaits else Mode.SYNC
+        cleanup_after_write = _cleans_up_after_response(plan)
         arguments = tuple(Argument(name, _SOURCES[kind], detail or "") for name, kind, detail in plan.sources) \
             if call == Call.DIRECT else ()
         out.append(PlannedRoute(r.pattern, r.methods, r.handler, mode, call, r.use_process_pool, arguments,
-                                plan.positional if call == Call.DIRECT else 0, cleanup))
-        routes.append(Route(r.handler, r.use_process_pool, r.blocking, plan, mode))
+                                plan.positional if call == Call.DIRECT else 0, cleanup_after_write))
+        routes.append(Route(r.handler, plan, mode))
     return out, config.settings()
 
 
@@ -178,7 +175,17 @@ def _positional(function, signature, sources, where) -> int:
 
 def _needs(plan, test) -> bool:
     """Whether `plan` or any dependency below it satisfies `test`."""
-    if test(plan):
-        return True
-    return any(kind == "dependency" and detail.plan is not None and _needs(detail.plan, test)
+    return test(plan) or any(kind == "dependency" and detail.plan is not None and _needs(detail.plan, test)
+                             for _, kind, detail in plan.sources)
+
+
+def _cleans_up_after_response(plan) -> bool:
+    """Whether a generator dependency below `plan`, made per request, cleans up
+    once the response is written (Provide(cleanup="after_response"))."""
+    def after(dependency):
+        provided, factory = dependency.provide, dependency.plan
+        return (provided.after_response and not provided.singleton
+                and (factory.is_generator or factory.is_async_generator))
+    return any(kind == "dependency" and detail.plan is not None
+               and (after(detail) or _cleans_up_after_response(detail.plan))
                for _, kind, detail in plan.sources)

@@ -9,14 +9,17 @@ read on the blocking threads by the server itself and never become Python
 objects. When the answer is abandoned (its client left), the pump is
 cancelled and the generator closed, so its finally blocks run.
 
-The server calls open_stream, room and draining (snasio._contract.SERVER_USES).
+The server calls open_stream, start_pump, abandon, room and draining
+(snasio._contract.SERVER_USES).
 """
 
 import asyncio
 import email.utils
+import functools
 import json
 import os
 import stat
+import threading
 
 from _snasio import _log_exception, _read_file_piece, _stream_send
 
@@ -29,6 +32,8 @@ MORE, LAST, CUT = PieceEnd.MORE, PieceEnd.LAST, PieceEnd.CUT
 FILE_PIECE = 64 * 1024     # bytes read from a file at a time
 _END = object()            # what next() gives at the end of a sync generator
 
+_opened = {}         # job id -> (pump coroutine, how to close what it would send, an event stream?): not started
+_pumps = {}          # job id -> the pump's task, while it runs
 _rooms = {}          # job id -> asyncio.Event: the connection has room for a piece
 _event_streams = {}  # job id -> the pump of a ServerSentEvents, which ends at a drain
 _ending = set()      # job ids of event streams told to end cleanly
@@ -55,37 +60,74 @@ def _event(item):
 
 
 def open_stream(job_id, result, request, head_only):
-    """What to send for a handler's streamed `result`: (the head, the pump
-    task that sends the body or None when there is none to send, the body's
-    length when it is known (a file's) or None)."""
+    """What to send for a handler's streamed `result`: (the head, whether a
+    body follows, the body's length when it is known (a file's) or None).
+    The body's pump starts with start_pump(), once the head is on its way.
+    Any thread that runs handlers may call it (the GIL held)."""
     response = result if isinstance(result, StreamingResponse) else StreamingResponse(result)
     length = None
     if isinstance(response, FileResponse):
         opened = _open_file(response, request)
         if isinstance(opened, Response):
-            return opened, None, None
+            return opened, False, None
         if head_only:
             os.close(opened.fd)
-            return response, None, opened.length
+            return response, False, opened.length
         pump, length = _pump_file(job_id, response, opened), opened.length
+        close = functools.partial(os.close, opened.fd)
     else:
         if head_only:
             _close_now(response.content)
-            return response, None, None
+            return response, False, None
         what = f"{request.method} {request.path} [request {request.request_id}]" if request is not None else "a stream"
         pump = _pump(job_id, response, what)
-    try:
-        room = asyncio.Event()
-        task = _loop.loop().create_task(pump)  # its first step runs later, with the room in place
-    except BaseException:
-        pump.close()
-        _close_now(response.content)
-        raise
+        close = functools.partial(_close_now, response.content)
+    room = asyncio.Event()  # its first step finds room for one piece
     room.set()
     _rooms[job_id] = room
-    if isinstance(response, ServerSentEvents):
+    _opened[job_id] = (pump, close, isinstance(response, ServerSentEvents))
+    return response, True, length
+
+
+def start_pump(job_id):
+    """Starts the pump of the stream opened for `job_id`, as a task on the
+    loop (from another thread, at the loop's next turn)."""
+    if threading.get_ident() == _loop.thread_id():
+        _start(job_id)
+    else:
+        _loop.loop().call_soon_threadsafe(_start, job_id)
+
+
+def _start(job_id):
+    opened = _opened.pop(job_id, None)
+    if opened is None:
+        return  # abandoned before it started
+    pump, close, is_event_stream = opened
+    try:
+        task = _loop.loop().create_task(pump)
+    except BaseException:
+        pump.close()
+        close()
+        _rooms.pop(job_id, None)
+        raise
+    _pumps[job_id] = task
+    if is_event_stream:
         _event_streams[job_id] = task
-    return response, task, length
+
+
+def abandon(job_id):
+    """Nobody will read the stream of `job_id` (JobEvent.ABANDONED): its pump is
+    cancelled, which closes the generator; one not started yet never starts."""
+    opened = _opened.pop(job_id, None)
+    if opened is not None:
+        pump, close, _ = opened
+        pump.close()
+        close()
+        _rooms.pop(job_id, None)
+        return
+    task = _pumps.get(job_id)
+    if task is not None:
+        task.cancel()
 
 
 def room(job_id):
@@ -136,6 +178,7 @@ async def _pump(job_id, response, what):
     finally:
         await _close(it, pending, is_async)
         _rooms.pop(job_id, None)
+        _pumps.pop(job_id, None)
         _event_streams.pop(job_id, None)
         _ending.discard(job_id)
         _stream_send(job_id, b"", end)
@@ -259,5 +302,6 @@ async def _pump_file(job_id, response, opened):
     finally:
         os.close(opened.fd)
         _rooms.pop(job_id, None)
+        _pumps.pop(job_id, None)
         if end is not None:
             _stream_send(job_id, b"", end)

@@ -81,9 +81,11 @@ def route(path: str, methods: list[str] | str | None = None, use_process_pool: b
     name and annotation: `request` (or any parameter annotated Request) gets
     the request, a parameter named like a placeholder gets its converted value,
     `pool` gets the ProcessPoolExecutor of a use_process_pool=True route, and
-    any other parameter a dependency (see provide()). `async def` handlers run
-    on the server's event loop; `blocking=True` runs a sync handler on the
-    blocking threads.
+    any other parameter a dependency (see provide()). A plain `def` handler
+    runs on the server's sync threads, where it may block (wait on a
+    database, a socket, a file) without holding up any other route;
+    `blocking=True` says nothing more. `async def` handlers run on the
+    server's event loop and must not block.
     """
     return _root.route(path, methods, use_process_pool, blocking)
 

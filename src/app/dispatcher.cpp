@@ -158,7 +158,6 @@ std::vector<std::string> dispatcher::route_table() const {
       const auto& r = python_->routes()[t.python_route];
       line += r.name;
       if (r.mode == python::execution_mode::async) line += " [async]";
-      if (r.mode == python::execution_mode::blocking) line += " [blocking]";
       if (r.use_pool) line += " [pool]";
     }
     lines.push_back(std::move(line));

@@ -55,9 +55,18 @@ std::size_t kill_descendants() {
 }
 
 std::string signal_name(int signo) {
-  if (signo == SIGINT) return "SIGINT";
-  if (signo == SIGTERM) return "SIGTERM";
-  return "signal " + std::to_string(signo);
+  // sigabbrev_np() is newer than Debian bookworm's glibc.
+  switch (signo) {
+    case SIGINT: return "SIGINT";
+    case SIGTERM: return "SIGTERM";
+    case SIGKILL: return "SIGKILL";
+    case SIGSEGV: return "SIGSEGV";
+    case SIGBUS: return "SIGBUS";
+    case SIGFPE: return "SIGFPE";
+    case SIGABRT: return "SIGABRT";
+    case SIGILL: return "SIGILL";
+    default: return "signal " + std::to_string(signo);
+  }
 }
 
 #ifdef SNASIO_COVERAGE

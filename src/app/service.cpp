@@ -88,14 +88,14 @@ std::string service::print_config() {
 
 void service::run() {
   while (!io_.stopped()) {
-    if (io_.poll() > 0) continue;
+    if (io_.poll() > 0) continue;  // it had work: look again at once
+    // Nothing ready. At low load, a Python reply may be a moment away: look
+    // briefly before sleeping, but only right after work, never for as long
+    // as requests merely wait (a handler asleep for seconds).
     std::uint64_t in_flight = python_.in_flight();
-    if (in_flight == 0 || in_flight > low_load_in_flight) {
-      io_.run_one();
+    if (in_flight > 0 && in_flight <= low_load_in_flight && net::wait_briefly([this] { return io_.poll() > 0; }))
       continue;
-    }
-    // Each poll is one epoll_wait(0): replies and new requests both count.
-    net::wait_briefly([this] { return io_.poll() > 0 || io_.stopped(); });
+    io_.run_one();  // sleep until the next event
   }
 }
 

@@ -1,5 +1,6 @@
 #include "app/supervisor.hpp"
 
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include "app/processes.hpp"
 #include "log/log.hpp"
 #include "net/listener.hpp"
+#include "python/fatal_signals.hpp"
 
 namespace snasio::app {
 
@@ -35,6 +37,9 @@ constexpr milliseconds reload_poll{500};
 // A worker's exit status when it could not start (a broken app, a bad
 // setting): starting it again would fail the same way.
 constexpr int startup_failed = 3;
+// Room for the line a worker that crashes leaves its supervisor (the signal,
+// and the request it was running), in memory both share.
+constexpr std::size_t crash_note_size = 512;
 
 struct worker {
   int number = 0;
@@ -44,9 +49,11 @@ struct worker {
   milliseconds backoff{0};
 };
 
-std::string outcome(int status) {
-  if (WIFSIGNALED(status)) return "was killed by " + signal_name(WTERMSIG(status));
-  return "exited with status " + std::to_string(WEXITSTATUS(status));
+// How a worker ended; a crash with the line it left (`note`).
+std::string outcome(int status, const char* note) {
+  if (!WIFSIGNALED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
+  std::string crashed = note && *note ? " (" + std::string(note).substr(std::string_view("snasio: ").size()) + ")" : "";
+  return "was killed by " + signal_name(WTERMSIG(status)) + crashed;
 }
 
 std::string seconds(milliseconds d) {
@@ -100,6 +107,12 @@ int supervise(config cfg, const std::function<int(const config&)>& run_worker) {
   for (int s : {SIGCHLD, SIGINT, SIGTERM}) sigaddset(&watched, s);
   sigprocmask(SIG_BLOCK, &watched, &original);
 
+  std::vector<worker> workers(cfg.workers);
+  // One crash note per worker, in memory the forked workers share with us.
+  void* shared = ::mmap(nullptr, crash_note_size * workers.size(), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+                        -1, 0);
+  char* notes = shared == MAP_FAILED ? nullptr : static_cast<char*>(shared);
+  auto note_of = [&](const worker& w) { return notes ? notes + crash_note_size * std::size_t(w.number - 1) : nullptr; };
   std::mt19937 random(std::random_device{}());
   auto start = [&](worker& w) {
     config own = cfg;
@@ -111,6 +124,7 @@ int supervise(config cfg, const std::function<int(const config&)>& run_worker) {
       sigprocmask(SIG_SETMASK, &original, nullptr);
       ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // if the supervisor dies, drain and go
       log::set_tag("worker " + std::to_string(w.number));
+      python::leave_crash_note_in(note_of(w), crash_note_size);
       exit_now(run_worker(own));  // not through main's return: the supervisor's state is not the worker's
     }
     w.pid = pid;
@@ -118,7 +132,6 @@ int supervise(config cfg, const std::function<int(const config&)>& run_worker) {
     log::line("worker " + std::to_string(w.number) + " started (pid " + std::to_string(pid) + ")");
   };
 
-  std::vector<worker> workers(cfg.workers);
   for (std::size_t i = 0; i < workers.size(); ++i) workers[i].number = int(i + 1);
   if (cfg.reload)
     log::line(log::level::warning, "--reload: watching " + cfg.python.app_dir +
@@ -135,7 +148,7 @@ int supervise(config cfg, const std::function<int(const config&)>& run_worker) {
       bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
       if (stopping) {
         failed = failed || !clean;
-        log::line(who + " " + (clean ? "stopped" : outcome(status)));
+        log::line(who + " " + (clean ? "stopped" : outcome(status, note_of(*w))));
       } else if (clean) {
         log::line(who + " finished (--max-requests or --reload): starting another");
         w->start_at = clock::now();
@@ -149,7 +162,8 @@ int supervise(config cfg, const std::function<int(const config&)>& run_worker) {
         if (now - w->started >= healthy_after) w->backoff = milliseconds{0};
         w->backoff = w->backoff.count() == 0 ? first_backoff : std::min(w->backoff * 2, max_backoff);
         w->start_at = now + w->backoff;
-        log::line(log::level::warning, who + " " + outcome(status) + ": starting it again in " + seconds(w->backoff));
+        log::line(log::level::warning,
+                  who + " " + outcome(status, note_of(*w)) + ": starting it again in " + seconds(w->backoff));
       }
     }
     bool running = std::any_of(workers.begin(), workers.end(), [](const worker& w) { return w.pid != 0; });

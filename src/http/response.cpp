@@ -123,4 +123,17 @@ std::string serialize(const response& r, const framing& f, std::string_view date
   return out;
 }
 
+bool make_closing(std::string& serialized) {
+  std::size_t head_end = serialized.find("\r\n\r\n");
+  if (head_end == std::string::npos) return false;
+  // HTTP/1.0 keep-alive was announced: now it is not.
+  constexpr std::string_view keep = "\r\nConnection: keep-alive\r\n";
+  if (std::size_t at = serialized.find(keep); at != std::string::npos && at < head_end) {
+    serialized.replace(at, keep.size(), "\r\nConnection: close\r\n");
+    return true;
+  }
+  serialized.insert(head_end + 2, "Connection: close\r\n");
+  return true;
+}
+
 }  // namespace snasio::http

@@ -57,4 +57,10 @@ inline constexpr std::string_view last_chunk = "0\r\n\r\n";
 /// or Connection: close (HTTP/1.0) in place of Content-Length.
 std::string serialize(const response& r, const framing& f, std::string_view date);
 
+/// Makes a response serialized for a keep-alive connection the last one on
+/// it: its head says `Connection: close` (a drain that began after the answer
+/// was made, while it waited behind an earlier one). False when `serialized`
+/// has no complete head.
+bool make_closing(std::string& serialized);
+
 }  // namespace snasio::http

@@ -120,7 +120,12 @@ bool response_slots::release_taken(std::vector<listening>* written) {
 }
 
 void response_slots::close_after_last() {
-  if (!slots_.empty() && !slots_.back().filled) slots_.back().framing.keep_alive = false;
+  if (slots_.empty() || !slots_.back().framing.keep_alive) return;
+  slot& last = slots_.back();
+  // Still owed: it will be made to close. Made already and waiting its turn
+  // (not taken for a write, not a stream): its head is changed to say so.
+  if (!last.filled || (!last.streaming && slots_.size() > taken_ && http::make_closing(last.bytes)))
+    last.framing.keep_alive = false;
 }
 
 std::vector<response_slots::owed_answer> response_slots::owed() const {

@@ -71,8 +71,9 @@ class response_slots {
   /// Forgets every taken slot (its write finished); true if one closes the
   /// connection. Those who asked to hear of it are added to `written`.
   bool release_taken(std::vector<listening>* written = nullptr);
-  /// Shutdown: the newest answer, if still owed, will close the connection;
-  /// the answers before it are sent as usual.
+  /// Shutdown: the newest answer will close the connection, if it is still
+  /// owed or waits unwritten behind an earlier one; the answers before it are
+  /// sent as usual.
   void close_after_last();
   /// A slot still waiting for its answer, and who listens for it.
   struct owed_answer {

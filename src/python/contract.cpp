@@ -21,8 +21,7 @@ struct named {
   E value;
 };
 
-constexpr named<execution_mode> modes[] = {
-    {"SYNC", execution_mode::sync}, {"ASYNC", execution_mode::async}, {"BLOCKING", execution_mode::blocking}};
+constexpr named<execution_mode> modes[] = {{"SYNC", execution_mode::sync}, {"ASYNC", execution_mode::async}};
 constexpr named<call_kind> calls[] = {{"DIRECT", call_kind::direct}, {"INVOKE", call_kind::invoke}};
 constexpr named<argument_source> sources[] = {
     {"REQUEST", argument_source::request}, {"PATH", argument_source::path}, {"POOL", argument_source::pool}};

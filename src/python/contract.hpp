@@ -13,9 +13,8 @@ namespace snasio::python {
 
 /// Where a route's handler runs, decided once when the app is planned (_contract.Mode).
 enum class execution_mode {
-  sync,      ///< a plain def: called on the GIL thread, in its batch
-  async,     ///< an async def (or hooks or dependencies that await): a Task on the loop
-  blocking,  ///< blocking=True, or a sync pool handler: on the blocking threads
+  sync,   ///< a plain def (it may block): on the sync threads, none of which runs the loop
+  async,  ///< an async def (or hooks or dependencies that await): a Task on the loop
 };
 
 /// How the server calls a route's handler (_contract.Call).

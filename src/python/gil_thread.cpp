@@ -8,6 +8,7 @@
 #include "log/log.hpp"
 #include "python/bridge_module.hpp"
 #include "python/errors.hpp"
+#include "python/fatal_signals.hpp"
 #include "python/interpreter.hpp"
 
 namespace snasio::python {
@@ -42,7 +43,13 @@ void save_coverage(py_ref cov) {
 }  // namespace
 
 gil_thread::gil_thread(python_config config, job_queue& jobs, reply_queue& replies)
-    : config_(std::move(config)), jobs_(jobs), runner_(jobs, replies, endpoints_, py_) {}
+    : config_(std::move(config)), jobs_(jobs), runner_(jobs, replies, endpoints_, py_), sync_(jobs, replies, runner_, endpoints_) {}
+
+std::string gil_thread::describe_running() const {
+  std::string sync = sync_.describe(), async = runner_.running().describe();
+  std::string both = sync + (!sync.empty() && !async.empty() ? ", " : "") + async;
+  return both.empty() ? "nothing" : both;
+}
 
 gil_thread::~gil_thread() { join(); }
 
@@ -92,6 +99,7 @@ void gil_thread::run(std::promise<imported_app>& imported) {
       py_ = py_objects::load(config_.package_dir);
       endpoints_.import_app(config_, py_);
       runner_.routes_known(endpoints_.routes().size());
+      trace_fatal_signals(endpoints_, runner_.running());
     } catch (...) {
       endpoints_.clear();
       py_ = {};
@@ -132,6 +140,7 @@ bool gil_thread::launch() {
     call_logged(py_.close_loop.get(), "close the event loop");
     return false;
   }
+  sync_.start(config_.blocking_threads, config_.gil_hold_warning);
   launched_.set_value();
   return true;
 }
@@ -144,6 +153,10 @@ void gil_thread::run_loop() {
   PyObject* args[] = {wake_fd.get(), py_.run_batch.get()};
   if (!wake_fd || !py_ref::steal(PyObject_Vectorcall(py_.run_loop.get(), args, 2, nullptr)))
     log::line(log::level::error, "the event loop failed:\n" + take_exception_text());
+  // The sync threads end once their handlers return (the queue is closed).
+  Py_BEGIN_ALLOW_THREADS
+  sync_.stop();
+  Py_END_ALLOW_THREADS
   call_logged(py_.run_shutdown.get(), "run the shutdown hooks");
   call_logged(py_.close_loop.get(), "close the event loop");
 }

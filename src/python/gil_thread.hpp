@@ -13,6 +13,7 @@
 #include "python/py_objects.hpp"
 #include "python/python_config.hpp"
 #include "python/reply_queue.hpp"
+#include "python/sync_runners.hpp"
 
 namespace snasio::python {
 
@@ -23,7 +24,8 @@ struct imported_app {
 };
 
 /// The one thread that owns the interpreter: it starts it, imports the app,
-/// runs the asyncio loop every handler runs on, and finalizes it.
+/// runs the asyncio loop the async handlers run on, starts the sync threads
+/// the sync handlers run on, and finalizes it.
 ///
 /// Start-up has two steps, so the app's own settings (snasio.configure) can
 /// size what the loop starts with: start() imports the app and plans its
@@ -50,7 +52,7 @@ class gil_thread {
   /// Lets the thread go: it is not waited for (it may never end).
   void detach();
   /// What is still running in Python, for a shutdown that stops waiting (any thread).
-  std::string describe_running() const { return runner_.describe_running(); }
+  std::string describe_running() const;
 
  private:
   void run(std::promise<imported_app>& imported);
@@ -72,6 +74,7 @@ class gil_thread {
   py_objects py_;
   endpoint_table endpoints_;
   job_runner runner_;
+  sync_runners sync_;
 };
 
 }  // namespace snasio::python

@@ -62,31 +62,11 @@ bool handler_call::arguments(const job& j, PyObject* request, PyObject* pool, Py
 }
 
 py_ref handler_call::start(const job& j, PyObject* request, PyObject* pool) const {
-  const python_route& route = endpoints_.route(j.route);
   py_ref id = job_id_object(j.id);
-  if (!id) return {};
-  if (route.mode == execution_mode::async) {
-    py_ref coroutine = call(j, request, pool);
-    if (!coroutine) return {};
-    PyObject* start_args[] = {coroutine.get(), id.get(), endpoints_.name(j.route)};
-    return py_ref::steal(PyObject_Vectorcall(py_.start_task.get(), start_args, 3, nullptr));
-  }
-  // On the blocking threads: the handler and its arguments travel to them.
-  argument_list values(route.arguments.size());
-  if (!arguments(j, request, pool, values.data())) return {};
-  PyObject* keywords = endpoints_.keywords(j.route);
-  py_ref args = py_ref::steal(PyTuple_New(Py_ssize_t(route.positional)));
-  py_ref kwargs = keywords ? py_ref::steal(PyDict_New()) : py_ref::borrow(Py_None);
-  if (!args || !kwargs) return {};
-  for (std::size_t i = 0; i < route.arguments.size(); ++i) {
-    PyObject* value = values.data()[i];
-    if (i < route.positional)
-      PyTuple_SET_ITEM(args.get(), Py_ssize_t(i), py_ref::borrow(value).release());
-    else if (PyDict_SetItem(kwargs.get(), PyTuple_GET_ITEM(keywords, Py_ssize_t(i - route.positional)), value) != 0)
-      return {};
-  }
-  PyObject* start_args[] = {endpoints_.handler(j.route), args.get(), kwargs.get(), id.get()};
-  return py_ref::steal(PyObject_Vectorcall(py_.start_blocking.get(), start_args, 4, nullptr));
+  py_ref coroutine = id ? call(j, request, pool) : py_ref{};
+  if (!coroutine) return {};
+  PyObject* start_args[] = {coroutine.get(), id.get(), endpoints_.name(j.route)};
+  return py_ref::steal(PyObject_Vectorcall(py_.start_task.get(), start_args, 3, nullptr));
 }
 
 }  // namespace snasio::python

@@ -18,10 +18,9 @@ class handler_call {
   /// Returns its result (for an async route, a coroutine), or empty with a
   /// Python exception set.
   py_ref call(const job& j, PyObject* request, PyObject* pool) const;
-  /// Starts a handler that finishes later, in its route's mode: an async one
-  /// as a Task on the loop, a blocking one on the blocking threads. It reports
-  /// back through _snasio._handler_done. Returns the Task (or future), or
-  /// empty with a Python exception set.
+  /// Starts an async handler as a Task on the loop, which reports back
+  /// through _snasio._handler_done. Returns the Task, or empty with a Python
+  /// exception set.
   py_ref start(const job& j, PyObject* request, PyObject* pool) const;
 
  private:

@@ -9,70 +9,104 @@
 
 namespace snasio::python {
 
-job_queue::job_queue(std::size_t depth) : depth_(depth), wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
-  if (wake_fd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
+job_queue::channel::channel() : wake_fd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
+  if (wake_fd < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
 }
 
-job_queue::~job_queue() { ::close(wake_fd_); }
+job_queue::channel::~channel() { ::close(wake_fd); }
 
-bool job_queue::try_push(job& j) {
+void job_queue::channel::wake() {
+  std::uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(wake_fd, &one, sizeof one);
+}
+
+void job_queue::channel::clear_wake() {
+  std::uint64_t count;
+  [[maybe_unused]] auto n = ::read(wake_fd, &count, sizeof count);
+}
+
+job_queue::job_queue(std::size_t depth) : depth_(depth) {}
+
+job_queue::~job_queue() = default;
+
+bool job_queue::try_push(job& j, lane to) {
   if (closed()) return false;
   // Reserve a place first; give it back if the bound is already reached.
   if (unstarted_.fetch_add(1, std::memory_order_relaxed) >= depth_) {
     unstarted_.fetch_sub(1, std::memory_order_relaxed);
     return false;
   }
+  push(to == lane::loop ? loop_ : sync_, j);
+  return true;
+}
+
+void job_queue::push(channel& c, job& j) {
   bool was_empty;
   {
     std::lock_guard lock(mutex_);
-    was_empty = jobs_.empty() && events_.empty();
-    jobs_.push_back(std::move(j));
+    was_empty = c.jobs.empty() && (&c != &loop_ || events_.empty());
+    c.jobs.push_back(std::move(j));
+    c.count.store(c.jobs.size(), std::memory_order_relaxed);
   }
   // The consumer takes everything each time it wakes, so only a push into an
-  // empty queue needs to wake it, and the wake-up waits for wake_if_needed():
+  // empty lane needs to wake it, and the wake-up waits for wake_if_needed():
   // one eventfd write per batch, not per job.
-  if (was_empty) wake_needed_.store(true, std::memory_order_relaxed);
-  return true;
+  if (was_empty) c.wake_needed.store(true, std::memory_order_relaxed);
 }
 
 void job_queue::tell(std::uint64_t job_id, job_event::kind what) {
   bool was_empty;
   {
     std::lock_guard lock(mutex_);
-    was_empty = jobs_.empty() && events_.empty();
+    was_empty = loop_.jobs.empty() && events_.empty();
     events_.push_back({job_id, what});
   }
-  if (was_empty) wake_needed_.store(true, std::memory_order_relaxed);
+  if (was_empty) loop_.wake_needed.store(true, std::memory_order_relaxed);
 }
 
 void job_queue::wake_if_needed() {
-  if (wake_needed_.exchange(false, std::memory_order_relaxed)) wake();
+  for (channel* c : {&loop_, &sync_})
+    if (c->wake_needed.exchange(false, std::memory_order_relaxed)) c->wake();
 }
 
 void job_queue::take_all(std::vector<job>& out, std::vector<job_event>& events) {
   // Clear the wake-up before taking: a push that lands after the take finds
-  // the queue empty and wakes us again, so no job is ever stranded.
-  std::uint64_t count;
-  [[maybe_unused]] auto n = ::read(wake_fd_, &count, sizeof count);
+  // the lane empty and wakes us again, so no job is ever stranded.
+  loop_.clear_wake();
   std::lock_guard lock(mutex_);
   if (out.empty()) {
-    out.swap(jobs_);
+    out.swap(loop_.jobs);
   } else {
-    std::move(jobs_.begin(), jobs_.end(), std::back_inserter(out));
-    jobs_.clear();
+    std::move(loop_.jobs.begin(), loop_.jobs.end(), std::back_inserter(out));
+    loop_.jobs.clear();
   }
+  loop_.count.store(0, std::memory_order_relaxed);
   events.insert(events.end(), events_.begin(), events_.end());
   events_.clear();
 }
 
-void job_queue::close() {
-  closed_.store(true, std::memory_order_release);
-  wake();
+bool job_queue::take_sync(job& out) {
+  if (!sync_waiting()) return false;
+  std::lock_guard lock(mutex_);
+  if (sync_.jobs.empty()) return false;
+  // A few jobs wait at once (at most --queue-depth): erasing from the front moves little.
+  out = std::move(sync_.jobs.front());
+  sync_.jobs.erase(sync_.jobs.begin());
+  sync_.count.store(sync_.jobs.size(), std::memory_order_relaxed);
+  return true;
 }
 
-void job_queue::wake() {
-  std::uint64_t one = 1;
-  [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+void job_queue::take_all_sync(std::vector<job>& out) {
+  std::lock_guard lock(mutex_);
+  std::move(sync_.jobs.begin(), sync_.jobs.end(), std::back_inserter(out));
+  sync_.jobs.clear();
+  sync_.count.store(0, std::memory_order_relaxed);
+}
+
+void job_queue::close() {
+  closed_.store(true, std::memory_order_release);
+  loop_.wake();
+  sync_.wake();
 }
 
 }  // namespace snasio::python

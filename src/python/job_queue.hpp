@@ -24,17 +24,22 @@ struct job_event {
   bool operator==(const job_event&) const = default;
 };
 
-/// The bounded channel from the reactor to the GIL thread.
+/// The bounded channel from the reactor to the Python side, in two lanes:
+/// one to the GIL thread's event loop (async handlers, and every event), one
+/// to the sync threads (sync handlers), each with its own eventfd.
 ///
 /// The reactor only ever tries to push: a full queue refuses at once (the
 /// client gets 503) and the reactor keeps serving. Pushing does not wake the
 /// consumer: the reactor calls wake_if_needed() once after a burst of pushes
-/// (once per reactor iteration), so one wake-up carries a whole batch. The
-/// GIL thread's event loop watches an eventfd, takes every waiting job in one
-/// go, and reports each job as started when its handler begins; the bound
-/// counts every job not started yet, whether still queued or already taken.
+/// (once per reactor iteration), so one wake-up carries a whole batch. A
+/// consumer takes every waiting job of its lane in one go, and reports each
+/// job as started when its handler begins; the bound (--queue-depth) counts
+/// every job not started yet, in both lanes, whether still queued or taken.
 class job_queue {
  public:
+  /// Which thread takes a job.
+  enum class lane { loop, sync };
+
   explicit job_queue(std::size_t depth = default_queue_depth);
   ~job_queue();
   job_queue(const job_queue&) = delete;
@@ -43,39 +48,61 @@ class job_queue {
   /// Changes the bound (before anything is pushed: the app's settings are
   /// known only once it is imported).
   void set_depth(std::size_t depth) noexcept { depth_ = depth; }
-  /// Queues `j` unless the queue is full or closed; never blocks (reactor).
-  /// On refusal `j` is left untouched, so the caller can still answer it.
-  bool try_push(job& j);
+  /// Queues `j` in lane `to` unless the queue is full or closed; never
+  /// blocks (reactor). On refusal `j` is left untouched, so the caller can
+  /// still answer it.
+  bool try_push(job& j, lane to = lane::loop);
   /// Tells the GIL thread something about job `job_id`; never blocks (reactor).
   void tell(std::uint64_t job_id, job_event::kind what);
-  /// Wakes the consumer if something was pushed into an empty queue since
-  /// the last wake-up (producer side, after a burst of pushes).
+  /// Wakes the consumer of each lane pushed into since its last wake-up
+  /// (producer side, after a burst of pushes).
   void wake_if_needed();
-  /// Moves every queued job to the end of `jobs` (swapping vectors when
-  /// `jobs` is empty, as it usually is), every event to the end of `events`,
-  /// and clears the wake-up (GIL thread).
+  /// Moves every job of the loop's lane to the end of `jobs` (swapping
+  /// vectors when `jobs` is empty, as it usually is), every event to the end
+  /// of `events`, and clears the lane's wake-up (GIL thread).
   void take_all(std::vector<job>& jobs, std::vector<job_event>& events);
+  /// Takes the oldest job of the sync lane into `out`; false when there is
+  /// none (the active sync thread). One at a time, as each starts: a thread
+  /// whose handler blocks holds no job that another could run.
+  bool take_sync(job& out);
+  /// Moves every job of the sync lane to the end of `jobs` (at shutdown).
+  void take_all_sync(std::vector<job>& jobs);
+  /// Clears the sync lane's wake-up, before its thread looks and sleeps.
+  void clear_sync_wake() { sync_.clear_wake(); }
+  /// Whether the sync lane holds a job, and how many (any thread).
+  bool sync_waiting() const noexcept { return sync_count() > 0; }
+  std::size_t sync_count() const noexcept { return sync_.count.load(std::memory_order_relaxed); }
   /// Marks `n` taken jobs as started, freeing their places in the bound.
   void started(std::size_t n = 1) noexcept { unstarted_.fetch_sub(n, std::memory_order_relaxed); }
-  /// Refuses every later push and wakes the consumer.
+  /// Refuses every later push and wakes both consumers.
   void close();
   /// Whether close() was called.
   bool closed() const noexcept { return closed_.load(std::memory_order_acquire); }
-  /// The descriptor that becomes readable when jobs (or close) are waiting.
-  int wake_fd() const noexcept { return wake_fd_; }
+  /// The descriptor that becomes readable when jobs or events (or close) wait
+  /// in the loop's lane; sync_wake_fd() likewise for the sync lane.
+  int wake_fd() const noexcept { return loop_.wake_fd; }
+  int sync_wake_fd() const noexcept { return sync_.wake_fd; }
   /// How many jobs have not started yet.
   std::size_t unstarted() const noexcept { return unstarted_.load(std::memory_order_relaxed); }
 
  private:
-  void wake();
+  struct channel {
+    channel();
+    ~channel();
+    void wake();
+    void clear_wake();
+    int wake_fd;
+    std::vector<job> jobs;
+    std::atomic<std::size_t> count{0};  // jobs.size(), readable without the lock
+    std::atomic<bool> wake_needed{false};
+  };
+  void push(channel& c, job& j);
 
   std::size_t depth_;
-  int wake_fd_;
   std::mutex mutex_;
-  std::vector<job> jobs_;
-  std::vector<job_event> events_;
+  channel loop_, sync_;
+  std::vector<job_event> events_;  // the loop's lane
   std::atomic<std::size_t> unstarted_{0};
-  std::atomic<bool> wake_needed_{false};
   std::atomic<bool> closed_{false};
 };
 

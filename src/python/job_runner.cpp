@@ -10,7 +10,7 @@ namespace snasio::python {
 
 namespace {
 // After a batch this small, with no handler left running on the loop
-// (nothing for it to do meanwhile), the GIL thread watches the queue briefly
+// (nothing for it to do meanwhile), the GIL thread watches its lane briefly
 // before it goes back to sleep (net::brief_wait says why).
 constexpr std::size_t low_load_batch = 2;
 }  // namespace
@@ -24,7 +24,14 @@ bool job_runner::run_batch() {
     batch_.clear();
     events_.clear();
     jobs_.take_all(batch_, events_);
-    for (auto& j : batch_) run(j);
+    for (auto& j : batch_) {
+      py_ref pool;
+      py_ref request = start(j, loop_out_, pool);
+      if (!request) continue;
+      py_ref task = handlers_.start(j, request.get(), pool.get());
+      if (!task) answer(j, nullptr, nullptr, nullptr, loop_out_);
+      else running_.add(std::move(j), std::move(task), std::move(request));
+    }
     std::size_t ran = batch_.size();
     batch_.clear();
     for (const job_event& e : events_) {
@@ -39,7 +46,7 @@ bool job_runner::run_batch() {
       }
     }
     // Every reply of the batch goes back to the reactor in one hand-off.
-    flush();
+    flush(loop_out_);
     if (jobs_.closed() || ran == 0 || ran > low_load_batch || !running_.empty()) break;
     bool more = false;
     Py_BEGIN_ALLOW_THREADS
@@ -50,42 +57,47 @@ bool job_runner::run_batch() {
   return jobs_.closed();
 }
 
-void job_runner::run(job& j) {
+void job_runner::run_sync(job& j, outbox& out) {
+  py_ref pool;
+  py_ref request = start(j, out, pool);
+  if (!request) return;
+  py_ref result = handlers_.call(j, request.get(), pool.get());
+  answer(j, request.get(), result.get(), nullptr, out);
+}
+
+// A job's start: marked started, and its Request built (with the pool, for a
+// route that gets it). Empty when the job is answered already: abandoned,
+// refused (a malformed body), or failed.
+py_ref job_runner::start(job& j, outbox& out, py_ref& pool) {
   jobs_.started();
   // An answer abandoned while its job waited needs no handler.
   if (j.answer.abandoned()) {
     j.answer.drop();
-    return;
+    return {};
   }
   http::response refusal;
   py_ref request = build_request(j, py_, max_json_depth_, refusal);
   if (!request && !PyErr_Occurred()) {
-    out_.push_back(j.answer.take(std::move(refusal)));
-    return;
+    out.replies.push_back(j.answer.take(std::move(refusal)));
+    return {};
   }
-  const python_route& route = endpoints_.route(j.route);
-  py_ref pool = request && route.use_pool ? py_ref::steal(PyObject_CallNoArgs(py_.pool.get())) : py_ref{};
-  if (!request || (route.use_pool && !pool)) return answer(j, nullptr, nullptr, nullptr);
-  if (route.mode == execution_mode::sync) {
-    running_.sync_running(std::ptrdiff_t(j.route));
-    py_ref result = handlers_.call(j, request.get(), pool.get());
-    running_.sync_running(-1);
-    return answer(j, request.get(), result.get(), nullptr);
+  if (request && endpoints_.route(j.route).use_pool) pool = py_ref::steal(PyObject_CallNoArgs(py_.pool.get()));
+  if (!request || (endpoints_.route(j.route).use_pool && !pool)) {
+    answer(j, nullptr, nullptr, nullptr, out);
+    return {};
   }
-  py_ref task = handlers_.start(j, request.get(), pool.get());
-  if (!task) return answer(j, nullptr, nullptr, nullptr);
-  running_.add(std::move(j), std::move(task), std::move(request));
+  return request;
 }
 
 // Answers with a handler's outcome: `result`, else `error`, else the Python
 // exception that is set.
-void job_runner::answer(job& j, PyObject* request, PyObject* result, PyObject* error) {
+void job_runner::answer(job& j, PyObject* request, PyObject* result, PyObject* error, outbox& out) {
   py_ref raised = result || error ? py_ref{} : fetch_exception();
   request_label label{j.method, j.path, endpoints_.route(j.route).name, j.request_id};
   http::response r = result && streams_.streams(result)
-                         ? streams_.open(j.id, *j.answer.to(), result, request, max_json_depth_, label)
+                         ? streams_.open(j.id, *j.answer.to(), result, request, max_json_depth_, label, out)
                          : response_for(result, error ? error : raised.get(), py_, max_json_depth_, label);
-  out_.push_back(j.answer.take(std::move(r)));
+  out.replies.push_back(j.answer.take(std::move(r)));
 }
 
 void job_runner::handler_done(std::uint64_t job_id, PyObject* result, PyObject* error) {
@@ -98,16 +110,18 @@ void job_runner::handler_done(std::uint64_t job_id, PyObject* result, PyObject* 
   }
   // A handler cancelled by the server itself (shutting down) is not a bug to log.
   if (error != Py_None && PyErr_GivenExceptionMatches(error, py_.cancelled_error.get()))
-    out_.push_back(r->j.answer.take(http::response::error(503, "request cancelled")));
+    loop_out_.replies.push_back(r->j.answer.take(http::response::error(503, "request cancelled")));
   else
-    answer(r->j, r->request.get(), error == Py_None ? result : nullptr, error == Py_None ? nullptr : error);
+    answer(r->j, r->request.get(), error == Py_None ? result : nullptr, error == Py_None ? nullptr : error,
+           loop_out_);
   schedule_flush();
 }
 
 // Nobody will read the answer of `job_id`: its handler (or stream) is
 // cancelled if it still runs, and forgotten now. (A Task cancelled before its
 // first step never runs the code that would report back, so nothing may wait
-// for that report.)
+// for that report.) A sync handler cannot be stopped: it finishes, and its
+// answer is dropped.
 void job_runner::abandon(std::uint64_t job_id) {
   if (streams_.abandon(job_id)) return;
   auto r = running_.take(job_id);
@@ -132,7 +146,7 @@ void job_runner::tell(PyObject* callback, std::uint64_t job_id, const char* what
 }
 
 void job_runner::stream_send(std::uint64_t job_id, std::string bytes, net::piece_end end, bool schedule) {
-  streams_.send(job_id, std::move(bytes), end, out_);
+  streams_.send(job_id, std::move(bytes), end, loop_out_.replies);
   if (schedule) schedule_flush();
 }
 
@@ -146,9 +160,11 @@ void job_runner::schedule_flush() {
   }
 }
 
-void job_runner::flush() {
-  flush_scheduled_ = false;
-  replies_.push(out_);
+void job_runner::flush(outbox& out) {
+  if (&out == &loop_out_) flush_scheduled_ = false;
+  replies_.push(out.replies);
+  // Only now, with their heads on their way, may streams' pieces follow.
+  streams_.start_pumps(out);
 }
 
 void job_runner::shut_down() {
@@ -156,12 +172,15 @@ void job_runner::shut_down() {
   // gone or closing; they get a 503 rather than silence.
   batch_.clear();
   jobs_.take_all(batch_, events_);
-  for (auto& j : batch_) out_.push_back(j.answer.take(http::response::error(503, "server is shutting down")));
+  jobs_.take_all_sync(batch_);
+  for (auto& j : batch_)
+    loop_out_.replies.push_back(j.answer.take(http::response::error(503, "server is shutting down")));
   batch_.clear();
   for (auto& [id, r] : running_.take_all())
-    out_.push_back(r.j.answer.take(http::response::error(503, "server is shutting down")));
-  streams_.cut_all(out_);
-  flush();
+    loop_out_.replies.push_back(r.j.answer.take(http::response::error(503, "server is shutting down")));
+  streams_.cut_all(loop_out_.replies);
+  loop_out_.pumps.clear();
+  flush(loop_out_);
 }
 
 }  // namespace snasio::python

@@ -17,41 +17,48 @@
 
 namespace snasio::python {
 
-/// The GIL thread's batch loop: takes every waiting job and event at once,
-/// builds each Request and calls its handler as planned, turns outcomes into
-/// answers, and hands the answers back to the reactor in one go.
+/// Runs jobs: builds each Request, calls its handler as planned, turns the
+/// outcome into an answer and hands answers back to the reactor in batches.
+/// The GIL thread runs the loop's lane with run_batch() (async handlers, and
+/// the events of every job); the sync threads run sync jobs with run_sync().
+/// Every call is made with the GIL held, which guards what they share.
 class job_runner {
  public:
   job_runner(job_queue& jobs, reply_queue& replies, const endpoint_table& endpoints, py_objects& py);
   job_runner(const job_runner&) = delete;
   job_runner& operator=(const job_runner&) = delete;
 
-  /// Runs every waiting job and event and hands their replies over in one go;
-  /// true once the queue is closed (`_snasio._run_batch`, when the queue's
-  /// eventfd fires).
+  /// Runs every waiting job and event of the loop's lane and hands their
+  /// replies over in one go; true once the queue is closed
+  /// (`_snasio._run_batch`, when the lane's eventfd fires; GIL thread).
   bool run_batch();
-  /// A handler that ran as a task or on a blocking thread is done
-  /// (`_snasio._handler_done`): it returned `result`, or raised `error`.
+  /// Runs a sync job, its answer into `out` (a sync thread).
+  void run_sync(job& j, outbox& out);
+  /// Hands `out`'s replies to the reactor, then starts its streams' pumps.
+  void flush(outbox& out);
+  /// Starts the pumps `out` names, once their heads are handed over.
+  void start_pumps(outbox& out) { streams_.start_pumps(out); }
+  /// An async handler is done (`_snasio._handler_done`): it returned
+  /// `result`, or raised `error`.
   void handler_done(std::uint64_t job_id, PyObject* result, PyObject* error);
   /// The next piece of the stream that answers job `job_id`
   /// (`_snasio._stream_send`). Off the loop's thread (a blocking thread
   /// reading a file) the caller schedules the flush itself: `schedule` false.
   void stream_send(std::uint64_t job_id, std::string bytes, net::piece_end end, bool schedule = true);
-  /// Hands every finished reply to the reactor (`_snasio._flush`).
-  void flush();
+  /// Hands the GIL thread's finished replies to the reactor (`_snasio._flush`).
+  void flush() { flush(loop_out_); }
   /// The loop has stopped: every job left is answered 503, every stream cut.
   void shut_down();
   /// The nesting bound for JSON in and out (--max-json-depth), before serving.
   void set_max_json_depth(std::size_t depth) noexcept { max_json_depth_ = depth; }
   /// Sizes the counts of what runs, once the app's routes are all known.
   void routes_known(std::size_t count) { running_.routes_known(count); }
-  /// What is still running, by route, for the log of a shutdown that stops
-  /// waiting for it (any thread).
-  std::string describe_running() const { return running_.describe(); }
+  /// The async handlers running now, by route (any thread).
+  const running_jobs& running() const noexcept { return running_; }
 
  private:
-  void run(job& j);
-  void answer(job& j, PyObject* request, PyObject* result, PyObject* error);
+  py_ref start(job& j, outbox& out, py_ref& pool);
+  void answer(job& j, PyObject* request, PyObject* result, PyObject* error, outbox& out);
   void abandon(std::uint64_t job_id);
   void tell(PyObject* callback, std::uint64_t job_id, const char* what);
   void schedule_flush();
@@ -65,9 +72,10 @@ class job_runner {
   open_streams streams_;
   std::size_t max_json_depth_ = default_max_json_depth;
 
+  // The GIL thread's own.
   std::vector<job> batch_;
   std::vector<job_event> events_;
-  std::vector<reply_queue::reply> out_;  // finished replies not yet handed to the reactor
+  outbox loop_out_;  // finished replies not yet handed to the reactor
   bool flush_scheduled_ = false;
 };
 

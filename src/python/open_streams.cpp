@@ -13,7 +13,8 @@ bool open_streams::streams(PyObject* result) const {
 }
 
 http::response open_streams::open(std::uint64_t job_id, const net::responder& to, PyObject* result,
-                                  PyObject* request, std::size_t max_json_depth, const request_label& label) {
+                                  PyObject* request, std::size_t max_json_depth, const request_label& label,
+                                  outbox& out) {
   py_ref id = job_id_object(job_id);
   PyObject* head_only = label.method == "HEAD" ? Py_True : Py_False;
   PyObject* args[] = {id.get(), result, request ? request : Py_None, head_only};
@@ -22,54 +23,60 @@ http::response open_streams::open(std::uint64_t job_id, const net::responder& to
     py_ref raised = fetch_exception();
     return response_for(nullptr, raised.get(), py_, max_json_depth, label);
   }
-  PyObject* head = PyTuple_GET_ITEM(opened.get(), 0);  // borrowed (head, pump or None, length or None)
-  PyObject* pump = PyTuple_GET_ITEM(opened.get(), 1);
+  PyObject* head = PyTuple_GET_ITEM(opened.get(), 0);  // borrowed (head, body follows?, length or None)
+  bool body = PyTuple_GET_ITEM(opened.get(), 1) == Py_True;
   PyObject* length = PyTuple_GET_ITEM(opened.get(), 2);
   http::response r;
   std::string why;
   if (!to_response(head, py_, max_json_depth, r, why)) {
-    // A head that cannot be sent (a bad header, say) is a 500, and the pump stops unheard.
-    if (pump != Py_None) cancel(pump);
+    // A head that cannot be sent (a bad header, say) is a 500, and the pump never starts.
+    if (body) call(py_.abandon_stream.get(), job_id, "drop a stream");
     return bad_return_value(why, label);
   }
   if (PyObject_TypeCheck(head, reinterpret_cast<PyTypeObject*>(py_.streaming_class.get()))) {
-    // (Without a pump, a HEAD request's: the head a GET would get, alone.)
+    // (Without a body, a HEAD request's: the head a GET would get, alone.)
     r.streamed = true;
     r.body.clear();
     if (PyLong_Check(length)) r.stream_length = PyLong_AsLongLong(length);
     PyErr_Clear();
-    if (pump != Py_None) streams_.emplace(job_id, stream{to, py_ref::borrow(pump)});
+    if (body) {
+      streams_.emplace(job_id, to);
+      out.pumps.push_back(job_id);
+    }
   }
   return r;
+}
+
+void open_streams::start_pumps(outbox& out) {
+  for (std::uint64_t job_id : out.pumps) call(py_.start_pump.get(), job_id, "start a stream");
+  out.pumps.clear();
 }
 
 void open_streams::send(std::uint64_t job_id, std::string bytes, net::piece_end end,
                         std::vector<reply_queue::reply>& out) {
   auto it = streams_.find(job_id);
   if (it == streams_.end()) return;  // abandoned: its client has gone
-  reply_queue::reply piece{it->second.to, {}, end};
+  reply_queue::reply piece{it->second, {}, end};
   piece.response.body = std::move(bytes);
   out.push_back(std::move(piece));
   if (end != net::piece_end::more) streams_.erase(it);
 }
 
 bool open_streams::abandon(std::uint64_t job_id) {
-  auto it = streams_.find(job_id);
-  if (it == streams_.end()) return false;
+  if (streams_.erase(job_id) == 0) return false;
   // Its pump stops, and the generator is closed (its finally blocks run).
-  cancel(it->second.pump.get());
-  streams_.erase(it);
+  call(py_.abandon_stream.get(), job_id, "cancel a stream");
   return true;
 }
 
-void open_streams::cancel(PyObject* pump) {
-  PyObject* args[] = {pump, Py_None};
-  if (!py_ref::steal(PyObject_Vectorcall(py_.abandon.get(), args, 2, nullptr)))
-    log::line(log::level::error, "cannot cancel a stream:\n" + take_exception_text());
+void open_streams::call(PyObject* callback, std::uint64_t job_id, const char* what) {
+  py_ref id = job_id_object(job_id);
+  if (!id || !py_ref::steal(PyObject_CallOneArg(callback, id.get())))
+    log::line(log::level::error, std::string("cannot ") + what + ":\n" + take_exception_text());
 }
 
 void open_streams::cut_all(std::vector<reply_queue::reply>& out) {
-  for (auto& [id, s] : streams_) out.push_back({s.to, {}, net::piece_end::cut});
+  for (auto& [id, to] : streams_) out.push_back({to, {}, net::piece_end::cut});
   streams_.clear();
 }
 

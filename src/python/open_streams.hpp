@@ -15,9 +15,18 @@
 
 namespace snasio::python {
 
-/// The answers being streamed, by job id: where each one's pieces go, and
-/// the task on the loop (its pump, snasio._streams) that makes them, to
-/// cancel when the answer is abandoned (GIL thread).
+/// What a thread that runs jobs has finished and not yet handed to the
+/// reactor: replies, and the streams whose heads are among them, whose pumps
+/// start only once those heads are on their way (so no piece can overtake
+/// its head).
+struct outbox {
+  std::vector<reply_queue::reply> replies;
+  std::vector<std::uint64_t> pumps;  // job ids
+};
+
+/// The answers being streamed, by job id: where each one's pieces go. Their
+/// pumps (snasio._streams) make the pieces on the loop. Used by every thread
+/// that runs jobs, each with the GIL held: the GIL is its lock.
 class open_streams {
  public:
   explicit open_streams(const py_objects& py) : py_(py) {}
@@ -26,10 +35,12 @@ class open_streams {
   /// async generator, or a StreamingResponse.
   bool streams(PyObject* result) const;
   /// Opens the stream that answers job `job_id` with `result`: returns the
-  /// head to send now; its pump sends the pieces as the connection has room
-  /// (a HEAD request's has none). A stream that cannot open is a 500.
+  /// head to send, and names its pump in `out` when a body follows (a HEAD
+  /// request's has none). A stream that cannot open is a 500.
   http::response open(std::uint64_t job_id, const net::responder& to, PyObject* result, PyObject* request,
-                      std::size_t max_json_depth, const request_label& label);
+                      std::size_t max_json_depth, const request_label& label, outbox& out);
+  /// Starts the pumps `out` names (after its replies were handed over).
+  void start_pumps(outbox& out);
   /// Queues the next piece of job `job_id`'s stream into `out` (nothing when
   /// its answer was abandoned); the stream is forgotten once `end` ends it.
   void send(std::uint64_t job_id, std::string bytes, net::piece_end end, std::vector<reply_queue::reply>& out);
@@ -40,14 +51,10 @@ class open_streams {
   void cut_all(std::vector<reply_queue::reply>& out);
 
  private:
-  struct stream {
-    net::responder to;
-    py_ref pump;
-  };
-  void cancel(PyObject* pump);
+  void call(PyObject* callback, std::uint64_t job_id, const char* what);
 
   const py_objects& py_;
-  std::unordered_map<std::uint64_t, stream> streams_;
+  std::unordered_map<std::uint64_t, net::responder> streams_;  // where each stream's pieces go
 };
 
 }  // namespace snasio::python

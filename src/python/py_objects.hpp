@@ -26,7 +26,8 @@ struct py_objects {
 
   // The app, the loop and each job (their signatures: py/snasio/_contract.py).
   py_ref plan_app, start_loop, run_startup, run_loop, run_shutdown, close_loop;
-  py_ref start_task, start_blocking, schedule_flush, pool, invoke, abandon, written, open_stream, room, draining;
+  py_ref start_task, schedule_flush, pool, invoke, abandon, written;
+  py_ref open_stream, start_pump, abandon_stream, room, draining;
 
   // From the bridge module and the standard library.
   py_ref run_batch;        ///< _snasio._run_batch, handed to run_loop

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <string>
 #include <utility>
@@ -33,8 +34,13 @@ struct python_config {
   std::size_t queue_depth = default_queue_depth;  ///< --queue-depth
   /// --pool-workers: processes in the pool for use_process_pool routes; 0 = one per CPU.
   std::size_t pool_workers = 0;
-  /// --blocking-threads: threads that run blocking handlers.
-  std::size_t blocking_threads = 4;
+  /// --blocking-threads: how many sync handlers may be running at once (the
+  /// sync threads, started as handlers block), and how many threads run the
+  /// loop's blocking work (a sync generator's items, a file's pieces).
+  std::size_t blocking_threads = 40;
+  /// --gil-hold-warning: a sync handler that holds the GIL this long is
+  /// logged, once per route (zero: never).
+  std::chrono::milliseconds gil_hold_warning{100};
   /// --max-json-depth: nesting bound for JSON bodies (400 past it) and returned JSON (500 past it).
   std::size_t max_json_depth = default_max_json_depth;
   /// No .pyc files written (--reload): a cached one records its source's

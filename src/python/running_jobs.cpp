@@ -41,17 +41,12 @@ std::unordered_map<std::uint64_t, running_jobs::running> running_jobs::take_all(
 
 std::string running_jobs::describe() const {
   std::string out;
-  auto add = [&](std::string what) { out += (out.empty() ? "" : ", ") + std::move(what); };
-  std::ptrdiff_t stuck = sync_route_.load(std::memory_order_relaxed);
-  if (stuck >= 0) add(endpoints_.route(std::size_t(stuck)).name + " (sync, on the GIL thread)");
   for (std::size_t i = 0; i < route_count_; ++i) {
     int n = by_route_[i].load(std::memory_order_relaxed);
     if (n <= 0) continue;
-    const python_route& r = endpoints_.route(i);
-    std::string kind = r.mode == execution_mode::async ? "async" : r.use_pool ? "pool" : "blocking";
-    add(r.name + " (" + kind + ")" + (n > 1 ? " x" + std::to_string(n) : ""));
+    out += (out.empty() ? "" : ", ") + endpoints_.route(i).name + " (async)" + (n > 1 ? " x" + std::to_string(n) : "");
   }
-  return out.empty() ? "nothing" : out;
+  return out;
 }
 
 }  // namespace snasio::python

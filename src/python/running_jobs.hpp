@@ -14,15 +14,15 @@
 
 namespace snasio::python {
 
-/// The jobs whose handlers still run after their batch (Tasks on the loop,
-/// calls on the blocking threads), with what their answers will need; and,
-/// for the log of a shutdown that stops waiting for Python, what runs now.
+/// The jobs whose async handlers still run as Tasks on the loop, with what
+/// their answers will need; and, for the log of a shutdown that stops
+/// waiting for Python, how many run of each route.
 class running_jobs {
  public:
   /// A job whose handler still runs.
   struct running {
     job j;           // its answer, and what names it in the log
-    py_ref task;     // the handler's Task, or a blocking handler's future: to cancel
+    py_ref task;     // the handler's Task: to cancel
     py_ref request;  // for an answer that streams (a file's Range, say)
   };
 
@@ -41,18 +41,26 @@ class running_jobs {
   bool empty() const noexcept { return jobs_.empty(); }
   /// Takes every running job out, for a shutdown (GIL thread).
   std::unordered_map<std::uint64_t, running> take_all();
-  /// A sync handler of `route` runs now on the GIL thread; -1: none does.
-  void sync_running(std::ptrdiff_t route) noexcept { sync_route_.store(route, std::memory_order_relaxed); }
-  /// What runs now, by route ("modes_app.sleepy (blocking) x2"), or
-  /// "nothing" (any thread: from counts kept in atomics).
+  /// Calls `f(const job&)` for each running job (GIL thread).
+  template <class F>
+  void each(F&& f) const {
+    for (const auto& [id, r] : jobs_) f(r.j);
+  }
+  /// What runs now, by route ("modes_app.slow (async) x2"), or "" (any
+  /// thread: from counts kept in atomics).
   std::string describe() const;
+  /// How many handlers of route `route` run now (any thread, a signal handler's too).
+  int count_of(std::size_t route) const noexcept {
+    return route < route_count_ ? by_route_[route].load(std::memory_order_relaxed) : 0;
+  }
+  /// How many routes there are.
+  std::size_t route_count() const noexcept { return route_count_; }
 
  private:
   void count(std::size_t route, int change) noexcept;
 
   const endpoint_table& endpoints_;
   std::unordered_map<std::uint64_t, running> jobs_;  // by job id
-  std::atomic<std::ptrdiff_t> sync_route_{-1};
   std::unique_ptr<std::atomic<int>[]> by_route_;
   std::size_t route_count_ = 0;
 };

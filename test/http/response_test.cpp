@@ -178,3 +178,22 @@ TEST_CASE("chunk frames bytes with their size in hex", "[response]") {
   CHECK(snasio::http::chunk("").empty());
   CHECK(snasio::http::last_chunk == "0\r\n\r\n");
 }
+
+TEST_CASE("a response made for keep-alive can still be made the last on its connection", "[response]") {
+  response r = response::text(200, "body\r\n\r\nnot a head");
+  std::string kept = serialize(r, http11(), date);
+  std::string last = kept;
+  REQUIRE(snasio::http::make_closing(last));
+  // Where serialize() puts Connection for a closing response: the same bytes but for their order.
+  std::string closed = serialize(r, closing(), date);
+  CHECK(last.size() == closed.size());
+  CHECK(last.find("Connection: close\r\n") < last.find("\r\n\r\n"));
+  CHECK(last.substr(last.find("\r\n\r\n")) == "\r\n\r\nbody\r\n\r\nnot a head");
+  // HTTP/1.0's announced keep-alive becomes close, once.
+  std::string old = serialize(r, http10_keep_alive(), date);
+  REQUIRE(snasio::http::make_closing(old));
+  CHECK(old.find("keep-alive") == std::string::npos);
+  CHECK(old.find("Connection: close") != std::string::npos);
+  std::string half = "HTTP/1.1 200 OK\r\nServer: snasio";
+  CHECK_FALSE(snasio::http::make_closing(half));
+}

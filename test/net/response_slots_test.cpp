@@ -226,3 +226,13 @@ TEST_CASE("sized and HTTP/1.0 streams send their pieces as they are", "[response
   CHECK(take(slots) == std::vector<std::string>{"Hxyz"});
   CHECK(slots.release_taken());  // the end of the connection ends the body
 }
+
+TEST_CASE("a drain makes the newest answer close, owed or made and waiting its turn", "[response_slots]") {
+  response_slots slots;
+  auto a = slots.reserve(keep_alive()), b = slots.reserve(keep_alive());
+  slots.fill(b, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nB");  // made, waiting behind a
+  slots.close_after_last();
+  slots.fill(a, "A");
+  CHECK(take(slots) == std::vector<std::string>{"A", "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nConnection: close\r\n\r\nB"});
+  CHECK(slots.release_taken());  // b closes the connection
+}

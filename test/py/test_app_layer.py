@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, SERVE, Server
+from conftest import ROOT, SERVE, Client, Server
 
 APPS = ROOT / "test" / "py" / "apps" / "app_layer"
 
@@ -273,14 +273,33 @@ def test_use_cache_is_shared_within_a_request_and_not_across(deps):
     assert one["repository"]["fresh"] != one["handler_fresh"]
 
 
-def test_generator_cleanup_runs_after_the_answer(deps):
+def test_generator_cleanup_runs_before_the_answer(deps):
     status, _, body = get(deps, "/di/generator?tag=g1")
     assert status == 200 and body == {"connection": "connection for g1"}
-    assert wait_until(lambda: events_of(deps, "g1") == ["open", "closed"])
+    assert events_of(deps, "g1") == ["open", "closed"]  # done before the answer was sent
 
 
-def test_cleanup_waits_until_the_answer_is_written(deps):
-    # The clean-up sleeps 1.5 s on the GIL thread: the answer does not wait for it.
+def test_a_commit_after_yield_is_seen_by_the_clients_next_request():
+    # The case: a POST then a GET on one keep-alive connection, 50 times.
+    srv = Server(["--app-dir", str(APPS / "deps")])
+    try:
+        c = Client(srv)
+        for i in range(1, 51):
+            c.send(b"POST /di/count HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n"
+                   b"GET /di/count HTTP/1.1\r\nHost: t\r\n\r\n")
+            assert c.response().json() == {"count": i}
+            assert c.response().json() == {"count": i}, f"round {i}: the GET did not see the POST's commit"
+        c.send(b"POST /di/count?fail=1 HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n"
+               b"GET /di/count HTTP/1.1\r\nHost: t\r\n\r\n")
+        assert c.response().status == 500
+        assert c.response().json() == {"count": 50}  # rolled back: the failure reached the clean-up
+        assert events_of(srv, "store") == ["rolled back"]
+    finally:
+        srv.stop()
+
+
+def test_a_cleanup_after_the_response_does_not_delay_the_answer(deps):
+    # Provide(..., cleanup="after_response"): the clean-up sleeps 1.5 s once the answer is written.
     began = time.monotonic()
     status, _, _ = get(deps, "/di/slow-cleanup?tag=slow")
     took = time.monotonic() - began
@@ -322,12 +341,18 @@ def test_dependencies_of_blocking_and_pool_routes(deps):
     assert get(deps, "/di/pool/4")[2] == {"n": 4, "greeting": "hello", "pool": "ProcessPoolExecutor"}
 
 
-def test_failing_cleanups_are_logged_and_the_answer_stands(deps):
-    assert get(deps, "/di/bad-cleanups")[2] == {"fragile": "fragile", "twice": "once"}
+def test_a_cleanup_that_fails_before_the_answer_makes_it_a_500(deps):
+    assert get(deps, "/di/bad-cleanup")[0] == 500
     assert wait_until(lambda: "OSError: the clean-up failed" in deps.stderr())
+    assert get(deps, "/di/yields-twice")[0] == 500
     assert wait_until(lambda: "yielded more than once" in deps.stderr())
-    log = deps.stderr()
-    assert "error in the clean-up of breaks_on_cleanup" in log
+    assert get(deps, "/di/by-name")[0] == 200
+
+
+def test_cleanups_that_fail_after_the_response_are_logged_and_the_answer_stands(deps):
+    assert get(deps, "/di/bad-cleanups-later")[2] == {"fragile": "fragile", "twice": "once"}
+    assert wait_until(lambda: "error in the clean-up of breaks_on_cleanup" in deps.stderr())
+    assert wait_until(lambda: "the dependency yields_twice yielded more than once" in deps.stderr())
     assert get(deps, "/di/by-name")[0] == 200
 
 

@@ -36,7 +36,7 @@ def start_with_package(tmp_path, edit):
 
 
 @pytest.mark.parametrize("edit, said", [
-    (lambda t: t.replace("BLOCKING = 2", "BLOCKING = 3"), "snasio._contract.Mode.BLOCKING is 3 in Python and 2 in the server"),
+    (lambda t: t.replace("ASYNC = 1", "ASYNC = 3"), "snasio._contract.Mode.ASYNC is 3 in Python and 1 in the server"),
     (lambda t: t.replace("    CUT = 2", "    CUT = 2\n    SOON = 3"), "snasio._contract.PieceEnd.SOON is unknown to the server"),
     (lambda t: t.replace("    DRAINING = 3", ""), "snasio._contract.JobEvent has no member DRAINING"),
     (lambda t: t.replace('"_parts", "_lazy",', '"_parts", "_lazy", "_extra",'),

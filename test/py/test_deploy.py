@@ -222,7 +222,7 @@ def test_two_instances_behind_nginx_lose_no_request_when_one_stops_and_a_worker_
         # the idempotent ones to a, and b's supervisor starts another worker.
         time.sleep(1.5)
         os.kill(worker_pids(b)[0], signal.SIGKILL)
-        assert wait_for(b, "was killed by signal 9: starting it again"), b.stderr()[-2000:]
+        assert wait_for(b, "was killed by SIGKILL: starting it again"), b.stderr()[-2000:]
         assert wait_for(b, "started (pid", 5)
         # Past nginx's fail_timeout (2 s, counted in whole seconds: up to 3),
         # a is stopped gracefully: it drains and exits 0; nginx sends

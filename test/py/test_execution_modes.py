@@ -1,7 +1,7 @@
-"""End to end: how handlers run. Sync handlers inline on the GIL thread, async
-ones as Tasks on its event loop, blocking=True ones on the blocking threads,
+"""End to end: how handlers run. Sync handlers (blocking=True or not) on the
+sync threads, async ones as Tasks on the GIL thread's event loop,
 use_process_pool=True ones with a ProcessPoolExecutor whose workers are
-separate processes. Every check is on what a client sees: status, body,
+separate processes (test_blocking.py has more on the sync threads). Every check is on what a client sees: status, body,
 timing, and which processes are left."""
 
 import asyncio
@@ -217,7 +217,7 @@ def test_mixed_modes_fired_together_each_get_their_own_answer(modes_server, mix)
         assert body["mode"] == mode and body["n"] == n and body["result"] == MODES[mode](n)
 
 
-# -- blocking=True handlers and the blocking threads ------------------------------------
+# -- sync handlers that block, on the sync threads ----------------------------------------
 
 def test_blocking_handler_does_not_delay_other_python_routes(start_server):
     srv = start_server("--app-dir", str(MODES_APP))
@@ -255,7 +255,7 @@ def test_blocking_threads_bound_how_many_blocking_calls_run_at_once(start_server
     assert all(status == 200 and body["slept"] is True for status, body in replies)
     assert len({body["thread"] for _, body in replies}) == 2
     # Two at a time: two rounds of 1 s, not one round (4 threads) or four (1 thread).
-    assert 1.9 <= took < 3.0, f"4 × 1 s on 2 blocking threads took {took:.3f} s"
+    assert 1.9 <= took < 3.0, f"4 × 1 s on 2 sync threads took {took:.3f} s"
 
 
 # -- a client that leaves cancels its handler ---------------------------------------------

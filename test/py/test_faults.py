@@ -29,9 +29,10 @@ KINDS = [
      b"Content-Length: %d\r\n\r\n%s" % (len(MULTIPART), MULTIPART), 200),
     (b"GET /kinds/4 HTTP/1.1\r\nHost: t\r\n\r\n", 201),
 ]
-# Left out: blocking=True handlers. Their way goes through the standard
-# library's ThreadPoolExecutor, and a MemoryError inside a lock's __exit__
-# there leaves the lock held: the next submit waits forever (seen at k=37).
+# Left out: work on the blocking threads (a sync generator's items). Its way
+# goes through the standard library's ThreadPoolExecutor, and a MemoryError
+# inside a lock's __exit__ there leaves the lock held: the next submit waits
+# forever (seen at k=37).
 
 
 def sweep():

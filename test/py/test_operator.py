@@ -269,7 +269,8 @@ def test_a_write_to_a_broken_pipe_is_an_error_for_python_not_the_end_of_the_serv
 
 
 def test_requests_refused_for_a_full_queue_are_logged_once_a_second(start_server):
-    srv = start_server("--app-dir", str(APP), "--queue-depth", "1")
+    # One sync thread: when its handler blocks, none can take the queue over.
+    srv = start_server("--app-dir", str(APP), "--queue-depth", "1", "--blocking-threads", "1")
     busy = Client(srv)
     busy.send(b"GET /stuck-sync?s=1.5 HTTP/1.1\r\nHost: t\r\n\r\n")
     time.sleep(0.2)
@@ -284,6 +285,7 @@ def test_requests_refused_for_a_full_queue_are_logged_once_a_second(start_server
     lines = [l for l in srv.stderr().splitlines() if "queue is full" in l]
     assert 1 <= len(lines) <= 2, lines
     assert "(--queue-depth)" in lines[0]
+    assert "every sync thread (--blocking-threads 1) is in a handler that has not returned" in srv.stderr()
 
 
 # -- HTTP details ---------------------------------------------------------------------

@@ -152,3 +152,40 @@ TEST_CASE("concurrent producers: every job arrives exactly once, no wake-up is l
   CHECK(seen.size() == producers * per_producer);
   CHECK(q.unstarted() == 0);
 }
+
+TEST_CASE("the sync lane has its own wake-up, and its jobs are taken one at a time", "[job_queue]") {
+  job_queue q(8);
+  job a = make_job(1), b = make_job(2), c = make_job(3);
+  REQUIRE(q.try_push(a, job_queue::lane::sync));
+  REQUIRE(q.try_push(b, job_queue::lane::sync));
+  REQUIRE(q.try_push(c));  // the loop's
+  q.wake_if_needed();
+  CHECK(readable(q.sync_wake_fd()));
+  CHECK(readable(q.wake_fd()));
+  CHECK(q.sync_count() == 2);
+  job taken;
+  REQUIRE(q.take_sync(taken));
+  CHECK(taken.path == "/1");
+  CHECK(q.unstarted() == 3);  // taken is not started: the bound still counts it
+  q.started();
+  q.clear_sync_wake();
+  CHECK_FALSE(readable(q.sync_wake_fd()));
+  REQUIRE(q.take_sync(taken));
+  CHECK(taken.path == "/2");
+  CHECK_FALSE(q.take_sync(taken));
+  std::vector<job> loop_jobs;
+  std::vector<snasio::python::job_event> events;
+  q.take_all(loop_jobs, events);
+  REQUIRE(loop_jobs.size() == 1);  // the sync lane's jobs never reach the loop
+  CHECK(loop_jobs[0].path == "/3");
+  // Into the empty lane again: a new wake-up.
+  job d = make_job(4);
+  REQUIRE(q.try_push(d, job_queue::lane::sync));
+  q.wake_if_needed();
+  CHECK(readable(q.sync_wake_fd()));
+  q.close();
+  CHECK(readable(q.sync_wake_fd()));
+  std::vector<job> left;
+  q.take_all_sync(left);
+  CHECK(left.size() == 1);
+}

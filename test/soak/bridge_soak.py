@@ -1,7 +1,8 @@
 """Soak test for the server and its reactor <-> GIL-thread bridge (`just soak`).
 
 Drives a real snasio-serve for a while with a mix of every kind of client:
-sync, async, blocking and process-pool handlers, errors, malformed JSON,
+sync, async, blocking and process-pool handlers, plain def handlers that
+block (sleep) past the sync threads' hand-off, errors, malformed JSON,
 multipart forms with files and cookies (set, read, redirected) and broken ones,
 pipelined bursts that overflow --max-pipelined, slow readers and slow writers,
 clients that disconnect mid-request and mid-response (their handlers are
@@ -91,8 +92,8 @@ def keepalive_round(host, port, rng, tally):
     conn = http.client.HTTPConnection(host, port, timeout=30)
     try:
         for _ in range(rng.randint(1, 20)):
-            kind = rng.choice(["echo", "echo", "async", "blocking", "fail", "badjson", "text", "pool", "pool-async",
-                               "deps", "form", "badform"])
+            kind = rng.choice(["echo", "echo", "async", "blocking", "sync-sleep", "fail", "badjson", "text", "pool",
+                               "pool-async", "deps", "form", "badform"])
             if kind == "echo":
                 value = {"n": rng.randint(-2**70, 2**70), "s": "ü" * rng.randint(0, 50),
                          "l": [rng.random() for _ in range(rng.randint(0, 20))]}
@@ -104,6 +105,10 @@ def keepalive_round(host, port, rng, tally):
                          check=lambda s, b: s == 200 and json.loads(b) == {"ms": ms})
             elif kind == "blocking":
                 exchange(conn, tally, kind, "GET", "/blocking/1", check=lambda s, b: s == 200 and b == b"slept")
+            elif kind == "sync-sleep":
+                # A plain def that waits past the hand-off: the sync threads take turns.
+                ms = rng.randint(3, 40)
+                exchange(conn, tally, kind, "GET", f"/sleep/{ms}", check=lambda s, b: s == 200 and b == b"slept")
             elif kind == "fail":
                 status = rng.choice([404, 418, 500])
                 exchange(conn, tally, kind, "GET", f"/fail/{status}", check=lambda s, b: s == status)

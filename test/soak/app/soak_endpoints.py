@@ -14,10 +14,13 @@ _streams = {"streams_started": 0, "streams_closed": 0}  # every generator starte
 
 def resource():
     """A dependency with a clean-up: every one opened must be closed, whether
-    its answer was written or its client left."""
+    its handler answered or was cancelled because its client left (then the
+    cancellation is raised at the `yield`: `finally` runs)."""
     _resources["opened"] += 1
-    yield "resource"
-    _resources["closed"] += 1
+    try:
+        yield "resource"
+    finally:
+        _resources["closed"] += 1
 
 
 provide("resource", Provide(resource))
@@ -47,6 +50,13 @@ async def hang(resource):
 
 @route("/blocking/<int:ms>", blocking=True)
 def blocking(request):
+    time.sleep(request.path_params["ms"] / 1000)
+    return b"slept"
+
+
+@route("/sleep/<int:ms>")
+def sleep(request):
+    """A plain def that blocks (no blocking=True): it runs on the sync threads."""
     time.sleep(request.path_params["ms"] / 1000)
     return b"slept"
 

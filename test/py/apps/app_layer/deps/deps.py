@@ -1,5 +1,6 @@
 """Dependencies: by type and by name, factories of every kind, singletons,
-the per-request cache, and clean-ups once the answer is written."""
+the per-request cache, and clean-ups: before the answer by default, or once
+it is written."""
 
 import asyncio
 import itertools
@@ -72,11 +73,14 @@ provide("repository", Provide(repository))
 
 
 def connection(request: Request):
-    """A generator: what follows `yield` runs once the answer is written."""
+    """A generator: what follows `yield` runs before the answer is sent; the
+    handler's exception is raised at the `yield`, so `finally` always runs."""
     tag = _tag(request)
     EVENTS.append((tag, "open"))
-    yield f"connection for {tag}"
-    EVENTS.append((tag, "closed"))
+    try:
+        yield f"connection for {tag}"
+    finally:
+        EVENTS.append((tag, "closed"))
 
 
 provide("connection", Provide(connection))
@@ -89,6 +93,34 @@ async def transaction(request: Request, connection):
     yield f"transaction on {connection}"
     await asyncio.sleep(0.05)
     EVENTS.append((tag, "end"))
+
+
+# A store whose writes a session commits after `yield` (read-your-writes), and
+# rolls back when the handler fails.
+STORE = {"count": 0}
+
+
+def store_session():
+    pending = dict(STORE)
+    try:
+        yield pending
+    except Exception:
+        EVENTS.append(("store", "rolled back"))
+        raise
+    time.sleep(0.002)  # a commit takes a moment
+    STORE.update(pending)
+
+
+provide("store", Provide(store_session))
+
+
+@route("/di/count", methods=["GET", "POST"])
+def count(request, store):
+    if request.method == "POST":
+        store["count"] += 1
+        if request.query_params.get("fail"):
+            raise RuntimeError("the handler failed: nothing is committed")
+    return {"count": store["count"]}
 
 
 provide("transaction", Provide(transaction))
@@ -115,11 +147,23 @@ def yields_twice():
 
 provide("fragile", Provide(breaks_on_cleanup))
 provide("twice", Provide(yields_twice))
+provide("fragile_later", Provide(breaks_on_cleanup, cleanup="after_response"))
+provide("twice_later", Provide(yields_twice, cleanup="after_response"))
 
 
-@route("/di/bad-cleanups")
-def bad_cleanups(fragile, twice):
-    return {"fragile": fragile, "twice": twice}
+@route("/di/bad-cleanup")
+def bad_cleanup(fragile):
+    return {"fragile": fragile}
+
+
+@route("/di/yields-twice")
+def yields_twice_route(twice):
+    return {"twice": twice}
+
+
+@route("/di/bad-cleanups-later")
+def bad_cleanups_later(fragile_later, twice_later):
+    return {"fragile": fragile_later, "twice": twice_later}
 
 
 @route("/di/by-type")
@@ -163,14 +207,14 @@ async def async_generator(transaction):
 
 
 def slow_connection(request: Request):
-    """A clean-up that holds the GIL thread: were it run before the answer is
-    written, the answer would wait for it."""
+    """A clean-up that takes its time: it runs once the answer is written, so
+    the answer does not wait for it."""
     yield "slow"
     time.sleep(1.5)
     EVENTS.append((_tag(request), "slowly closed"))
 
 
-provide("slow_connection", Provide(slow_connection))
+provide("slow_connection", Provide(slow_connection, cleanup="after_response"))
 
 
 @route("/di/slow-cleanup")
