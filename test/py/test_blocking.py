@@ -6,14 +6,11 @@ named in the log; a crash leaves a trace; nothing spins while requests wait.
 import os
 import re
 import signal
-import socket
 import subprocess
 import threading
 import time
 
-import pytest
-
-from conftest import ROOT, SERVE, Client, Server
+from conftest import ROOT, Client
 
 APP = ROOT / "test" / "py" / "apps" / "blocking"
 

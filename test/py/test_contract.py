@@ -5,7 +5,6 @@ code keeps: layers that include downwards, no import cycle in the package,
 files of a readable size."""
 
 import ast
-import pathlib
 import re
 import shutil
 import subprocess
