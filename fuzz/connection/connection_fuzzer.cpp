@@ -12,7 +12,11 @@
 //     matching the body, or whole chunks ending with the last one: the
 //     stand-in answers some requests as streams);
 //   - after a refusal, or any response that says Connection: close, nothing
-//     more is sent, and nothing more is parsed from that connection.
+//     more is sent, and nothing more is parsed from that connection;
+//   - trailers never become headers: a request handed on has one Host at
+//     most, and trailers only after a chunked body;
+//   - no job reaches the Python side with more form fields or parts than the
+//     limits allow.
 //
 // Input: 8 control bytes (a seed for where reads split and in which order the
 // Python stand-in answers), then the bytes the client sends.
@@ -63,6 +67,7 @@ class stand_in final : public python::backend {
   }
   const std::vector<python::python_route>& routes() const override { return routes_; }
   bool submit(python::job& j) override {
+    if (j.form.fields.size() > 4 || j.form.parts.size() > 4) die("a form past its limits reached Python");
     if (waiting_.size() >= 8) return false;  // a small queue, so 503s happen too
     waiting_.push_back(std::move(j));
     return true;
@@ -121,6 +126,10 @@ class counting_handler final : public net::request_handler {
     // sees them (an absolute-form target names its path).
     targets.push_back(http::percent_decode_path(req.raw_path()).value_or(""));
     heads.push_back(req.method == "HEAD");
+    std::size_t hosts = 0;
+    for (const auto& h : req.headers) hosts += http::iequals(h.name, "Host");
+    if (hosts > 1) die("a request handed on with two Hosts");
+    if (!req.trailers.empty() && req.header("Transfer-Encoding").empty()) die("trailers without a chunked body");
     return dispatcher_.handle(std::move(req), to);
   }
   std::vector<std::string> targets;  // every request handed on, by its path, in order
@@ -151,8 +160,14 @@ world& the_world() {
     w->dispatcher.add_native({"GET"}, "/dir/", names);
     w->dispatcher.add_python(w->python);
     w->options.max_pipelined = 4;
+    w->options.max_unsent_bytes = 2048;  // reached by a few answers: the pipeline stops and resumes
     w->options.limits.max_body_bytes = 512;
     w->options.limits.max_header_bytes = 1024;
+    w->options.limits.max_form_fields = 4;
+    w->options.limits.max_form_parts = 4;
+    // The peer is a Unix socket: believed, so forwarding headers are parsed on every input.
+    w->options.forwarded_allow_ips.unix_peers = true;
+    w->dispatcher.set_limits(w->options.limits);
     w->connections = std::make_unique<net::connection_manager>(w->io.get_executor(), w->options, w->handler);
     return w;
   }();
@@ -324,10 +339,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (r.closes && i + 1 != responses.size()) die("a response after one that closed the connection", out);
     if (i >= handed.size() || w.handler.heads[i]) continue;
     // An answer from a handler names its request; the router's own answers
-    // (404, 405, OPTIONS, 308, a bad escape) and a full queue's 503 do not.
+    // (404, 405, OPTIONS, 308, a bad escape or form), a form past its
+    // limits (413) and a full queue's 503 do not.
     bool names_it = r.body.find(http::json_escape(handed[i])) != std::string::npos;
     bool routed = r.status == 404 || r.status == 405 || r.status == 204 || r.status == 308 || r.status == 400 ||
-                  r.status == 503;
+                  r.status == 413 || r.status == 503;
     if (!names_it && !routed) die("a response out of request order", out);
   }
   std::size_t beyond = responses.size() - handed.size();

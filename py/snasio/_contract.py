@@ -80,7 +80,8 @@ class PlannedRoute(NamedTuple):
 # row of its table (src/python/contract.cpp), which says what goes there.
 REQUEST_FIELDS = (
     "method", "path", "path_params", "raw_body", "client", "scheme", "request_id",
-    "_raw_query", "_raw_headers", "_body", "_charset", "_headers", "_query", "_query_multi", "_parts", "_lazy",
+    "_raw_query", "_raw_headers", "_raw_trailers", "_body", "_charset", "_headers", "_query", "_query_multi",
+    "_parts", "_lazy",
 )
 
 # Media types whose bodies are text (besides text/*, */*+json and */*+xml, and

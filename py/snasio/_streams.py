@@ -18,6 +18,7 @@ import email.utils
 import functools
 import json
 import os
+import re
 import stat
 import threading
 
@@ -224,40 +225,61 @@ class _OpenFile:
 def _open_file(response, request):
     """Opens a FileResponse's file and settles its head (Last-Modified, 206
     and Content-Range for a Range): the open file, or the Response that
-    answers instead (404, 304, 416)."""
+    answers instead (404, 403, 304, 416). What the request asks is read
+    before the file is opened, and the file is closed on every way out but
+    the one that hands it to the pump."""
+    conditional = response.status == 200 and request is not None
+    since = _if_modified_since(request.headers.get("if-modified-since")) if conditional else None
+    wanted = request.headers.get("range") if conditional else None
     try:
         fd = os.open(response.path, os.O_RDONLY | os.O_CLOEXEC)
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         return Response({"error": "not found"}, status=404)
+    except PermissionError:
+        return Response({"error": "forbidden"}, status=403)
+    try:
+        answer = _settle(response, fd, since, wanted)
+    except BaseException:
+        os.close(fd)
+        raise
+    if isinstance(answer, Response):
+        os.close(fd)
+    return answer
+
+
+def _settle(response, fd, since, wanted):
+    """The open file `fd`: what to send of it, or the Response that answers."""
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):  # a directory, a device: not a file to send
-        os.close(fd)
         return Response({"error": "not found"}, status=404)
-    size = info.st_size
-    response.headers["Last-Modified"] = email.utils.formatdate(int(info.st_mtime), usegmt=True)
+    size, modified = info.st_size, int(info.st_mtime)
+    response.headers["Last-Modified"] = email.utils.formatdate(modified, usegmt=True)
     response.headers["Accept-Ranges"] = "bytes"
-    since = request.headers.get("if-modified-since") if request is not None else None
-    if since and response.status == 200:
-        try:
-            if int(info.st_mtime) <= email.utils.parsedate_to_datetime(since).timestamp():
-                os.close(fd)
-                return Response(None, status=304, headers={"Last-Modified": response.headers["Last-Modified"]})
-        except (TypeError, ValueError):
-            pass  # a date that does not parse is ignored (RFC 9110 13.1.3)
-    offset, length = 0, size
-    wanted = request.headers.get("range") if request is not None and response.status == 200 else None
-    if wanted:
-        span = _byte_range(wanted, size)
-        if span is False:
-            os.close(fd)
-            return Response({"error": "range not satisfiable"}, status=416,
-                            headers={"Content-Range": f"bytes */{size}"})
-        if span is not None:
-            first, last = span
-            response.status = 206
-            response.headers["Content-Range"] = f"bytes {first}-{last}/{size}"
-            offset, length = first, last - first + 1
-    return _OpenFile(fd, offset, length)
+    if since is not None and modified <= since:
+        return Response(None, status=304, headers={"Last-Modified": response.headers["Last-Modified"]})
+    span = _byte_range(wanted, size) if wanted else None
+    if span is False:
+        return Response({"error": "range not satisfiable"}, status=416, headers={"Content-Range": f"bytes */{size}"})
+    if span is None:
+        return _OpenFile(fd, 0, size)
+    first, last = span
+    response.status = 206
+    response.headers["Content-Range"] = f"bytes {first}-{last}/{size}"
+    return _OpenFile(fd, first, last - first + 1)
+
+
+def _if_modified_since(value):
+    """The time an If-Modified-Since value names, in seconds; None when there
+    is none or it is not a date (then it is ignored, RFC 9110 13.1.3)."""
+    if not value:
+        return None
+    try:
+        return email.utils.parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError, OverflowError, IndexError):
+        return None
+
+
+_DIGITS = re.compile(r"[0-9]{0,20}")  # ASCII digits only; no file has more bytes than 20 digits count
 
 
 def _byte_range(header, size):
@@ -266,8 +288,8 @@ def _byte_range(header, size):
     answers, RFC 9110 14.2); False when no byte of the file is in it."""
     unit, _, spec = header.partition("=")
     first, dash, last = spec.strip().partition("-")
-    if (unit.strip().lower() != "bytes" or not dash or not first + last or not (first + last).isdigit()
-            or len(first) > 20 or len(last) > 20):  # no file has more bytes than 20 digits count
+    if (unit.strip().lower() != "bytes" or not dash or not first + last
+            or not _DIGITS.fullmatch(first) or not _DIGITS.fullmatch(last)):
         return None
     if first == "":  # the last N bytes
         n = int(last)

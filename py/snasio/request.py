@@ -115,7 +115,8 @@ class Request:
 
     method, path (percent-decoded), path_params (typed by their converters),
     query_params (last value wins), query_params_multi (every value),
-    headers, cookies, body (parsed JSON for a JSON body, str for a text or
+    headers, trailers (of a chunked body, kept apart), cookies, body (parsed
+    JSON for a JSON body, str for a text or
     form-urlencoded one, bytes for any other, None when empty), raw_body
     (bytes), form and form_multi (the fields of a form body, by the
     conventions of query_params), files and files_multi (the UploadedFile
@@ -130,7 +131,7 @@ class Request:
 
     def __init__(self, method: str, path: str, path_params: dict | None = None, raw_query: str = "",
                  headers=(), raw_body: bytes = b"", body=UNSET, client: tuple = ("127.0.0.1", 0),
-                 scheme: str = "http", request_id: str = "") -> None:
+                 scheme: str = "http", request_id: str = "", trailers=()) -> None:
         """A Request built in Python, for a handler's unit test: what the
         server decodes in C++, the standard library decodes here."""
         self.method = method
@@ -142,6 +143,7 @@ class Request:
         self.request_id = request_id
         self._raw_query = raw_query
         self._raw_headers = "\0".join(f"{name}\0{value}" for name, value in headers)
+        self._raw_trailers = "\0".join(f"{name}\0{value}" for name, value in trailers)
         self._headers = self._query = self._query_multi = self._parts = self._lazy = None
         self._body = None if body is UNSET and not raw_body else body
         self._charset = _http.body_charset(self.headers.get("content-type", ""))
@@ -152,6 +154,12 @@ class Request:
         if self._headers is None:
             self._headers = Headers(_header_pairs(self._raw_headers))
         return self._headers
+
+    @property
+    def trailers(self) -> Headers:
+        """The trailer fields of a chunked body, kept apart from the headers
+        (they change no Host, framing, content type or forwarding)."""
+        return self._cached("trailers", lambda: Headers(_header_pairs(self._raw_trailers)))
 
     @property
     def query_params(self) -> dict:
@@ -205,13 +213,13 @@ class Request:
 
     def _form(self):
         def fields():
-            if self._parts is not None:
-                return [(name, _http.decode_text(data, _http.content_type_parts(content_type or "")[1]))
-                        for name, filename, content_type, data in self._parts if filename is None]
-            media = _http.content_type_parts(self.headers.get("content-type", ""))[0]
-            if media == "application/x-www-form-urlencoded" and self.raw_body:
-                return _parse_query(self.raw_body)
-            return ()
+            if self._parts is None and self.raw_body:
+                # A Request built in Python: the standard library splits its form.
+                media = _http.content_type_parts(self.headers.get("content-type", ""))[0]
+                if media == "application/x-www-form-urlencoded":
+                    return _parse_query(self.raw_body)
+            return [(name, _http.decode_text(data, _http.content_type_parts(content_type or "")[1]))
+                    for name, filename, content_type, data in self._parts or () if filename is None]
         return self._cached("form", lambda: _one_and_all(fields()))
 
     def _files(self):

@@ -1,5 +1,6 @@
 #include "app/dispatcher.hpp"
 
+#include "http/form.hpp"
 #include "http/url.hpp"
 #include "log/log.hpp"
 #include "python/backend.hpp"
@@ -111,6 +112,14 @@ net::listening dispatcher::to_python(std::size_t route, http::request&& req, std
   j.params = std::move(params);
   j.headers = std::move(req.headers);
   j.body = std::move(req.body);
+  j.trailers = std::move(req.trailers);
+  // A form is split here, on the reactor: a malformed one (400) or one with
+  // too many fields (413) never takes a place in the queue or the GIL.
+  http::form_refusal refused;
+  if (!j.body.empty() && !http::split_form(http::find_header(j.headers, "Content-Type"), j.body, limits_, j.form, refused)) {
+    to.send(http::response::error(refused.status, refused.reason));
+    return {};
+  }
   j.client_host = std::move(req.client_host);
   j.client_port = req.client_port;
   j.https = req.https;
@@ -130,15 +139,9 @@ net::listening dispatcher::to_python(std::size_t route, http::request&& req, std
 }
 
 void dispatcher::report_refusal() {
-  // One line a second at most, however many are refused: a full queue is a
-  // burst, and a log line per refusal would add to it.
-  ++refused_;
-  auto now = std::chrono::steady_clock::now();
-  if (now < next_refusal_log_) return;
-  log::line(log::level::warning, "Python's queue is full (--queue-depth): refused " + std::to_string(refused_) +
-            " request(s) with 503 since the last report");
-  refused_ = 0;
-  next_refusal_log_ = now + std::chrono::seconds(1);
+  if (std::size_t n = refusals_.count())
+    log::line(log::level::warning, "Python's queue is full (--queue-depth): refused " + std::to_string(n) +
+                                       " request(s) with 503 since the last report");
 }
 
 void dispatcher::draining() {

@@ -8,8 +8,10 @@
 #include <string_view>
 #include <vector>
 
+#include "http/limits.hpp"
 #include "http/request.hpp"
 #include "http/response.hpp"
+#include "log/throttle.hpp"
 #include "net/request_handler.hpp"
 #include "routing/router.hpp"
 
@@ -38,6 +40,8 @@ class dispatcher final : public net::request_handler {
   net::listening handle(http::request&& req, const net::responder& to) override;
   /// The server has begun to drain (event streams end).
   void draining();
+  /// The limits forms are split under (--max-form-fields, --max-form-parts).
+  void set_limits(const http::limits& l) { limits_ = l; }
   /// Calls `reached` once, as the `count`th request arrives (--max-requests; 0: never).
   void after_requests(std::uint64_t count, std::function<void()> reached) {
     recycle_after_ = count;
@@ -60,12 +64,12 @@ class dispatcher final : public net::request_handler {
   void report_refusal();
 
   routing::router router_;
+  http::limits limits_;
   std::vector<target> targets_;
   std::uint64_t handled_ = 0;
   std::uint64_t recycle_after_ = 0;
   std::function<void()> on_recycle_;
-  std::size_t refused_ = 0;  // 503s for a full queue since the last log line
-  std::chrono::steady_clock::time_point next_refusal_log_;
+  log::throttle refusals_;  // 503s for a full queue, told once a second
   python::backend* python_ = nullptr;
   std::uint64_t next_job_id_ = 1;
 };

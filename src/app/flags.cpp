@@ -147,6 +147,12 @@ const std::vector<option>& options() {
       {"--max-body-bytes", "N", "request body, bytes; over it: 413",
        count("--max-body-bytes", [](config& c) -> std::size_t& { return c.server.limits.max_body_bytes; }, 0),
        [](const config& c) { return std::to_string(c.server.limits.max_body_bytes); }},
+      {"--max-form-fields", "N", "fields of an url-encoded form body; over it: 413",
+       count("--max-form-fields", [](config& c) -> std::size_t& { return c.server.limits.max_form_fields; }, 0),
+       [](const config& c) { return std::to_string(c.server.limits.max_form_fields); }},
+      {"--max-form-parts", "N", "parts of a multipart/form-data body; over it: 413",
+       count("--max-form-parts", [](config& c) -> std::size_t& { return c.server.limits.max_form_parts; }, 0),
+       [](const config& c) { return std::to_string(c.server.limits.max_form_parts); }},
       {"--header-timeout", "S", "seconds for a request's head to arrive; then 408",
        timeout("--header-timeout", [](config& c) -> ms& { return c.server.header_timeout; }, false),
        [](const config& c) { return show(c.server.header_timeout); }},
@@ -168,6 +174,9 @@ const std::vector<option>& options() {
       {"--max-pipelined", "N", "requests parsed ahead of their responses per connection",
        count("--max-pipelined", [](config& c) -> std::size_t& { return c.server.max_pipelined; }, 1),
        [](const config& c) { return std::to_string(c.server.max_pipelined); }},
+      {"--max-unsent-bytes", "N", "answer bytes one connection may have waiting to be sent; past it it reads no more",
+       count("--max-unsent-bytes", [](config& c) -> std::size_t& { return c.server.max_unsent_bytes; }, 1),
+       [](const config& c) { return std::to_string(c.server.max_unsent_bytes); }},
       {"--max-request-id-bytes", "N", "an X-Request-ID kept up to this long; a longer one is replaced",
        count("--max-request-id-bytes", [](config& c) -> std::size_t& { return c.server.max_request_id_bytes; }, 1),
        [](const config& c) { return std::to_string(c.server.max_request_id_bytes); }},
@@ -196,23 +205,15 @@ const std::vector<option>& options() {
        [](const config& c) {
          return std::string(c.server.log_format == net::access_log_format::json ? "json" : "text");
        }},
-      {"--forwarded-allow-ips", "IPS", "proxies (addresses, CIDRs, comma-separated) whose X-Forwarded-* are believed",
+      {"--forwarded-allow-ips", "IPS", "proxies whose X-Forwarded-* are believed: addresses, CIDRs, unix (Unix-socket peers), * (every peer)",
        [](config& c, std::string_view v) {
-         c.server.forwarded_allow_ips.clear();
-         while (!v.empty()) {
-           std::string_view item = http::trim(v.substr(0, v.find(',')));
-           v = v.find(',') == std::string_view::npos ? std::string_view() : v.substr(v.find(',') + 1);
-           if (item.empty()) continue;
-           auto n = http::network::parse(item);
-           if (!n) throw usage_error("invalid address or CIDR '" + std::string(item) + "' in --forwarded-allow-ips");
-           c.server.forwarded_allow_ips.push_back(*n);
-         }
+         std::string bad;
+         auto trusted = http::trusted_peers::parse(v, bad);
+         if (!trusted)
+           throw usage_error("invalid item '" + bad + "' in --forwarded-allow-ips (an address, a CIDR, unix or *)");
+         c.server.forwarded_allow_ips = std::move(*trusted);
        },
-       [](const config& c) {
-         std::string text;
-         for (const auto& n : c.server.forwarded_allow_ips) text += (text.empty() ? "" : ",") + n.to_string();
-         return text;
-       }},
+       [](const config& c) { return c.server.forwarded_allow_ips.to_string(); }},
   };
   return table;
 }

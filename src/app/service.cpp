@@ -43,12 +43,17 @@ void service::start(std::function<void()> on_stopped) {
   on_stopped_ = on_stopped ? std::move(on_stopped) : [this] { io_.stop(); };
   server_.listen();
   if (import_app()) {
+    dispatcher_.set_limits(config_.server.limits);
     dispatcher_.add_python(python_);
     python_.serve(config_.python);  // the start-up hooks run here
   } else {
     log::line(log::level::warning, "no --app-dir or --module given: serving the native routes only");
   }
   for (const auto& line : dispatcher_.route_table()) log::line("route " + line);
+  if (config_.server.forwarded_allow_ips.everyone)
+    log::line(log::level::warning, "--forwarded-allow-ips '*': every peer may name the client and the scheme "
+                                   "(X-Forwarded-For, X-Forwarded-Proto, Forwarded); only behind a proxy that "
+                                   "overwrites them");
   if (config_.max_requests > 0)
     dispatcher_.after_requests(config_.max_requests, [this] {
       asio::post(io_, [this] {

@@ -73,8 +73,37 @@ bool has_forwarding(const header_list& headers) noexcept {
   });
 }
 
-bool is_trusted(std::string_view address, const std::vector<network>& trusted) {
-  return std::any_of(trusted.begin(), trusted.end(), [&](const network& n) { return n.contains(address); });
+std::optional<trusted_peers> trusted_peers::parse(std::string_view text, std::string& bad) {
+  trusted_peers out;
+  while (!text.empty()) {
+    std::size_t comma = text.find(',');
+    std::string_view item = trim(text.substr(0, comma));
+    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+    if (item.empty()) continue;
+    if (item == "*") {
+      out.everyone = true;
+    } else if (item == "unix") {
+      out.unix_peers = true;
+    } else if (auto n = network::parse(item)) {
+      out.networks.push_back(*n);
+    } else {
+      bad = item;
+      return std::nullopt;
+    }
+  }
+  return out;
+}
+
+bool trusted_peers::trusts(std::string_view address) const {
+  if (everyone) return true;
+  return std::any_of(networks.begin(), networks.end(), [&](const network& n) { return n.contains(address); });
+}
+
+std::string trusted_peers::to_string() const {
+  std::string text = everyone ? "*" : "";
+  if (unix_peers) text += (text.empty() ? "" : ",") + std::string("unix");
+  for (const auto& n : networks) text += (text.empty() ? "" : ",") + n.to_string();
+  return text;
 }
 
 std::optional<network> network::parse(std::string_view text) {
@@ -114,7 +143,7 @@ std::string network::to_string() const {
 }
 
 origin forwarded_origin(const header_list& headers, std::string_view peer_host, std::uint16_t peer_port,
-                        const std::vector<network>& trusted) {
+                        const trusted_peers& trusted) {
   origin o{std::string(peer_host), peer_port, false};
   std::vector<std::string_view> nodes = list(headers, "X-Forwarded-For"), protos = list(headers, "X-Forwarded-Proto");
   if (nodes.empty() && protos.empty()) {
@@ -127,7 +156,7 @@ origin forwarded_origin(const header_list& headers, std::string_view peer_host, 
   std::size_t client = nodes.size();
   while (client > 0) {
     --client;
-    if (client == 0 || !is_trusted(host_and_port(nodes[client]).first, trusted)) break;
+    if (client == 0 || !trusted.trusts(host_and_port(nodes[client]).first)) break;
   }
   if (!nodes.empty()) {
     auto [host, port] = host_and_port(nodes[client]);

@@ -45,7 +45,7 @@ bool read_part(std::string_view text, form_part& part, std::string& error) {
 }  // namespace
 
 bool parse_multipart(std::string_view body, std::string_view boundary, std::vector<form_part>& parts,
-                     std::string& error) {
+                     std::string& error, std::size_t max_parts) {
   if (boundary.empty() || boundary.size() > 70)
     return fail(error, "multipart/form-data needs a boundary parameter of 1 to 70 characters");
   // Every boundary line but a first one that opens the body follows a CRLF.
@@ -72,6 +72,7 @@ bool parse_multipart(std::string_view body, std::string_view boundary, std::vect
     form_part part;
     if (!read_part(rest.substr(0, end), part, error)) return false;
     parts.push_back(std::move(part));
+    if (parts.size() > max_parts) return fail(error, "too many parts");
     rest.remove_prefix(end + delimiter.size());
   }
 }

@@ -20,8 +20,9 @@ struct form_part {
 /// False, with `error` saying why (for a 400), when it is not well formed:
 /// no boundary line, a part without `Content-Disposition: form-data; name=`,
 /// malformed part headers, or no closing boundary. The preamble and the
-/// epilogue are ignored, as RFC 2046 says.
+/// epilogue are ignored, as RFC 2046 says. It stops at the part past
+/// `max_parts` (false, `parts` holding max_parts + 1).
 bool parse_multipart(std::string_view body, std::string_view boundary, std::vector<form_part>& parts,
-                     std::string& error);
+                     std::string& error, std::size_t max_parts = std::size_t(-1));
 
 }  // namespace snasio::http

@@ -16,6 +16,10 @@ struct request {
   int version_minor = 1;
   header_list headers;  ///< in arrival order; names keep the client's case
   std::string body;     ///< the decoded body (chunked framing removed)
+  /// The trailer section of a chunked body: kept apart, never merged into
+  /// the headers, so it can change no Host, framing, content type,
+  /// forwarding or request id.
+  header_list trailers;
   bool keep_alive = true;  ///< whether the connection may carry another request
   std::string client_host;       ///< the peer's address, filled in by the connection
   std::uint16_t client_port = 0;  ///< the peer's port, filled in by the connection

@@ -192,22 +192,25 @@ int request_parser::on_url(std::string_view span) {
 
 int request_parser::on_header_field(std::string_view span) {
   // A field name may arrive in several spans; a new header starts with the
-  // first span after a value (or after the request line).
-  if (request_.headers.empty() || in_value_) {
-    if (request_.headers.size() >= limits_.max_headers)
-      return fail(431, "too many header fields: over " + std::to_string(limits_.max_headers) + " (--max-headers)");
+  // first span after a value (or after the request line). The fields after
+  // a chunked body are its trailers, kept apart (RFC 9110 6.5.1).
+  header_list& fields = in_trailers_ ? request_.trailers : request_.headers;
+  if (fields.empty() || in_value_) {
+    if (fields.size() >= limits_.max_headers)
+      return fail(431, std::string("too many ") + (in_trailers_ ? "trailer" : "header") + " fields: over " +
+                           std::to_string(limits_.max_headers) + " (--max-headers)");
     // Room for a browser's usual dozen at once, rather than growing 1, 2, 4, 8, 16.
-    if (request_.headers.empty()) request_.headers.reserve(std::min<std::size_t>(16, limits_.max_headers));
-    request_.headers.emplace_back();
+    if (fields.empty() && !in_trailers_) fields.reserve(std::min<std::size_t>(16, limits_.max_headers));
+    fields.emplace_back();
     in_value_ = false;
   }
-  request_.headers.back().name.append(span);
+  fields.back().name.append(span);
   return 0;
 }
 
 int request_parser::on_header_value(std::string_view span) {
   in_value_ = true;
-  request_.headers.back().value.append(span);
+  (in_trailers_ ? request_.trailers : request_.headers).back().value.append(span);
   return 0;
 }
 
@@ -216,7 +219,7 @@ int request_parser::on_header_value_complete() {
   in_value_ = true;
   // llhttp skips the whitespace before a value but keeps what trails it; a
   // field value has neither (RFC 9110 5.5).
-  std::string& value = request_.headers.back().value;
+  std::string& value = (in_trailers_ ? request_.trailers : request_.headers).back().value;
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.pop_back();
   return 0;
 }
@@ -256,6 +259,7 @@ int request_parser::on_chunk_header() {
   // counted the same way and against the same limit. Pause where it starts.
   if (parser_.content_length != 0) return 0;
   in_trailers_ = true;
+  in_value_ = false;
   head_bytes_ = 0;
   return HPE_PAUSED;
 }

@@ -64,9 +64,9 @@ std::optional<std::string> percent_decode_path(std::string_view raw) {
 // Like werkzeug's url_decode: pairs split on '&' only, empty pairs skipped,
 // the key ends at the first '='. The bytes may be any bytes; the Python
 // bridge decodes them as UTF-8 with errors="replace", as werkzeug does.
-std::vector<query_pair> parse_query(std::string_view raw) {
+std::vector<query_pair> parse_query(std::string_view raw, std::size_t max_pairs) {
   std::vector<query_pair> out;
-  while (!raw.empty()) {
+  while (!raw.empty() && out.size() <= max_pairs) {
     auto amp = raw.find('&');
     auto pair = raw.substr(0, amp);
     raw = amp == std::string_view::npos ? std::string_view() : raw.substr(amp + 1);

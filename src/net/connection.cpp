@@ -39,11 +39,11 @@ void connection::start() {
     std::memcpy(ip.data(), peer.data(), peer.size());
     client_host_ = ip.address().to_string();
     client_port_ = ip.port();
-    peer_trusted_ = http::is_trusted(client_host_, options_.forwarded_allow_ips);
+    peer_trusted_ = options_.forwarded_allow_ips.trusts(client_host_);
   } else {
-    // A Unix socket's peer has no address; it is a local process that the
-    // socket's mode let in (a proxy on this host), so its headers are believed.
-    peer_trusted_ = true;
+    // A Unix socket's peer has no address: any local process the socket's
+    // mode lets in. Its headers are believed only when the flag says "unix".
+    peer_trusted_ = options_.forwarded_allow_ips.unix_peers || options_.forwarded_allow_ips.everyone;
   }
   ready_since_ = clock::now();
   do_read();
@@ -135,9 +135,41 @@ void connection::on_read(const asio::error_code& ec, std::size_t n) {
   process_input();
 }
 
+namespace {
+// RFC 9110 9.2.1: requests that ask for nothing to change.
+bool safe_method(std::string_view m) { return m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "TRACE"; }
+}  // namespace
+
+// Whether the next request may be handed on: room in the pipeline, and its
+// answer not past --max-unsent-bytes with the answers before it, each answer
+// not made yet (this one too) counted at the size of the largest so far. A
+// connection that owes nothing always takes one, however large its answer.
+// While answers are owed, only safe requests run side by side (RFC 9112
+// 9.3.2): a POST behind a GET, or a GET behind a POST, waits for the answers
+// before it, so what a request sees never depends on how the threads ran.
+// Before the first answer is made, one request at a time: a burst of
+// pipelined requests for large answers cannot make the server hold them all.
+bool connection::may_take_request() const {
+  if (slots_.empty()) return true;  // (a write in flight keeps its slots till it is done)
+  if (slots_.size() >= options_.max_pipelined) return false;
+  std::size_t unmade = slots_.unmade();
+  if (unmade > 0) {
+    std::string_view next(buffer_.data() + begin_, end_ - begin_);
+    std::size_t space = next.find(' ');
+    if (largest_answer_ == 0 || slots_.unmade_unsafe() || space == std::string_view::npos ||
+        !safe_method(next.substr(0, space)))
+      return false;
+  }
+  return slots_.unsent() + in_flight_ + (unmade + 1) * largest_answer_ <= options_.max_unsent_bytes;
+}
+
+bool connection::over_unsent() const { return slots_.unsent() + in_flight_ >= options_.max_unsent_bytes; }
+
 void connection::process_input(bool all_received) {
+  parsing_ = true;
+  // A request partly received is parsed on; a new one only if it may be taken.
   while ((state_ == state::open || all_received) && begin_ < end_ &&
-         (all_received || slots_.size() < options_.max_pipelined)) {
+         (all_received || parser_.started() || may_take_request())) {
     std::size_t used = 0;
     auto parsed = parser_.parse({buffer_.data() + begin_, end_ - begin_}, used);
     begin_ += used;
@@ -163,7 +195,10 @@ void connection::process_input(bool all_received) {
       send_continue();
     }
   }
-  if (state_ == state::open && begin_ == end_) do_read();
+  parsing_ = false;
+  // No more is read while too much waits to be sent: the client's bytes stay
+  // in the kernel's buffers, and TCP tells it to wait.
+  if (state_ == state::open && begin_ == end_ && !over_unsent()) do_read();
   arm_timer();
 }
 
@@ -179,6 +214,7 @@ void connection::hand_over(http::request&& req) {
   f.request_id = manager_.request_id(req.header("X-Request-ID"));
   req.request_id = f.request_id;
   std::uint64_t slot = slots_.reserve(std::move(f));
+  if (!safe_method(req.method)) slots_.mark_unsafe(slot);
   if (peer_trusted_ && http::has_forwarding(req.headers)) {
     auto origin = http::forwarded_origin(req.headers, client_host_, client_port_, options_.forwarded_allow_ips);
     req.client_host = std::move(origin.host);

@@ -63,6 +63,8 @@ class connection : public std::enable_shared_from_this<connection> {
   void do_read();
   void on_read(const asio::error_code& ec, std::size_t n);
   void process_input(bool all_received = false);
+  bool may_take_request() const;
+  bool over_unsent() const;
   bool fill(std::uint64_t slot, const http::response& r);
   void log_access(std::uint64_t slot, const http::response& r);
   void hand_over(http::request&& req);
@@ -100,6 +102,9 @@ class connection : public std::enable_shared_from_this<connection> {
   std::vector<asio::const_buffer> gather_;  // ...as buffers, when there are several
   std::vector<listening> written_;          // listeners to tell their answers are written
   std::size_t stream_in_flight_ = 0;  // bytes of the open stream in the write in flight
+  std::size_t in_flight_ = 0;         // bytes of the write in flight
+  std::size_t largest_answer_ = 0;    // the largest answer made for this connection so far
+  bool parsing_ = false;              // inside process_input: an answer made meanwhile needs no new call
   std::vector<std::uint64_t> waiting_for_room_;  // stream slots whose listeners wait for room()
   bool read_pending_ = false;
   bool write_pending_ = false;

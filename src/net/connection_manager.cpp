@@ -3,6 +3,7 @@
 #include <charconv>
 #include <random>
 
+#include "log/log.hpp"
 #include "net/connection.hpp"
 
 namespace snasio::net {
@@ -39,6 +40,10 @@ void connection_manager::start(stream_socket socket) {
   if (draining_ || connections_.size() >= options_.max_connections) {
     asio::error_code ignored;
     socket.close(ignored);
+    if (std::size_t n = draining_ ? 0 : over_limit_.count())
+      log::line(log::level::warning, "at the connection limit (--max-connections " +
+                                         std::to_string(options_.max_connections) + "): closed " + std::to_string(n) +
+                                         " new connection(s) at once since the last report");
     return;
   }
   // Responses go out whole, in one write each: Nagle would only delay them.
@@ -56,6 +61,7 @@ void connection_manager::remove(connection* c) {
   if (it == connections_.end()) return;
   asio::post(executor_, [keep = std::move(it->second)] {});
   connections_.erase(it);
+  if (on_closed_) on_closed_();
   if (draining_ && !beginning_drain_) check_drained();
 }
 

@@ -9,6 +9,7 @@
 #include <asio.hpp>
 
 #include "http/date.hpp"
+#include "log/throttle.hpp"
 #include "net/access_log.hpp"
 #include "net/server_options.hpp"
 #include "net/stream_socket.hpp"
@@ -40,6 +41,8 @@ class connection_manager {
   void start(stream_socket socket);
   /// Forgets a connection that has closed (called by the connection).
   void remove(connection* c);
+  /// Calls `closed` each time a connection has closed (its descriptor is free).
+  void on_closed(std::function<void()> closed) { on_closed_ = std::move(closed); }
   /// Shutdown: connections answer the requests received in full, then close.
   /// At --drain-timeout every request still waiting is answered 503 and its
   /// work cancelled; a connection still open a moment later is closed.
@@ -81,6 +84,8 @@ class connection_manager {
   http::date_cache date_;
   std::unordered_map<connection*, std::shared_ptr<connection>> connections_;
   std::function<void()> on_drained_;
+  std::function<void()> on_closed_;
+  log::throttle over_limit_;  // connections closed at once past --max-connections
   bool draining_ = false;
   bool past_deadline_ = false;
   bool beginning_drain_ = false;  // inside drain(): on_drained must wait

@@ -23,6 +23,8 @@ void connection::respond(std::uint64_t slot, const http::response& r) {
   if (state_ == state::closed) return;
   if (fill(slot, r)) manager_.count_answered();
   do_write();
+  // An answer made may let the pipelined requests behind it be taken.
+  if (!parsing_ && state_ == state::open && begin_ < end_) process_input();
 }
 
 bool connection::fill(std::uint64_t slot, const http::response& r) {
@@ -38,7 +40,9 @@ bool connection::fill(std::uint64_t slot, const http::response& r) {
                        r.stream_length >= 0 ? body::sized : f->http10 ? body::until_close : body::chunked);
     return true;
   }
-  slots_.fill(slot, http::serialize(r, *f, manager_.date()));
+  std::string bytes = http::serialize(r, *f, manager_.date());
+  largest_answer_ = std::max(largest_answer_, bytes.size());
+  slots_.fill(slot, std::move(bytes));
   return true;
 }
 
@@ -86,6 +90,8 @@ void connection::do_write() {
   // Gather every response that is ready at the front into one write.
   if (slots_.take_filled(writing_) == 0) return;
   stream_in_flight_ = slots_.stream_taken() ? writing_.back().size() : 0;
+  in_flight_ = 0;
+  for (const auto& b : writing_) in_flight_ += b.size();
   write_pending_ = true;
   write_started_ = clock::now();
   auto done = [self = shared_from_this()](const asio::error_code& ec, std::size_t) { self->on_write(ec); };
@@ -105,7 +111,7 @@ void connection::on_write(const asio::error_code& ec) {
   if (ec) return close();
   writing_.clear();
   written_.clear();
-  stream_in_flight_ = 0;
+  stream_in_flight_ = in_flight_ = 0;
   bool closes = slots_.release_taken(&written_);
   for (const listening& l : written_) l.by->written(l.tag);
   if (closes) return begin_linger();

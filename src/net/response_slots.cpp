@@ -1,5 +1,6 @@
 #include "net/response_slots.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace snasio::net {
@@ -133,6 +134,24 @@ std::vector<response_slots::owed_answer> response_slots::owed() const {
   for (std::size_t i = 0; i < slots_.size(); ++i)
     if (!slots_[i].filled || slots_[i].streaming) out.push_back({first_ + i, slots_[i].listener});
   return out;
+}
+
+std::size_t response_slots::unsent() const noexcept {
+  std::size_t bytes = 0;
+  for (const auto& s : slots_) bytes += s.bytes.size();  // a taken slot's bytes moved out
+  return bytes;
+}
+
+std::size_t response_slots::unmade() const noexcept {
+  return std::size_t(std::count_if(slots_.begin(), slots_.end(), [](const slot& s) { return !s.filled; }));
+}
+
+bool response_slots::unmade_unsafe() const noexcept {
+  return std::any_of(slots_.begin(), slots_.end(), [](const slot& s) { return !s.filled && s.unsafe; });
+}
+
+void response_slots::mark_unsafe(std::uint64_t n) {
+  if (slot* s = find(n)) s->unsafe = true;
 }
 
 std::vector<listening> response_slots::unwritten() const {

@@ -85,6 +85,15 @@ class response_slots {
   /// Who asked to hear that an answer is written, of answers filled but not written.
   std::vector<listening> unwritten() const;
 
+  /// Marks slot `n` as the answer to a request whose method is not safe
+  /// (RFC 9110 9.2.1): POST, PUT, DELETE, ...
+  void mark_unsafe(std::uint64_t n);
+  /// The bytes filled and not yet taken for a write; how many answers are
+  /// not made yet; whether one of those answers a request that is not safe.
+  std::size_t unsent() const noexcept;
+  std::size_t unmade() const noexcept;
+  bool unmade_unsafe() const noexcept;
+
   bool empty() const noexcept { return slots_.empty(); }
   std::size_t size() const noexcept { return slots_.size(); }
   /// Forgets every slot (the connection closed).
@@ -95,6 +104,7 @@ class response_slots {
     http::framing framing;
     bool filled = false;
     listening listener;         // who hears what becomes of the answer
+    bool unsafe = false;        // it answers a request whose method is not safe
     bool streaming = false;     // the head is in; pieces follow until end_stream
     bool chunked = false;       // a stream's pieces are framed as chunks
     std::string bytes;

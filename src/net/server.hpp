@@ -6,6 +6,7 @@
 
 #include <asio.hpp>
 
+#include "log/throttle.hpp"
 #include "net/connection_manager.hpp"
 #include "net/listener.hpp"
 #include "net/server_options.hpp"
@@ -45,11 +46,16 @@ class server {
  private:
   void do_accept();
   void on_accept(const asio::error_code& ec, stream_socket socket);
+  void pause_accepting(const asio::error_code& ec);
+  void resume_accepting();
 
   asio::io_context& io_;
   server_options options_;
   std::unique_ptr<listener> listener_;
   connection_manager connections_;
+  asio::steady_timer resume_timer_;  // when accepting is paused: try again after a back-off
+  bool paused_ = false;
+  log::throttle out_of_descriptors_;
   bool stopping_ = false;
 };
 

@@ -22,7 +22,7 @@ struct server_options {
   std::string host = "127.0.0.1";  ///< --host
   std::uint16_t port = 8000;       ///< --port (0 picks a free port)
   std::string uds;                 ///< --uds: a Unix socket path to listen on instead of host and port
-  unsigned uds_mode = 0666;        ///< --uds-mode: its permission bits (who may connect)
+  unsigned uds_mode = 0660;        ///< --uds-mode: its permission bits (who may connect: owner and group)
   int listen_fd = -1;              ///< a listening socket to serve instead of binding (a worker's, inherited)
   http::limits limits;             ///< request size limits
 
@@ -46,6 +46,13 @@ struct server_options {
   /// --max-pipelined: requests of one connection parsed ahead of their
   /// responses; past it the connection stops reading until responses are written.
   std::size_t max_pipelined = 16;
+  /// --max-unsent-bytes: the bytes of its answers one connection may have
+  /// waiting to be sent (to a client that does not read, say), answers not
+  /// made yet counted at the size of its largest so far; a request whose
+  /// answer would pass it is not parsed, and nothing more is read, until
+  /// some are written (a connection that owes nothing always takes one). It
+  /// bounds what a client that pipelines and never reads makes the server hold.
+  std::size_t max_unsent_bytes = 1024 * 1024;
   /// --max-request-id-bytes: an incoming X-Request-ID longer than this is
   /// replaced by one the server makes.
   std::size_t max_request_id_bytes = 128;
@@ -57,8 +64,9 @@ struct server_options {
   bool access_log = false;
   access_log_format log_format = access_log_format::text;
   /// --forwarded-allow-ips: the proxies whose X-Forwarded-For / -Proto and
-  /// Forwarded headers are believed.
-  std::vector<http::network> forwarded_allow_ips = {*http::network::parse("127.0.0.1")};
+  /// Forwarded headers are believed: addresses and blocks, "unix" for peers
+  /// on a Unix socket, "*" for every peer.
+  http::trusted_peers forwarded_allow_ips = {{*http::network::parse("127.0.0.1")}};
 };
 
 }  // namespace snasio::net

@@ -44,8 +44,8 @@ bool to_piece_end(PyObject* value, net::piece_end& out);
 /// Request's fields in place without running Python code.
 struct request_layout {
   Py_ssize_t method = 0, path = 0, path_params = 0, raw_body = 0, client = 0, scheme = 0, request_id = 0,
-             raw_query = 0, raw_headers = 0, body = 0, charset = 0, headers = 0, query = 0, query_multi = 0,
-             parts = 0, lazy = 0;
+             raw_query = 0, raw_headers = 0, raw_trailers = 0, body = 0, charset = 0, headers = 0, query = 0,
+             query_multi = 0, parts = 0, lazy = 0;
 
   /// The field at `offset` of `request` (null in a Request just allocated).
   static PyObject*& field(PyObject* request, Py_ssize_t offset) noexcept {

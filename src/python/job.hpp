@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "http/form.hpp"
 #include "http/header.hpp"
 #include "python/one_shot.hpp"
 #include "routing/path_param.hpp"
@@ -22,6 +23,11 @@ struct job {
   std::vector<routing::path_param> params;  ///< converted by the router
   http::header_list headers;
   std::string body;
+  http::header_list trailers;               ///< a chunked body's, kept apart from the headers
+  /// A form body, split on the reactor. Multipart parts are views into
+  /// `body`, whose bytes stay where they are as the job moves (a body that
+  /// holds a part is too long to live inside the std::string itself).
+  http::form form;
   std::string client_host;
   std::uint16_t client_port = 0;
   bool https = false;                       ///< the scheme is "https", as a trusted proxy says

@@ -4,7 +4,6 @@
 #include <string>
 
 #include "http/media_type.hpp"
-#include "http/multipart.hpp"
 #include "python/json_convert.hpp"
 #include "python/py_text.hpp"
 
@@ -48,13 +47,13 @@ py_ref path_params(const job& j, const py_objects& py, http::response& refusal) 
 // two per header, split by snasio.Headers only if the handler reads them.
 // Header bytes are opaque octets to HTTP, so the str is Latin-1 (one code
 // point per byte, never fails; WSGI and ASGI servers make the same choice).
-py_ref header_text(const job& j) {
+py_ref header_text(const http::header_list& headers) {
   std::size_t size = 0;
   bool ascii = true;  // CPython keeps an all-ASCII str in its ASCII form
   auto is_ascii = [](const std::string& s) {
     return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
   };
-  for (const auto& h : j.headers) {
+  for (const auto& h : headers) {
     size += h.name.size() + h.value.size() + 2;
     ascii = ascii && is_ascii(h.value);  // names are tokens: ASCII always
   }
@@ -62,7 +61,7 @@ py_ref header_text(const job& j) {
   py_ref text = py_ref::steal(PyUnicode_New(Py_ssize_t(size), ascii ? 127 : 255));
   if (!text) return {};
   auto* out = static_cast<char*>(PyUnicode_DATA(text.get()));  // one byte per code point
-  for (const auto& h : j.headers) {
+  for (const auto& h : headers) {
     if (out != PyUnicode_DATA(text.get())) *out++ = '\0';
     out = std::copy(h.name.begin(), h.name.end(), out);
     *out++ = '\0';
@@ -107,31 +106,30 @@ py_ref body_charset(const job& j, const py_objects& py) {
   return text ? py_ref::steal(PyUnicode_InternFromString("utf-8")) : py_ref::borrow(Py_None);
 }
 
-// A multipart/form-data body is split now too, so a malformed one is refused
-// before the handler runs: one (name, filename, content type, data) tuple per
-// part, filename and content type None when the part had none. None for any
-// other body.
-py_ref form_parts(const job& j, http::response& refusal) {
-  std::string_view content_type = http::find_header(j.headers, "Content-Type");
-  if (j.body.empty() || http::media_type(content_type) != "multipart/form-data") return py_ref::borrow(Py_None);
-  std::vector<http::form_part> parts;
-  std::string error;
-  if (!http::parse_multipart(j.body, http::parameter(content_type, "boundary").value_or(""), parts, error)) {
-    refusal = http::response::error(400, error);
-    return {};
-  }
-  py_ref tuple = py_ref::steal(PyTuple_New(Py_ssize_t(parts.size())));
-  for (std::size_t i = 0; tuple && i < parts.size(); ++i) {
-    const auto& p = parts[i];
-    py_ref name = text(p.name);
-    py_ref filename = p.filename ? text(*p.filename) : py_ref::borrow(Py_None);
-    py_ref type = p.content_type.empty() ? py_ref::borrow(Py_None) : latin1(p.content_type);
-    py_ref data = py_ref::steal(PyBytes_FromStringAndSize(p.data.data(), Py_ssize_t(p.data.size())));
+// A form's fields, split on the reactor (http::split_form): one (name,
+// filename, content type, data) tuple per multipart part or url-encoded
+// field, filename and content type None when there are none, data as bytes.
+// None for a body that is no form.
+py_ref form_parts(const job& j) {
+  const http::form& form = j.form;
+  if (form.parts.empty() && form.fields.empty()) return py_ref::borrow(Py_None);
+  std::size_t count = form.parts.size() + form.fields.size();
+  py_ref tuple = py_ref::steal(PyTuple_New(Py_ssize_t(count)));
+  auto add = [&](std::size_t i, py_ref name, py_ref filename, py_ref type, std::string_view bytes) {
+    py_ref data = py_ref::steal(PyBytes_FromStringAndSize(bytes.data(), Py_ssize_t(bytes.size())));
     PyObject* part = name && filename && type && data ? PyTuple_Pack(4, name.get(), filename.get(), type.get(), data.get())
                                                       : nullptr;
-    if (!part) return {};
-    PyTuple_SET_ITEM(tuple.get(), Py_ssize_t(i), part);  // steals `part`
+    if (part) PyTuple_SET_ITEM(tuple.get(), Py_ssize_t(i), part);  // steals `part`
+    return part != nullptr;
+  };
+  std::size_t i = 0;
+  for (const auto& p : form.parts) {
+    if (!tuple || !add(i++, text(p.name), p.filename ? text(*p.filename) : py_ref::borrow(Py_None),
+                       p.content_type.empty() ? py_ref::borrow(Py_None) : latin1(p.content_type), p.data))
+      return {};
   }
+  for (const auto& [name, value] : form.fields)
+    if (!tuple || !add(i++, text(name), py_ref::borrow(Py_None), py_ref::borrow(Py_None), value)) return {};
   return tuple;
 }
 
@@ -144,7 +142,7 @@ py_ref build_request(job& j, py_objects& py, std::size_t max_json_depth, http::r
   if (!body) return {};
   py_ref charset = body.get() == py.unset.get() ? body_charset(j, py) : py_ref::borrow(Py_None);
   if (!charset) return {};
-  py_ref parts = form_parts(j, refusal);
+  py_ref parts = form_parts(j);
   if (!parts) return {};
   PyObject* usual_method = py.method(j.method);
   py_ref method = usual_method ? py_ref::borrow(usual_method)
@@ -152,11 +150,12 @@ py_ref build_request(job& j, py_objects& py, std::size_t max_json_depth, http::r
   py_ref path = text(j.path);
   py_ref params = path_params(j, py, refusal);
   py_ref query = latin1(j.raw_query);
-  py_ref headers = header_text(j);
+  py_ref headers = header_text(j.headers);
+  py_ref trailers = header_text(j.trailers);
   py_ref client = client_address(j, py);
   py_ref scheme = py_ref::borrow(j.https ? py.https_scheme.get() : py.http_scheme.get());
   py_ref request_id = ascii(j.request_id);  // safe characters only (connection_manager::request_id)
-  if (!method || !path || !params || !query || !headers || !client || !scheme || !request_id) return {};
+  if (!method || !path || !params || !query || !headers || !trailers || !client || !scheme || !request_id) return {};
 
   // A new Request, its fields filled in place (where each lives comes from
   // the class, request_layout::read): no Python-level __init__ runs per request.
@@ -176,6 +175,7 @@ py_ref build_request(job& j, py_objects& py, std::size_t max_json_depth, http::r
   set(f.request_id, std::move(request_id));
   set(f.raw_query, std::move(query));
   set(f.raw_headers, std::move(headers));
+  set(f.raw_trailers, std::move(trailers));
   set(f.body, std::move(body));
   set(f.charset, std::move(charset));
   set(f.headers, py_ref::borrow(Py_None));

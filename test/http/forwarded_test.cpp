@@ -4,16 +4,18 @@
 
 using snasio::http::forwarded_origin;
 using snasio::http::header_list;
-using snasio::http::is_trusted;
 using snasio::http::network;
+using snasio::http::trusted_peers;
 
 namespace {
 
-std::vector<network> nets(std::initializer_list<const char*> texts) {
-  std::vector<network> out;
-  for (const char* t : texts) out.push_back(*network::parse(t));
+trusted_peers nets(std::initializer_list<const char*> texts) {
+  trusted_peers out;
+  for (const char* t : texts) out.networks.push_back(*network::parse(t));
   return out;
 }
+
+bool is_trusted(std::string_view address, const trusted_peers& trusted) { return trusted.trusts(address); }
 
 }  // namespace
 
@@ -38,6 +40,26 @@ TEST_CASE("networks parse addresses and CIDR blocks, IPv4 and IPv6", "[forwarded
   CHECK(is_trusted("1.2.3.4", nets({"0.0.0.0/0"})));
   CHECK(is_trusted("10.1.2.3", nets({"10.1.2.0/23"})));
   CHECK_FALSE(is_trusted("10.1.4.3", nets({"10.1.2.0/23"})));
+}
+
+TEST_CASE("--forwarded-allow-ips: addresses, blocks, unix and *", "[forwarded]") {
+  std::string bad;
+  auto t = trusted_peers::parse("127.0.0.1, 10.0.0.0/8,unix", bad);
+  REQUIRE(t);
+  CHECK((t->unix_peers && !t->everyone && t->networks.size() == 2));
+  CHECK(t->trusts("10.9.9.9"));
+  CHECK_FALSE(t->trusts("11.0.0.1"));
+  CHECK(t->to_string() == "unix,127.0.0.1,10.0.0.0/8");
+  auto all = trusted_peers::parse("*", bad);
+  REQUIRE(all);
+  CHECK((all->everyone && all->trusts("203.0.113.9") && all->to_string() == "*"));
+  CHECK_FALSE(trusted_peers::parse("127.0.0.1,localhost", bad));
+  CHECK(bad == "localhost");
+  auto none = trusted_peers::parse("", bad);
+  REQUIRE(none);
+  CHECK_FALSE(none->trusts("127.0.0.1"));
+  CHECK(none->to_string().empty());
+  CHECK(nets({"::1"}).to_string() == "::1");
 }
 
 TEST_CASE("the client is the rightmost forwarded address that is not trusted", "[forwarded]") {

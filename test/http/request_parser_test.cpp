@@ -22,7 +22,9 @@ std::string describe(const request& r) {
   std::string s = r.method + " " + r.target + " HTTP/" + std::to_string(r.version_major) + "." +
                   std::to_string(r.version_minor) + (r.keep_alive ? " keep-alive\n" : " close\n");
   for (const auto& h : r.headers) s += h.name + ": [" + h.value + "]\n";
-  return s + "\n" + r.body;
+  s += "\n" + r.body;
+  for (const auto& t : r.trailers) s += "\ntrailer " + t.name + ": [" + t.value + "]";
+  return s;
 }
 
 /// Everything that came out of one stream of input.
@@ -122,8 +124,15 @@ const std::vector<sample>& samples() {
        "POST /upload HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
        "5;name=value\r\nhello\r\n6;flag\r\n world\r\nA;quoted=\"a b\"\r\n, chunked!\r\n0\r\n"
        "X-Checksum: abc\r\nX-Count: 3\r\n\r\n",
-       "POST /upload HTTP/1.1 keep-alive\nHost: [h]\nTransfer-Encoding: [chunked]\nX-Checksum: [abc]\nX-Count: [3]\n\n"
-       "hello world, chunked!"},
+       "POST /upload HTTP/1.1 keep-alive\nHost: [h]\nTransfer-Encoding: [chunked]\n\n"
+       "hello world, chunked!\ntrailer X-Checksum: [abc]\ntrailer X-Count: [3]"},
+      {"trailers never become headers: a second Host, a Content-Type, forwarding, an id stay trailers",
+       "POST /t HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n"
+       "Host: evil\r\nContent-Type: application/json\r\nX-Forwarded-For: 6.6.6.6\r\nX-Request-ID: forged\r\n"
+       "Content-Length: 99\r\n\r\n",
+       "POST /t HTTP/1.1 keep-alive\nHost: [h]\nTransfer-Encoding: [chunked]\n\n{}\ntrailer Host: [evil]"
+       "\ntrailer Content-Type: [application/json]\ntrailer X-Forwarded-For: [6.6.6.6]\ntrailer X-Request-ID: [forged]"
+       "\ntrailer Content-Length: [99]"},
       {"chunked, hex sizes with leading zeros, no trailers",
        "PUT /x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n00a\r\n0123456789\r\n1F\r\n"
        "abcdefghijklmnopqrstuvwxyzABCDE\r\n000\r\n\r\n",
@@ -345,13 +354,15 @@ TEST_CASE("trailers are counted like a head: max_header_bytes, then 431", "[requ
   CHECK(over.error_reason == "trailer fields too large: over 100 bytes (--max-header-bytes)");
 }
 
-TEST_CASE("trailer fields count toward max_headers", "[request_parser][limits]") {
+TEST_CASE("trailer fields are counted against max_headers, on their own", "[request_parser][limits]") {
   limits l;
-  l.max_headers = 4;
+  l.max_headers = 2;
   std::string raw = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: 1\r\nB: 2\r\n\r\n";
   CHECK(same_however_split(raw, l).requests.size() == 1);
   raw.insert(raw.size() - 2, "C: 3\r\n");
-  CHECK(same_however_split(raw, l).error_status == 431);
+  outcome over = same_however_split(raw, l);
+  CHECK(over.error_status == 431);
+  CHECK(over.error_reason == "too many trailer fields: over 2 (--max-headers)");
 }
 
 // ---------------------------------------------------------------- errors

@@ -236,3 +236,21 @@ TEST_CASE("a drain makes the newest answer close, owed or made and waiting its t
   CHECK(take(slots) == std::vector<std::string>{"A", "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nConnection: close\r\n\r\nB"});
   CHECK(slots.release_taken());  // b closes the connection
 }
+
+TEST_CASE("the slots count the bytes not yet sent and the answers not yet made", "[response_slots]") {
+  response_slots slots;
+  auto a = slots.reserve(keep_alive()), b = slots.reserve(keep_alive()), c = slots.reserve(keep_alive());
+  slots.mark_unsafe(c);  // a POST, say
+  CHECK(slots.unmade() == 3);
+  CHECK(slots.unmade_unsafe());
+  slots.fill(b, "BB");
+  CHECK(slots.unsent() == 2);  // made, waiting behind a
+  slots.fill(a, "AAA");
+  CHECK(slots.unsent() == 5);
+  CHECK(take(slots) == std::vector<std::string>{"AAA", "BB"});
+  CHECK(slots.unsent() == 0);  // taken for a write: in flight, no longer waiting
+  CHECK(slots.unmade() == 1);
+  slots.fill(c, "C");
+  CHECK(slots.unmade() == 0);
+  CHECK_FALSE(slots.unmade_unsafe());
+}

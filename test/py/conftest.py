@@ -33,15 +33,16 @@ assert sys.executable == "/usr/bin/python3" or os.path.realpath(sys.executable).
 class Server:
     """A running snasio-serve process and where it listens."""
 
-    def __init__(self, args, env=None, cwd=None, startup_timeout=20.0, binary=None, prefix=()):
-        """`prefix`: a command that runs the server, such as ip netns exec NAME."""
+    def __init__(self, args, env=None, cwd=None, startup_timeout=20.0, binary=None, prefix=(), preexec_fn=None):
+        """`prefix`: a command that runs the server, such as ip netns exec NAME;
+        `preexec_fn`: run in the child before it starts (to lower a limit, say)."""
         binary = binary or SERVE
         if not binary.exists():
             raise FileNotFoundError(f"{binary} is not built (run `just build`)")
         self.log = tempfile.NamedTemporaryFile(prefix="snasio-stderr-", suffix=".log", delete=False)
         self.proc = subprocess.Popen(
             [*prefix, str(binary), "--port", "0", *args],
-            stdout=subprocess.PIPE, stderr=self.log, env=env, cwd=cwd)
+            stdout=subprocess.PIPE, stderr=self.log, env=env, cwd=cwd, preexec_fn=preexec_fn)
         line = self._read_line(startup_timeout)
         prefix = "snasio listening on http://"
         self.uds = None

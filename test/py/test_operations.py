@@ -216,13 +216,43 @@ def test_a_unix_socket_is_served_with_its_mode_and_removed_at_exit(start_server,
     srv = start_server("--app-dir", str(APP), "--uds", str(path), "--uds-mode", "600")
     assert srv.url == f"unix:{path}"
     assert stat.S_ISSOCK(path.stat().st_mode) and stat.S_IMODE(path.stat().st_mode) == 0o600
-    r = get(srv, "/whoami", b"X-Forwarded-For: 203.0.113.9\r\n")
-    # A proxy on this host, behind the socket's mode: its headers are believed.
-    assert r.status == 200 and r.json()["client"] == ["203.0.113.9", 0]
     assert get(srv, "/whoami").json()["client"] == ["", 0]
     srv.signal(15)
     assert srv.wait() == 0
     assert not path.exists()
+
+
+def test_a_unix_socket_lets_in_its_owner_and_group_only_by_default(start_server, tmp_path):
+    path = tmp_path / "app.sock"
+    start_server("--app-dir", str(APP), "--uds", str(path))
+    assert stat.S_IMODE(path.stat().st_mode) == 0o660
+
+
+def test_unix_socket_peers_name_the_client_only_when_the_flag_says_unix(start_server, tmp_path):
+    # Any local process the socket's mode lets in is such a peer: by default
+    # it cannot make itself another client or pretend to come over https.
+    forged = b"X-Forwarded-For: 6.6.6.6\r\nX-Forwarded-Proto: https\r\n"
+    plain = start_server("--app-dir", str(APP), "--uds", str(tmp_path / "plain.sock"))
+    r = get(plain, "/whoami", forged)
+    assert r.status == 200 and r.json()["client"] == ["", 0] and r.json()["scheme"] == "http"
+    proxied = start_server("--app-dir", str(APP), "--uds", str(tmp_path / "proxied.sock"),
+                           "--forwarded-allow-ips", "127.0.0.1,unix")
+    r = get(proxied, "/whoami", forged)
+    assert r.json()["client"] == ["6.6.6.6", 0] and r.json()["scheme"] == "https"
+
+
+def test_trusting_every_peer_is_allowed_with_a_warning(start_server):
+    srv = start_server("--app-dir", str(APP), "--forwarded-allow-ips", "*")
+    r = get(srv, "/whoami", b"X-Forwarded-For: 6.6.6.6\r\n")
+    assert r.json()["client"] == ["6.6.6.6", 0]
+    assert "--forwarded-allow-ips '*': every peer may name the client" in srv.stderr()
+
+
+def test_a_forwarded_allow_ips_item_that_is_none_of_the_kinds_is_refused_at_start():
+    run = subprocess.run([str(SERVE), "--forwarded-allow-ips", "10.0.0.0/8,unix,localhost"],
+                         capture_output=True, text=True, timeout=20)
+    assert run.returncode == 2
+    assert "invalid item 'localhost' in --forwarded-allow-ips (an address, a CIDR, unix or *)" in run.stderr
 
 
 def test_a_stale_socket_file_is_replaced(start_server, tmp_path):

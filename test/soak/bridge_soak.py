@@ -6,10 +6,14 @@ block (sleep) past the sync threads' hand-off, errors, malformed JSON,
 multipart forms with files and cookies (set, read, redirected) and broken ones,
 pipelined bursts that overflow --max-pipelined, slow readers and slow writers,
 clients that disconnect mid-request and mid-response (their handlers are
-cancelled), dependencies whose clean-ups must all run, and bursts that fill a small job queue (503s). Every answer is
-checked. The server's RSS, open descriptors and threads are read at start,
-after warm-up and at the end; the run fails if anything was lost or wrong, or
-if they grew after warm-up past the bounds below.
+cancelled), dependencies whose clean-ups must all run, bursts that fill a
+small job queue (503s), files asked for with malformed Range and
+If-Modified-Since headers, and pipeliners that never read their answers.
+Every answer is checked. The server's RSS, open descriptors and threads are
+read at start, after warm-up and at the end; the run fails if anything was
+lost or wrong, if they grew after warm-up past the bounds below, or if the
+descriptors other than the ones of the warm-up's connections do not return
+to their baseline.
 
     /usr/bin/python3 test/soak/bridge_soak.py [--seconds 120] [--clients 16]
 """
@@ -37,7 +41,7 @@ MAX_THREAD_GROWTH = 2
 
 # The server runs with small bounds, so the soak reaches them often.
 SERVER_FLAGS = ["--queue-depth", "64", "--max-pipelined", "4", "--pool-workers", "2", "--write-timeout", "5",
-                "--header-timeout", "5"]
+                "--header-timeout", "5", "--max-unsent-bytes", "262144"]
 
 
 class Tally:
@@ -60,7 +64,8 @@ class Tally:
 
 
 def process_figures(pid):
-    """(RSS MB, open descriptors, threads) of the server."""
+    """(RSS MB, open descriptors, threads, open descriptors that are no TCP
+    connection) of the server."""
     rss = 0.0
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -68,7 +73,16 @@ def process_figures(pid):
                 rss = int(line.split()[1]) / 1024
             if line.startswith("Threads:"):
                 threads = int(line.split()[1])
-    return rss, len(os.listdir(f"/proc/{pid}/fd")), threads
+    descriptors = []
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            descriptors.append(os.readlink(f"/proc/{pid}/fd/{fd}"))
+        except FileNotFoundError:
+            pass  # closed meanwhile
+    sockets = {f"socket:[{line.split()[9]}]" for name in ("tcp", "tcp6")
+               for line in open(f"/proc/{pid}/net/{name}").read().splitlines()[1:]
+               if line.split()[3] != "0A"}  # every TCP socket but the listening ones
+    return rss, len(descriptors), threads, sum(1 for d in descriptors if d not in sockets)
 
 
 # -- the kinds of client ---------------------------------------------------------------
@@ -93,7 +107,7 @@ def keepalive_round(host, port, rng, tally):
     try:
         for _ in range(rng.randint(1, 20)):
             kind = rng.choice(["echo", "echo", "async", "blocking", "sync-sleep", "fail", "badjson", "text", "pool",
-                               "pool-async", "deps", "form", "badform"])
+                               "pool-async", "deps", "form", "badform", "file"])
             if kind == "echo":
                 value = {"n": rng.randint(-2**70, 2**70), "s": "ü" * rng.randint(0, 50),
                          "l": [rng.random() for _ in range(rng.randint(0, 20))]}
@@ -121,6 +135,8 @@ def keepalive_round(host, port, rng, tally):
                          check=lambda s, b: s == 200 and json.loads(b) == {"n": n, "dependency": "resource"})
             elif kind in ("form", "badform"):
                 form_round(conn, rng, tally, kind)
+            elif kind == "file":
+                file_round(conn, rng, tally)
             elif kind == "text":
                 n = rng.randint(0, 5000)
                 exchange(conn, tally, kind, "GET", f"/text?n={n}", check=lambda s, b: s == 200 and b == b"t" * n)
@@ -160,6 +176,38 @@ def form_round(conn, rng, tally, kind):
             "form": fields, "cookies": cookies, "files": {"up": ["x.bin", data.hex()]}}
             and r.getheader("Set-Cookie") == f"seen={len(body)}; Path=/; HttpOnly")
     tally.add(kind, ok, r.status, f"POST /form: status {r.status} body {answer[:80]!r}")
+
+
+FILE = bytes(range(256)) * 16  # what /file sends
+FILE_ASKS = [
+    ("Range", "bytes=10-19", lambda s, b: s == 206 and b == FILE[10:20]),
+    ("Range", "bytes=-5", lambda s, b: s == 206 and b == FILE[-5:]),
+    ("Range", "bytes=5000-", lambda s, b: s == 416),
+    ("If-Modified-Since", "Fri, 01 Jan 2100 00:00:00 GMT", lambda s, b: s == 304),
+    # Malformed: ignored, the whole file (RFC 9110 13.1.3, 14.2).
+    ("Range", "bytes=\u00b2-5", None),
+    ("Range", "bytes=0-\u0663", None),
+    ("Range", "bytes=1" + "9" * 30 + "-", None),
+    ("Range", "bytes=5-2", None),
+    ("Range", "lines=1-2", None),
+    ("If-Modified-Since", "Sun, 06 Nov 99999999999999999999 08:49:37 GMT", None),
+    ("If-Modified-Since", "the day before", None),
+]
+
+
+def file_round(conn, rng, tally):
+    name, value, check = rng.choice(FILE_ASKS)
+    raw = value.encode("utf-8")  # as a client would send it: bytes, not always Latin-1 ones
+    conn.putrequest("GET", "/file")
+    conn.putheader(name, raw)
+    request_id = f"soak-{next(_request_ids)}"
+    conn.putheader("X-Request-ID", request_id)
+    conn.endheaders()
+    r = conn.getresponse()
+    data = r.read()
+    ok = (check or (lambda s, b: s == 200 and b == FILE))(r.status, data) or r.status == 503
+    tally.add("file", ok and r.getheader("X-Request-ID") == request_id, r.status,
+              f"GET /file with {name}: {value!r}: status {r.status}, {len(data)} bytes")
 
 
 def read_responses(sock, count, timeout=30):
@@ -307,6 +355,16 @@ def streaming(host, port, rng, tally):
     tally.add("stream", ok, status, f"GET {path}: status {status}, {len(body)} bytes, complete={complete}")
 
 
+def never_reader(host, port, rng, tally):
+    """Pipelines requests for large answers and never reads one: the server
+    stops reading it at --max-unsent-bytes; then the client leaves."""
+    with socket.create_connection((host, port), timeout=30) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.sendall(f"GET /big/{rng.randint(64, 512)} HTTP/1.1\r\nHost: x\r\n\r\n".encode() * rng.randint(4, 64))
+        time.sleep(rng.uniform(0.1, 1.0))
+    tally.add("never-reader", True)
+
+
 def queue_burst(host, port, tally):
     """Many at once to a handler that holds the GIL thread: the small queue
     fills behind it and the rest get 503."""
@@ -339,7 +397,8 @@ def client(host, port, seed, stop, tally):
              (0.04, kind("slow-writer", lambda: slow_writer(host, port, rng, tally))),
              (0.03, kind("slow-reader", lambda: slow_reader(host, port, rng, tally))),
              (0.08, kind("streaming", lambda: streaming(host, port, rng, tally))),
-             (0.01, kind("queue-burst", lambda: queue_burst(host, port, tally)))]
+             (0.01, kind("queue-burst", lambda: queue_burst(host, port, tally))),
+             (0.02, kind("never-reader", lambda: never_reader(host, port, rng, tally)))]
     while not stop.is_set():
         began = time.monotonic()
         name = "keepalive"
@@ -390,8 +449,13 @@ def main():
     for t in threads:
         t.join()
     elapsed = time.monotonic() - start
-    time.sleep(1)  # connections the clients closed are gone by now
+    # Connections the clients closed are gone in a moment; the descriptors
+    # that are not connections return to where they were after warm-up.
+    deadline = time.monotonic() + 10
     end = process_figures(proc.pid)
+    while end[3] > warm[3] and time.monotonic() < deadline:
+        time.sleep(0.2)
+        end = process_figures(proc.pid)
 
     conn = http.client.HTTPConnection(host, port, timeout=10)
     conn.request("GET", "/stats")
@@ -407,7 +471,8 @@ def main():
     print(f"soak: handlers cancelled by clients that left: {stats['cancelled']}")
     print(f"soak: dependencies opened {stats['opened']}, closed {stats['closed']}")
     print("soak: longest client run by kind: " + ", ".join(f"{k}={v:.2f}s" for k, v in sorted(tally.slowest.items())))
-    for name, i, unit in (("RSS", 0, "MB"), ("open descriptors", 1, ""), ("threads", 2, "")):
+    for name, i, unit in (("RSS", 0, "MB"), ("open descriptors", 1, ""), ("threads", 2, ""),
+                          ("descriptors but connections", 3, "")):
         print(f"soak: {name}: start {at_start[i]:.1f}{unit}, after warm-up {warm[i]:.1f}{unit}, "
               f"end {end[i]:.1f}{unit}" + (f", peak {rss_peak:.1f}{unit}" if i == 0 else ""))
     problems = list(tally.failures[:20])
@@ -417,6 +482,8 @@ def main():
                            ("threads", 2, MAX_THREAD_GROWTH)):
         if end[i] - warm[i] > bound:
             problems.append(f"{name} grew by {end[i] - warm[i]:.1f} after warm-up (bound {bound})")
+    if end[3] > warm[3]:
+        problems.append(f"{end[3] - warm[3]} descriptors (no connection) more than after warm-up: leaked")
     if tally.counts.get("leave-mid-request", 0) and stats["cancelled"] == 0:
         problems.append("no handler was cancelled although clients left")
     if stats["opened"] != stats["closed"]:

@@ -92,3 +92,10 @@ def test_the_download_is_this_apps_file(client):
     response = client.get("/download/streams.py", headers={"Range": "bytes=0-2"})
     assert response.status_code == 206 and response.content == b'"""'
     assert client.head("/download/streams.py").headers["Content-Disposition"].startswith("attachment;")
+
+
+def test_a_malformed_range_or_date_gets_the_whole_download(client):
+    whole = client.get("/download/streams.py").content
+    for headers in ({"Range": "bytes=\u00b2-5"}, {"If-Modified-Since": "Sun, 06 Nov 99999999999999999999 08:49:37 GMT"}):
+        response = client.get("/download/streams.py", headers=headers)
+        assert response.status_code == 200 and response.content == whole

@@ -1,9 +1,11 @@
 """Routes the bridge soak test drives: every path through the GIL thread."""
 
 import asyncio
+import os
+import tempfile
 import time
 
-from snasio import HTTPError, Provide, Response, ServerSentEvents, provide, redirect, route
+from snasio import FileResponse, HTTPError, Provide, Response, ServerSentEvents, provide, redirect, route
 
 import soak_work
 
@@ -132,6 +134,18 @@ def events(request):
 def big(request):
     """A response large enough that a slow reader holds the connection."""
     return b"b" * (request.path_params["kb"] * 1024)
+
+
+FILE = os.path.join(tempfile.gettempdir(), f"snasio-soak-{os.getpid()}.txt")
+with open(FILE, "wb") as f:
+    f.write(bytes(range(256)) * 16)  # 4,096 bytes
+
+
+@route("/file")
+def file(request):
+    """A file, sent whole, in part, or not at all (304, 416), whatever
+    Range and If-Modified-Since say, well formed or not."""
+    return FileResponse(FILE)
 
 
 @route("/pool/<int:n>", use_process_pool=True)
