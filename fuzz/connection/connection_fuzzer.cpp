@@ -16,7 +16,8 @@
 //   - trailers never become headers: a request handed on has one Host at
 //     most, and trailers only after a chunked body;
 //   - no job reaches the Python side with more form fields or parts than the
-//     limits allow.
+//     limits allow, or with a NUL byte in its path; no request is handed on
+//     with a header field that has no name.
 //
 // Input: 8 control bytes (a seed for where reads split and in which order the
 // Python stand-in answers), then the bytes the client sends.
@@ -68,6 +69,7 @@ class stand_in final : public python::backend {
   const std::vector<python::python_route>& routes() const override { return routes_; }
   bool submit(python::job& j) override {
     if (j.form.fields.size() > 4 || j.form.parts.size() > 4) die("a form past its limits reached Python");
+    if (j.path.find('\0') != std::string::npos) die("a NUL byte in a path reached Python");
     if (waiting_.size() >= 8) return false;  // a small queue, so 503s happen too
     waiting_.push_back(std::move(j));
     return true;
@@ -127,7 +129,10 @@ class counting_handler final : public net::request_handler {
     targets.push_back(http::percent_decode_path(req.raw_path()).value_or(""));
     heads.push_back(req.method == "HEAD");
     std::size_t hosts = 0;
-    for (const auto& h : req.headers) hosts += http::iequals(h.name, "Host");
+    for (const auto& h : req.headers) {
+      hosts += http::iequals(h.name, "Host");
+      if (h.name.empty()) die("a header field without a name handed on");
+    }
     if (hosts > 1) die("a request handed on with two Hosts");
     if (!req.trailers.empty() && req.header("Transfer-Encoding").empty()) die("trailers without a chunked body");
     return dispatcher_.handle(std::move(req), to);

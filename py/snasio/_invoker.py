@@ -184,7 +184,7 @@ def abandon(task, job_id=None):
     """Nobody will read the answer (JobEvent.ABANDONED): the handler's Task, or
     a blocking handler's future (which stops only if it has not started), is
     cancelled; with a job_id, its clean-ups run once it is done."""
-    task.cancel()
+    _loop.cancel(task)
     if job_id is not None:
         task.add_done_callback(lambda _: written(job_id))
 

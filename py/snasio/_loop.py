@@ -10,6 +10,7 @@ not here.) At the end the server calls close().
 """
 
 import asyncio
+import inspect
 import multiprocessing
 import os
 import threading
@@ -137,6 +138,17 @@ def start_task(coroutine, job_id: int, name: str) -> asyncio.Task:
     if _loop.get_task_factory() is None:
         return asyncio.Task(_run(coroutine, job_id), loop=_loop, name=name)
     return _loop.create_task(_run(coroutine, job_id), name=name)
+
+
+def cancel(task) -> None:
+    """Cancels a handler's Task (or a blocking handler's future). A Task
+    cancelled before its first step never starts `_run`, so the handler's
+    coroutine in it would never be awaited, and Python would warn so when it
+    is collected: that coroutine is closed here, quietly."""
+    run = task.get_coro() if isinstance(task, asyncio.Task) else None
+    if getattr(run, "cr_code", None) is _run.__code__ and inspect.getcoroutinestate(run) == inspect.CORO_CREATED:
+        run.cr_frame.f_locals["coroutine"].close()
+    task.cancel()
 
 
 def schedule_flush() -> None:

@@ -59,13 +59,19 @@ net::listening dispatcher::handle(http::request&& req, const net::responder& to)
     to.send(http::response::error(400, "malformed percent-escape in path"));
     return {};
   }
+  // A NUL byte names no file and no resource, and cuts a C string short (a
+  // path handed on to open(2), say): refused, where werkzeug passes it.
+  if (path->find('\0') != std::string::npos) {
+    to.send(http::response::error(400, "%00 (a NUL byte) in the path"));
+    return {};
+  }
   auto m = router_.match(req.method, *path);
   using outcome = routing::match_result::outcome;
   switch (m.what) {
     case outcome::found:
       break;
     case outcome::not_found:
-      to.send(http::response::error(404, "not found"));
+      to.send(unavailable_.empty() ? http::response::error(404, "not found") : http::response::error(500, unavailable_));
       return {};
     case outcome::method_not_allowed: {
       auto r = http::response::error(405, "method not allowed");

@@ -40,6 +40,9 @@ class dispatcher final : public net::request_handler {
   net::listening handle(http::request&& req, const net::responder& to) override;
   /// The server has begun to drain (event streams end).
   void draining();
+  /// The app could not be imported (under --reload): every path no native
+  /// route serves is answered 500 with `reason`.
+  void app_unavailable(std::string reason) { unavailable_ = std::move(reason); }
   /// The limits forms are split under (--max-form-fields, --max-form-parts).
   void set_limits(const http::limits& l) { limits_ = l; }
   /// Calls `reached` once, as the `count`th request arrives (--max-requests; 0: never).
@@ -72,6 +75,7 @@ class dispatcher final : public net::request_handler {
   log::throttle refusals_;  // 503s for a full queue, told once a second
   python::backend* python_ = nullptr;
   std::uint64_t next_job_id_ = 1;
+  std::string unavailable_;  // why the app's routes are missing, when they are
 };
 
 }  // namespace snasio::app

@@ -19,6 +19,25 @@ constexpr std::uint64_t low_load_in_flight = 2;
 // stop its pools and finalize, before the process exits without it.
 constexpr std::chrono::milliseconds python_grace{1000};
 
+// An import's failure in one line, for a client to read: the start-up
+// error's first line, the traceback's last, and the place it points at
+// ("cannot import module 'views': SyntaxError: expected ':' (at
+// "/srv/app/views.py", line 4)").
+std::string one_line(std::string_view error) {
+  std::string_view first = error.substr(0, error.find('\n')), last, place;
+  for (std::size_t at = 0, end; at < error.size(); at = end + 1) {
+    end = std::min(error.find('\n', at), error.size());
+    std::string_view line = error.substr(at, end - at);
+    if (line.starts_with("  File \"")) place = line.substr(7);
+    if (!line.empty() && line[0] != ' ') last = line;
+  }
+  if (first.ends_with(':')) first.remove_suffix(1);
+  std::string out(first);
+  if (!last.empty() && last != first) out += ": " + std::string(last);
+  if (!place.empty()) out += " (at " + std::string(place) + ")";
+  return out;
+}
+
 std::string seconds(std::chrono::steady_clock::duration d) {
   char text[32];
   std::snprintf(text, sizeof text, "%.2f s", std::chrono::duration<double>(d).count());
@@ -42,11 +61,28 @@ void service::add_native(std::vector<std::string> methods, std::string_view patt
 void service::start(std::function<void()> on_stopped) {
   on_stopped_ = on_stopped ? std::move(on_stopped) : [this] { io_.stop(); };
   server_.listen();
-  if (import_app()) {
+  bool imported = false;
+  try {
+    imported = import_app();
+  } catch (const python::startup_error& e) {
+    if (!config_.reload) throw;
+    // Under --reload a broken app is a moment in an edit: its traceback is
+    // logged once, each request it would have served is a 500 that names the
+    // error, and the supervisor starts another worker when a .py file changes.
+    std::string what = e.what();
+    while (what.ends_with('\n')) what.pop_back();
+    log::line(log::level::error, what);
+    log::line(log::level::warning, "--reload: answering 500 until a .py file changes");
+    dispatcher_.app_unavailable("the app cannot be imported: " + one_line(e.what()));
+  }
+  if (imported) {
     dispatcher_.set_limits(config_.server.limits);
     dispatcher_.add_python(python_);
     python_.serve(config_.python);  // the start-up hooks run here
-  } else {
+    if (python_.routes().empty())
+      log::line(log::level::warning,
+                "no route was found: " + python::why_no_routes(config_.python) + ": serving the native routes only");
+  } else if (config_.python.app_dir.empty() && config_.python.modules.empty()) {
     log::line(log::level::warning, "no --app-dir or --module given: serving the native routes only");
   }
   for (const auto& line : dispatcher_.route_table()) log::line("route " + line);

@@ -1,13 +1,15 @@
 #include "http/request_parser.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
 
 namespace snasio::http {
 
 // The trampoline table: llhttp calls plain C functions with the llhttp_t*;
 // each forwards to the member of the request_parser stored in `data`. They hold
-// no logic, so everything that matters reads as ordinary member functions.
+// no logic, so everything that matters reads as ordinary member functions
+// (request_parser_callbacks.cpp).
 struct parser_callbacks {
   static request_parser& self(llhttp_t* p) { return *static_cast<request_parser*>(p->data); }
   static std::string_view span(const char* at, std::size_t n) { return {at, n}; }
@@ -15,6 +17,7 @@ struct parser_callbacks {
   static int message_begin(llhttp_t* p) { return self(p).on_message_begin(); }
   static int url(llhttp_t* p, const char* at, std::size_t n) { return self(p).on_url(span(at, n)); }
   static int header_field(llhttp_t* p, const char* at, std::size_t n) { return self(p).on_header_field(span(at, n)); }
+  static int header_field_complete(llhttp_t* p) { return self(p).on_header_field_complete(); }
   static int header_value(llhttp_t* p, const char* at, std::size_t n) { return self(p).on_header_value(span(at, n)); }
   static int header_value_complete(llhttp_t* p) { return self(p).on_header_value_complete(); }
   static int headers_complete(llhttp_t* p) { return self(p).on_headers_complete(); }
@@ -24,9 +27,6 @@ struct parser_callbacks {
 };
 
 namespace {
-// A callback's way of telling llhttp "stop: this input is refused" (HPE_USER).
-constexpr int refuse = -1;
-
 // What a client is told about input llhttp refused: in the terms of HTTP, not
 // of the parser's states.
 std::string_view client_reason(llhttp_errno_t err) {
@@ -63,6 +63,7 @@ request_parser::request_parser(const limits& l) : limits_(l) {
   settings_.on_message_begin = &parser_callbacks::message_begin;
   settings_.on_url = &parser_callbacks::url;
   settings_.on_header_field = &parser_callbacks::header_field;
+  settings_.on_header_field_complete = &parser_callbacks::header_field_complete;
   settings_.on_header_value = &parser_callbacks::header_value;
   settings_.on_header_value_complete = &parser_callbacks::header_value_complete;
   settings_.on_headers_complete = &parser_callbacks::headers_complete;
@@ -110,6 +111,11 @@ request_parser::state request_parser::parse(std::string_view input, std::size_t&
         error_reason_ = "bad request: LF without CR";
         return state::error;
       }
+      if (!line_read_ && !single_spaced(rest.substr(0, used))) {
+        error_status_ = 400;
+        error_reason_ = "bad request: the request line has more than one space between its parts";
+        return state::error;
+      }
     }
     if (s != state::incomplete) return s;
   }
@@ -146,10 +152,31 @@ request_parser::state request_parser::execute(std::string_view input, std::size_
   return state::error;
 }
 
+// The request line is "method SP target SP version" (RFC 9112 3), one space
+// each; llhttp takes a run of spaces for one, where another parser may not.
+// Counted as its bytes arrive; empty lines before it are skipped (2.2).
+bool request_parser::single_spaced(std::string_view bytes) {
+  if (line_spaces_ < 0) {
+    std::size_t first = 0;
+    while (first < bytes.size() && (bytes[first] == '\r' || bytes[first] == '\n')) ++first;
+    if (first == bytes.size()) return true;
+    bytes.remove_prefix(first);
+    line_spaces_ = 0;
+  }
+  // The line ends at its CR (a bare LF is refused before this is asked).
+  const char* end = static_cast<const char*>(std::memchr(bytes.data(), '\r', bytes.size()));
+  line_read_ = end != nullptr;
+  const char* stop = end ? end : bytes.data() + bytes.size();
+  for (const char* p = bytes.data(); (p = static_cast<const char*>(std::memchr(p, ' ', std::size_t(stop - p)))); ++p)
+    if (++line_spaces_ > 2) return false;
+  return true;
+}
+
 request&& request_parser::take() {
   head_bytes_ = 0;
   last_head_byte_ = 0;
-  started_ = head_complete_ = in_trailers_ = message_complete_ = expect_continue_ = in_value_ = false;
+  line_spaces_ = -1;
+  started_ = head_complete_ = in_trailers_ = message_complete_ = expect_continue_ = in_value_ = line_read_ = false;
   return std::move(request_);
 }
 
@@ -159,131 +186,12 @@ bool request_parser::take_expect_continue() noexcept {
   return e;
 }
 
-int request_parser::fail(int status, std::string reason) {
-  if (error_status_ == 0) {
-    error_status_ = status;
-    error_reason_ = std::move(reason);
-  }
-  return refuse;
-}
-
 void request_parser::release() {
   // A fresh request, made in place over the one taken before (its members
   // mostly moved out by now): assigning a temporary would move each member in turn.
   std::destroy_at(&request_);
   std::construct_at(&request_);
   released_ = true;
-}
-
-int request_parser::on_message_begin() {
-  if (!released_) release();
-  released_ = false;
-  started_ = true;
-  return 0;
-}
-
-int request_parser::on_url(std::string_view span) {
-  if (request_.target.size() + span.size() > limits_.max_url_bytes)
-    return fail(414, "request target too long: over " + std::to_string(limits_.max_url_bytes) +
-                         " bytes (--max-url-bytes)");
-  request_.target.append(span);
-  return 0;
-}
-
-int request_parser::on_header_field(std::string_view span) {
-  // A field name may arrive in several spans; a new header starts with the
-  // first span after a value (or after the request line). The fields after
-  // a chunked body are its trailers, kept apart (RFC 9110 6.5.1).
-  header_list& fields = in_trailers_ ? request_.trailers : request_.headers;
-  if (fields.empty() || in_value_) {
-    if (fields.size() >= limits_.max_headers)
-      return fail(431, std::string("too many ") + (in_trailers_ ? "trailer" : "header") + " fields: over " +
-                           std::to_string(limits_.max_headers) + " (--max-headers)");
-    // Room for a browser's usual dozen at once, rather than growing 1, 2, 4, 8, 16.
-    if (fields.empty() && !in_trailers_) fields.reserve(std::min<std::size_t>(16, limits_.max_headers));
-    fields.emplace_back();
-    in_value_ = false;
-  }
-  fields.back().name.append(span);
-  return 0;
-}
-
-int request_parser::on_header_value(std::string_view span) {
-  in_value_ = true;
-  (in_trailers_ ? request_.trailers : request_.headers).back().value.append(span);
-  return 0;
-}
-
-int request_parser::on_header_value_complete() {
-  // An empty value produces no span, but it still ends the header.
-  in_value_ = true;
-  // llhttp skips the whitespace before a value but keeps what trails it; a
-  // field value has neither (RFC 9110 5.5).
-  std::string& value = (in_trailers_ ? request_.trailers : request_.headers).back().value;
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.pop_back();
-  return 0;
-}
-
-int request_parser::on_headers_complete() {
-  head_complete_ = true;
-  request_.method = llhttp_method_name(llhttp_method_t(parser_.method));
-  request_.version_major = parser_.http_major;
-  request_.version_minor = parser_.http_minor;
-  // llhttp also accepts "HTTP/0.9" and "HTTP/2.0" request lines; only 1.x is spoken here.
-  if (request_.version_major != 1) return fail(505, "HTTP version not supported");
-  // llhttp requires "chunked" last; any coding before it (gzip, ...) would hand
-  // the handler a body still encoded. None is supported: 501 (RFC 9112 6.1).
-  if (parser_.flags & F_CHUNKED)
-    for (const auto& h : request_.headers)
-      if (iequals(h.name, "Transfer-Encoding") && !iequals(h.value, "chunked"))
-        return fail(501, "unsupported transfer coding");
-  // Every HTTP/1.1 request names its host, once (RFC 9112 3.2).
-  std::size_t hosts = std::count_if(request_.headers.begin(), request_.headers.end(),
-                                    [](const header& h) { return iequals(h.name, "Host"); });
-  if (hosts > 1) return fail(400, "bad request: more than one Host header");
-  if (hosts == 0 && request_.version_minor >= 1) return fail(400, "bad request: no Host header (HTTP/1.1 needs one)");
-  // Refuse an announced body that is too large before reading any of it.
-  if ((parser_.flags & F_CONTENT_LENGTH) && parser_.content_length > limits_.max_body_bytes) return body_too_large();
-  std::string_view expect = request_.header("Expect");
-  if (!expect.empty()) {
-    if (!iequals(expect, "100-continue")) return fail(417, "unsupported expectation");
-    bool has_body = (parser_.flags & F_CHUNKED) || parser_.content_length > 0;
-    expect_continue_ = has_body && parser_.http_minor >= 1;
-  }
-  // Pause, so that parse() knows exactly which bytes were the head.
-  return HPE_PAUSED;
-}
-
-int request_parser::on_chunk_header() {
-  // The last chunk (size 0) is followed by the trailer section: a second head,
-  // counted the same way and against the same limit. Pause where it starts.
-  if (parser_.content_length != 0) return 0;
-  in_trailers_ = true;
-  in_value_ = false;
-  head_bytes_ = 0;
-  return HPE_PAUSED;
-}
-
-int request_parser::on_body(std::string_view span) {
-  if (request_.body.size() + span.size() > limits_.max_body_bytes) return body_too_large();
-  request_.body.append(span);
-  return 0;
-}
-
-int request_parser::body_too_large() {
-  return fail(413, "request body too large: over " + std::to_string(limits_.max_body_bytes) +
-                       " bytes (--max-body-bytes)");
-}
-
-int request_parser::on_message_complete() {
-  message_complete_ = true;
-  request_.keep_alive = llhttp_should_keep_alive(&parser_) != 0;
-  // An upgrade or CONNECT hands the connection to another protocol, which
-  // snasio does not speak: answer this request, then close.
-  if (parser_.upgrade) must_close_ = true;
-  // Pause so that parse() returns with exactly one request; the bytes after it
-  // (a pipelined request) stay in the caller's buffer for the next call.
-  return HPE_PAUSED;
 }
 
 }  // namespace snasio::http

@@ -57,6 +57,7 @@ class request_parser {
   int on_message_begin();
   int on_url(std::string_view span);
   int on_header_field(std::string_view span);
+  int on_header_field_complete();
   int on_header_value(std::string_view span);
   int on_header_value_complete();
   int on_headers_complete();
@@ -67,6 +68,7 @@ class request_parser {
   int body_too_large();
 
   state execute(std::string_view input, std::size_t& consumed, bool& section_ended);
+  bool single_spaced(std::string_view head_bytes);
 
   limits limits_;
   llhttp_t parser_;
@@ -81,6 +83,8 @@ class request_parser {
   bool expect_continue_ = false;
   bool must_close_ = false;
   bool in_value_ = false;
+  bool line_read_ = false;      // the request line has ended (single_spaced has seen it all)
+  int line_spaces_ = -1;        // spaces in the request line so far; -1 before its first byte
   bool released_ = true;  // request_ is fresh: the next request can begin in it
   int error_status_ = 0;
   std::string error_reason_;

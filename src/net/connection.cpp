@@ -255,6 +255,13 @@ void connection::close_when_done() {
 
 void connection::begin_linger() {
   if (state_ == state::lingering || state_ == state::closed) return;
+  // Lingering keeps input the server has not read from turning the close
+  // into a reset, which can destroy the answers still on their way. With
+  // nothing unread (no byte buffered or in the kernel, no request begun)
+  // there is nothing to protect: a client that keeps the connection open
+  // after its last answer is not waited for.
+  asio::error_code ec;
+  if (begin_ == end_ && !parser_.started() && socket_.available(ec) == 0 && !ec) return close();
   state_ = state::lingering;
   asio::error_code ignored;
   socket_.shutdown(stream_socket::shutdown_send, ignored);

@@ -19,6 +19,32 @@ std::vector<std::string> modules_to_import(const python_config& config) {
   return names;
 }
 
+std::string listed(const std::vector<std::string>& names, std::string_view suffix = "") {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n + std::string(suffix);
+  return out;
+}
+
+}  // namespace
+
+std::string why_no_routes(const python_config& config) {
+  auto modules = modules_to_import(config);
+  if (!modules.empty())
+    return "no module registered a route with @route (imported: " + listed(modules) +
+           "); a module inside a package is imported only when its package imports it, or when --module names it";
+  std::vector<std::string> packages;
+  for (const auto& entry : std::filesystem::directory_iterator(config.app_dir))
+    if (entry.is_directory() && std::filesystem::exists(entry.path() / "__init__.py"))
+      packages.push_back(entry.path().filename().string());
+  std::sort(packages.begin(), packages.end());
+  std::string why = "--app-dir " + config.app_dir + " has no .py file at its top level";
+  if (packages.empty()) return why;
+  return why + "; it has the package(s) " + listed(packages, "/") + ": name their modules with --module " +
+         packages.front() + ".MODULE";
+}
+
+namespace {
+
 // "module.qualname" of a handler, for the route table and log lines.
 std::string qualified_name(PyObject* handler) {
   std::string name;

@@ -49,4 +49,10 @@ struct python_config {
   bool write_bytecode = true;
 };
 
+/// Why importing `config`'s app gave no route, in a sentence for the start-up
+/// log: which modules were imported, or that --app-dir has none at its top
+/// level, naming the packages there (their modules are imported only when
+/// named, or imported by the package).
+std::string why_no_routes(const python_config& config);
+
 }  // namespace snasio::python

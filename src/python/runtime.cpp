@@ -41,7 +41,12 @@ runtime::~runtime() { join(); }
 
 const imported_app& runtime::start() {
   thread_ = std::make_unique<gil_thread>(config_, jobs_, replies_);
-  app_ = thread_->start();
+  try {
+    app_ = thread_->start();
+  } catch (...) {
+    thread_.reset();  // it has finished: a stop() need not wait for it
+    throw;
+  }
   return app_;
 }
 

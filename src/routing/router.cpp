@@ -110,10 +110,26 @@ void router::add(std::vector<std::string> methods, std::string_view pattern, std
 // ill-formed bytes the same way keeps every parameter valid UTF-8 for Python
 // and makes string lengths count the same characters werkzeug counts.
 match_result router::match(std::string_view method, std::string_view decoded_path) const {
+  if (decoded_path == "*" && method == "OPTIONS") return server_options();
   if (!decoded_path.starts_with('/')) return {};
   if (http::is_valid_utf8(decoded_path)) return impl_->match(method, decoded_path);
   auto replaced = http::replace_invalid_utf8(decoded_path);
   return impl_->match(method, replaced);
+}
+
+// "OPTIONS *" asks what the server allows as a whole (RFC 9110 9.3.7): what
+// any rule serves, HEAD wherever GET is, and OPTIONS, which every path answers.
+match_result router::server_options() const {
+  std::pmr::vector<std::string_view> methods{"OPTIONS"};
+  for (const auto& r : impl_->tree.rules())
+    for (const auto& m : r.methods) {
+      methods.push_back(m);
+      if (m == "GET") methods.push_back("HEAD");
+    }
+  match_result result;
+  result.what = match_result::outcome::options;
+  result.allow = allow_header(methods);
+  return result;
 }
 
 std::vector<route_info> router::routes() const {

@@ -60,6 +60,7 @@ class router {
   /// Adds a rule for `methods` (upper-case; empty means {"GET"}). Throws pattern_error.
   void add(std::vector<std::string> methods, std::string_view pattern, std::size_t target);
   /// Matches a percent-decoded path. HEAD falls back to a GET rule.
+  /// "OPTIONS *" gives `options` with every method the rules serve.
   match_result match(std::string_view method, std::string_view decoded_path) const;
   /// Every rule in registration order.
   std::vector<route_info> routes() const;
@@ -68,6 +69,7 @@ class router {
   static void check(const std::vector<std::string>& methods, std::string_view pattern);
 
  private:
+  match_result server_options() const;
   struct impl;
   std::unique_ptr<impl> impl_;
 };

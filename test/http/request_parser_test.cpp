@@ -343,6 +343,21 @@ TEST_CASE("a chunked body over max_body_bytes is 413", "[request_parser][limits]
   CHECK(over.requests.empty());
 }
 
+TEST_CASE("a chunk whose size takes the body past max_body_bytes is 413 before its data", "[request_parser][limits]") {
+  limits l;
+  l.max_body_bytes = 10;
+  // The size line alone, no data after it: refused at once, not when the data has come.
+  outcome o = same_however_split("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n5\r\n", l);
+  CHECK(o.error_status == 413);
+  CHECK(o.error_reason == "request body too large: over 10 bytes (--max-body-bytes)");
+}
+
+TEST_CASE("OPTIONS * and empty lines before a request line are accepted", "[request_parser]") {
+  outcome o = same_however_split("\r\n\r\nOPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n");
+  REQUIRE(o.requests.size() == 1);
+  CHECK(o.requests[0].starts_with("OPTIONS * HTTP/1.1"));
+}
+
 TEST_CASE("trailers are counted like a head: max_header_bytes, then 431", "[request_parser][limits]") {
   limits l;
   l.max_header_bytes = 100;
@@ -421,6 +436,13 @@ TEST_CASE("malformed requests are refused with a status and a reason", "[request
       {"unsupported expectation", "POST / HTTP/1.1\r\nHost: h\r\nExpect: 200-ok\r\nContent-Length: 1\r\n\r\na", 417},
       {"a transfer coding before chunked", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 501},
       {"chunked repeated", "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n", 400},
+      {"a header field without a name", "GET / HTTP/1.1\r\nHost: h\r\n: b\r\n\r\n", 400},
+      {"the first header field without a name", "GET / HTTP/1.1\r\n: b\r\nHost: h\r\n\r\n", 400},
+      {"a trailer field without a name", chunked + "0\r\n: b\r\n\r\n", 400},
+      {"two spaces after the method", "GET  / HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+      {"two spaces after the target", "GET /  HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+      {"a space before the method", " GET / HTTP/1.1\r\nHost: h\r\n\r\n", 400},
+      {"the asterisk form for GET", "GET * HTTP/1.1\r\nHost: h\r\n\r\n", 400},
   };
   for (const auto& b : table) {
     INFO(b.name);

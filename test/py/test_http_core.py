@@ -179,6 +179,15 @@ def test_chunked_request_body_is_read_to_its_end(client):
     assert client.response().body == HEALTH_BODY
 
 
+def test_a_chunk_announced_past_the_body_limit_gets_413_before_its_data(limited):
+    c = Client(limited)
+    c.send(b"POST /health HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n100\r\n" + b"x" * 256 +
+           b"\r\n400\r\n")  # 256 bytes, then a chunk of 1024 announced: past 1000 together
+    r = c.response()
+    assert r.status == 413 and r.headers["connection"] == "close"
+    c.close()
+
+
 def test_chunked_body_over_the_limit_gets_413(limited):
     c = Client(limited)
     c.send(b"POST /health HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n")
@@ -220,7 +229,13 @@ def test_every_response_carries_date_server_and_content_length(limited):
     b"POST /health HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
     b"POST /health HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
     b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",  # a TLS ClientHello
-], ids=["method", "header-name", "bare-lf", "cl-and-te", "two-lengths", "chunk-size", "tls"])
+    b"GET /health HTTP/1.1\r\nHost: t\r\n: b\r\n\r\n",
+    b"POST /health HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n: b\r\n\r\n",
+    b"GET  /health HTTP/1.1\r\nHost: t\r\n\r\n",
+    b"GET /health  HTTP/1.1\r\nHost: t\r\n\r\n",
+    b"GET * HTTP/1.1\r\nHost: t\r\n\r\n",
+], ids=["method", "header-name", "bare-lf", "cl-and-te", "two-lengths", "chunk-size", "tls", "empty-name",
+        "empty-trailer-name", "two-spaces-after-method", "two-spaces-after-target", "asterisk-not-options"])
 def test_malformed_request_gets_400_and_the_connection_closes(server, raw):
     c = Client(server)
     c.send(HEALTH + raw + HEALTH)
@@ -232,6 +247,31 @@ def test_malformed_request_gets_400_and_the_connection_closes(server, raw):
     assert c.closed_by_server()  # nothing after the error is read as a request
     c.close()
     assert_still_serving(server)
+
+
+def test_the_refusals_say_what_was_wrong(server):
+    for raw, reason in [(b"GET /health HTTP/1.1\r\nHost: t\r\n: b\r\n\r\n", "a header field without a name"),
+                        (b"GET  /health HTTP/1.1\r\nHost: t\r\n\r\n",
+                         "the request line has more than one space between its parts"),
+                        (b"GET * HTTP/1.1\r\nHost: t\r\n\r\n", "the target * is for OPTIONS only")]:
+        c = Client(server)
+        c.send(raw)
+        assert c.response().json()["error"] == "bad request: " + reason
+        c.close()
+
+
+def test_a_nul_byte_escaped_in_the_path_is_refused(server, client):
+    client.send(b"GET /health%00.txt HTTP/1.1\r\nHost: t\r\n\r\n")
+    r = client.response()
+    assert r.status == 400 and r.json()["error"] == "%00 (a NUL byte) in the path"
+    client.send(HEALTH)  # a refusal of the route, not of the connection
+    assert client.response().body == HEALTH_BODY
+
+
+def test_options_asterisk_lists_what_the_server_allows(server, client):
+    client.send(b"OPTIONS * HTTP/1.1\r\nHost: t\r\n\r\n")
+    r = client.response()
+    assert r.status == 204 and r.headers["allow"] == "GET, HEAD, OPTIONS"
 
 
 def test_unsupported_http_version_gets_505(server, client):

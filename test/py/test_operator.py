@@ -457,6 +457,29 @@ def test_no_app_is_a_warning_that_only_native_routes_are_served(start_server):
     assert "no --app-dir or --module given: serving the native routes only" in srv.stderr()
 
 
+def test_an_empty_app_dir_says_no_route_was_found_and_why(start_server, tmp_path):
+    srv = start_server("--app-dir", str(tmp_path))
+    assert (f"no route was found: --app-dir {tmp_path} has no .py file at its top level: "
+            "serving the native routes only") in srv.stderr()
+
+
+def test_an_app_in_a_package_is_told_to_name_its_modules(start_server, tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "views.py").write_text("from snasio import route\n@route('/v')\ndef v(request):\n    return 'v'\n")
+    srv = start_server("--app-dir", str(tmp_path))
+    assert (f"no route was found: --app-dir {tmp_path} has no .py file at its top level; it has the package(s) "
+            "pkg/: name their modules with --module pkg.MODULE") in srv.stderr()
+    named = start_server("--app-dir", str(tmp_path), "--module", "pkg.views")
+    assert get(named, "/v").body == b"v" and "no route was found" not in named.stderr()
+
+
+def test_modules_that_register_no_route_are_named_in_the_warning(start_server, tmp_path):
+    (tmp_path / "helpers.py").write_text("X = 1\n")
+    srv = start_server("--app-dir", str(tmp_path))
+    assert "no route was found: no module registered a route with @route (imported: helpers)" in srv.stderr()
+
+
 def test_an_app_route_on_health_is_told_health_is_built_in():
     code, err = run_serve("--app-dir", str(APPS / "health_clash"))
     assert code == 1

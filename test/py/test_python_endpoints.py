@@ -379,12 +379,18 @@ def test_client_is_host_and_int_port(app):
     ("/err/http", 409, {"error": "that name is taken"}),
     ("/err/http-detail", 422, {"error": {"field": "age", "problem": "negative"}}),
     ("/err/async-http", 403, {"error": "async says no"}),
+    ("/err/http-bare", 404, {"error": "Not Found"}),  # no detail: the status's reason phrase
 ])
 def test_http_error_is_its_status_with_a_json_error(app, path, status, body):
     r = call(app, "GET", path)
     assert r.status == status
     assert r.header("Content-Type") == "application/json"
     assert r.json() == body
+
+
+def test_options_asterisk_lists_the_methods_of_every_route(app):
+    r = call(app, "OPTIONS", "*")
+    assert r.status == 204 and r.header("Allow") == "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT"
 
 
 def test_http_error_headers_are_sent(app):

@@ -1,7 +1,9 @@
 """Property test of the shutdown sequence: whatever mix of requests is in
 flight when SIGTERM arrives, the server finishes what it has read (within the
 drain deadline), never sends a partial response, closes idle and half-sent
-connections, stops accepting, leaves no worker process behind and exits 0."""
+connections, closes each connection as soon as its last answer is out (a
+client that keeps it open is not waited for), stops accepting, leaves no
+worker process behind and exits 0."""
 
 import json
 import os
@@ -36,6 +38,7 @@ def read_until_closed(sock, out, timeout=15):
             if not chunk:
                 break
             data += chunk
+            out["last_data_at"] = time.monotonic()
     except (ConnectionResetError, socket.timeout):
         pass
     out["data"] = data
@@ -123,6 +126,9 @@ def test_sigterm_with_any_mix_in_flight(plan, pause):
             t.join(timeout=15)
         assert code == 0
         assert exited < DRAIN_TIMEOUT + 6, f"exit took {exited:.1f} s"
+        # Nothing outlives the drain: the server is gone soon after the last connection closed.
+        last_closed = max(out["closed_at"] for _, out in results) - signalled
+        assert exited - last_closed < 1.5, f"exit {exited:.1f} s after the signal, {last_closed:.1f} s after the last close"
 
         for sock, out in results:
             sock.close()
@@ -134,6 +140,10 @@ def test_sigterm_with_any_mix_in_flight(plan, pause):
                 status, headers, body = responses[0]
                 assert status == 200, (step, body)
                 assert json.loads(body)["kind"] == step[1]
+                # Its answer out and the drain begun, the connection closes at
+                # once, though the client keeps it open.
+                since = out["closed_at"] - max(out["last_data_at"], signalled)
+                assert since < 0.5, (step, since)
             elif step[0] == "request":
                 # Outlived the drain deadline: the connection closed, with no answer or a whole one.
                 assert len(responses) <= 1
@@ -152,3 +162,28 @@ def test_sigterm_with_any_mix_in_flight(plan, pause):
             assert not alive(pid), f"process {pid} outlived the server by 5 s"
     finally:
         srv.stop()
+
+
+def test_a_drain_of_one_and_a_half_seconds_of_work_takes_at_most_two(start_server):
+    """Three clients whose work (async, sync, blocking) takes 1.5 s, and who
+    keep their connections open after their answers: the server exits within
+    2 s of SIGTERM, each answer whole."""
+    srv = start_server("--app-dir", str(APP), "--drain-timeout", "10")
+    results, threads = [], []
+    for kind in ("async", "sync", "blocking"):
+        sock = srv.connect()
+        sock.sendall(f"GET /{kind}/1500 HTTP/1.1\r\nHost: t\r\n\r\n".encode())
+        out = {}
+        threads.append(threading.Thread(target=read_until_closed, args=(sock, out)))
+        threads[-1].start()
+        results.append(out)
+    time.sleep(0.1)
+    signalled = time.monotonic()
+    srv.proc.send_signal(signal.SIGTERM)
+    assert srv.proc.wait(timeout=10) == 0
+    took = time.monotonic() - signalled
+    for t in threads:
+        t.join(timeout=5)
+    assert took < 2.0, f"the drain took {took:.2f} s"
+    for out in results:
+        assert [status for status, _, _ in parse_responses(out["data"])] == [200]

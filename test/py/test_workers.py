@@ -140,6 +140,36 @@ def test_reload_restarts_the_worker_when_a_py_file_changes(start_server, tmp_pat
     assert get(srv, "/v").body == b"two"
 
 
+def test_under_reload_a_broken_app_is_a_500_that_names_the_error_until_it_is_fixed(start_server, tmp_path):
+    app = tmp_path / "views.py"
+    app.write_text("from snasio import route\n@route('/v')\ndef v(request)\n    return 'one'\n")  # no colon
+    srv = start_server("--app-dir", str(tmp_path), "--reload")
+    assert wait_for(srv, "--reload: answering 500 until a .py file changes")
+    r = get(srv, "/v")
+    assert r.status == 500
+    assert r.json()["error"] == ("the app cannot be imported: cannot import module 'views': SyntaxError: "
+                                 f"expected ':' (at \"{app}\", line 3)")
+    assert get(srv, "/health").status == 200  # the native routes serve on
+    time.sleep(2)  # several of the supervisor's looks at the files: the traceback is not repeated
+    assert srv.stderr().count("Traceback") == 1 and srv.stderr().count("worker 1 started") == 1
+    app.write_text("from snasio import route\n@route('/v')\ndef v(request)\n    return 'two'\n")  # still broken
+    assert wait_for(srv, "--reload: a .py file changed")
+    deadline = time.monotonic() + 10
+    while srv.stderr().count("Traceback") < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert srv.stderr().count("Traceback") == 2  # once per change
+    app.write_text("from snasio import route\n@route('/v')\ndef v(request):\n    return 'fixed'\n")
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            if get(srv, "/v").body == b"fixed":
+                break
+        except (ConnectionError, EOFError, OSError):
+            pass
+        time.sleep(0.1)
+    assert get(srv, "/v").body == b"fixed"
+
+
 def test_workers_that_cannot_start_stop_the_supervisor(tmp_path):
     (tmp_path / "broken.py").write_text("raise RuntimeError('cannot import this app')\n")
     run = subprocess.run([str(SERVE), "--port", "0", "--app-dir", str(tmp_path), "--workers", "2"],

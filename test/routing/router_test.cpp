@@ -212,6 +212,17 @@ TEST_CASE("methods: 405, HEAD through GET, OPTIONS", "[router][methods]") {
   CHECK(r.match("POST", "/nothing").what == outcome::not_found);
 }
 
+TEST_CASE("OPTIONS * lists every method the rules serve", "[router][methods]") {
+  router r;
+  CHECK(r.match("OPTIONS", "*").allow == "OPTIONS");  // no rule: OPTIONS itself still answers
+  r.add({"GET", "POST"}, "/items", 0);
+  r.add({"delete"}, "/items/<int:id>", 1);
+  auto m = r.match("OPTIONS", "*");
+  CHECK(m.what == outcome::options);
+  CHECK(m.allow == "DELETE, GET, HEAD, OPTIONS, POST");
+  CHECK(r.match("GET", "*").what == outcome::not_found);  // the parser refuses it first; no path either way
+}
+
 TEST_CASE("one path, several rules by method", "[router][methods]") {
   router r;
   r.add({"GET"}, "/thing/<int:id>", 0);

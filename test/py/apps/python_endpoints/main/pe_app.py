@@ -192,6 +192,11 @@ def err_http(request):
     raise HTTPError(409, "that name is taken")
 
 
+@route("/err/http-bare")
+def err_http_bare(request):
+    raise HTTPError(404)
+
+
 @route("/err/http-detail")
 def err_http_detail(request):
     raise HTTPError(422, {"field": "age", "problem": "negative"})
