@@ -10,7 +10,7 @@ build := "build"
 # Everything snasio builds, tests and fuzzes with, from Debian.
 packages := "meson ninja-build g++ pkg-config libasio-dev node-llhttp rapidjson-dev catch2 " + \
   "python3-dev python3-venv python3-pytest python3-hypothesis python3-werkzeug python3-numpy " + \
-  "clang libclang-rt-14-dev wrk python3-uvloop nginx-light iproute2"
+  "clang libclang-rt-14-dev wrk python3-uvloop nginx-light iproute2 libre2-dev python3-pydantic"
 # What `just bench` adds: the peers it measures and the chart it draws.
 bench_packages := "wrk python3-uvicorn python3-httptools uwsgi-core uwsgi-plugin-python3 python3-aiohttp " + \
   "nginx-light python3-matplotlib valgrind"
@@ -54,6 +54,11 @@ serve *args: build
       case "$a" in --app-dir|--app-dir=*|--module|--module=*) app=() ;; esac
     done
     exec "{{justfile_directory()}}/{{build}}/src/snasio-serve" --access-log "${app[@]}" {{args}}
+
+# Serve the request/response fixtures under DIR with snasio and judge each
+# exchange (docs/conformance.md): one line per fixture, then the counts.
+conformance dir="../shared/conformance/spikard": build
+    {{python}} test/conformance/runner.py --build {{build}} "{{dir}}"
 
 # Every C++ and Python test that belongs in CI.
 test: build

@@ -1,23 +1,32 @@
 """snasio: Python endpoints served by a native C++ HTTP/1.1 server.
 
-    from snasio import route, Request, Response, HTTPError
+    from typing import Annotated
+    from snasio import App, Query
 
-    @route("/hello")
-    def hello(request: Request) -> dict:
-        return {"message": "Hello from Python"}
+    app = App()
+
+    @app.get("/users/{user_id}")
+    def user(user_id: int, q: Annotated[str, Query(max_length=20)] = "") -> dict:
+        return {"user_id": user_id, "q": q}
+
+Served with `snasio-serve --app module:app`; the module-level @route and
+hooks register on a default App, served when no --app is given.
 """
 
-from snasio.config import ServerConfig, configure
-from snasio.dependencies import Provide, provide
+from snasio.app import (App, configure, include_router, on_error, on_request, on_response, on_shutdown, on_startup,
+                        pre_handler, provide, route)
+from snasio.config import ServerConfig
+from snasio.dependencies import Provide
 from snasio.errors import HTTPError, PlanError
-from snasio.hooks import on_error, on_request, on_response, on_shutdown, on_startup, pre_handler
+from snasio.params import Body, Cookie, Field, File, Form, Header, Path, Query
 from snasio.request import Headers, Request, UploadedFile
 from snasio.response import MutableHeaders, Response, redirect
-from snasio.routing import Router, include_router, route
+from snasio.routing import Router
 from snasio.streaming import FileResponse, ServerSentEvents, StreamingResponse
 
-__all__ = ["route", "Request", "Response", "HTTPError", "Headers", "MutableHeaders", "UploadedFile", "redirect",
+__all__ = ["App", "route", "Request", "Response", "HTTPError", "Headers", "MutableHeaders", "UploadedFile", "redirect",
            "StreamingResponse", "ServerSentEvents", "FileResponse",
            "Router", "include_router",
+           "Query", "Path", "Header", "Cookie", "Body", "Form", "File", "Field",
            "provide", "Provide", "on_startup", "on_shutdown", "on_request", "pre_handler", "on_response",
            "on_error", "ServerConfig", "configure", "PlanError"]

@@ -38,6 +38,7 @@ class Source(enum.IntEnum):
     REQUEST = 0  # the Request
     PATH = 1     # the path parameter named Argument.placeholder, converted
     POOL = 2     # the process pool (use_process_pool=True)
+    VALUE = 3    # a typed parameter: request._values[Argument.index] (its member Argument.placeholder, if any)
 
 
 class JobEvent(enum.IntEnum):
@@ -59,7 +60,8 @@ class Argument(NamedTuple):
     """One parameter of a directly called handler, in call order."""
     name: str
     source: Source
-    placeholder: str = ""  # for Source.PATH
+    placeholder: str = ""  # for Source.PATH; for Source.VALUE, the member of a body value (or "")
+    index: int = 0         # for Source.VALUE
 
 
 class PlannedRoute(NamedTuple):
@@ -73,6 +75,8 @@ class PlannedRoute(NamedTuple):
     arguments: tuple          # of Argument, for a DIRECT call; empty otherwise
     positional: int           # how many arguments go by position; the rest by keyword
     cleanup_after_write: bool  # its dependencies clean up once its answer is written
+    validation: str           # the typed parameters' plan, JSON (src/validation/route_validator.hpp); "" for none
+    values: tuple             # per checked value, in plan order: (default when absent, converter or None)
 
 
 # The fields of a snasio.Request (its __slots__). The server fills a new
@@ -81,7 +85,7 @@ class PlannedRoute(NamedTuple):
 REQUEST_FIELDS = (
     "method", "path", "path_params", "raw_body", "client", "scheme", "request_id",
     "_raw_query", "_raw_headers", "_raw_trailers", "_body", "_charset", "_headers", "_query", "_query_multi",
-    "_parts", "_lazy",
+    "_parts", "_lazy", "_values", "_problem",
 )
 
 # Media types whose bodies are text (besides text/*, */*+json and */*+xml, and
@@ -99,8 +103,12 @@ SERVER_USES = {
     "HTTPError": "snasio.errors:HTTPError",
     "PlanError": "snasio.errors:PlanError",
     "UNSET": "snasio.request:UNSET",              # a body not decoded yet
+    "UploadedFile": "snasio.request:UploadedFile",
+    "REQUIRED": "snasio.params:REQUIRED",         # the default of a value the request must give
+    "lower": "snasio._types:lower",               # (value) -> its JSON form, one level deep; TypeError if none
     # the app: planned once it is imported
-    "plan_app": "snasio._planning:plan_app",      # () -> ([PlannedRoute], {setting: str})
+    "plan_app": "snasio._planning:plan_app",      # (--app's "module:attribute" or "") -> ([PlannedRoute], {setting: str})
+    "openapi": "snasio._openapi:document",        # (title) -> the OpenAPI 3.1 document of the planned routes, JSON
     # the loop, from start to end
     "start_loop": "snasio._loop:start",            # (pool_workers, blocking_threads)
     "run_startup": "snasio._invoker:startup",      # () the start-up hooks, on the loop

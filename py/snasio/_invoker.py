@@ -21,9 +21,9 @@ from snasio._contract import Mode
 from snasio.dependencies import Provide
 from snasio.errors import HTTPError
 
-# The request hooks, in registration order: the registry's own lists, so
-# hooks registered later are in them too.
-_on_request, _pre_handler, _on_response, _on_error = (hooks.registered(kind) for kind in hooks.REQUEST_KINDS)
+# The served app's request hooks, in registration order (its own lists, so
+# hooks registered later are in them too): set by startup().
+_on_request = _pre_handler = _on_response = _on_error = []
 
 _singletons = {}          # key -> value, made on first use
 _singleton_cleanups = []  # generators of singleton factories, closed at shutdown
@@ -95,6 +95,8 @@ async def _answer(scope):
     answer = await _before(scope, _on_request) if _on_request else None
     if answer is not None:
         return answer
+    if scope.request._problem is not None:  # its typed parameters failed their checks: 422, after on_request
+        return scope.request._problem
     values = await _values(scope, scope.route.plan)
     answer = await _before(scope, _pre_handler) if _pre_handler else None
     if answer is not None:
@@ -133,6 +135,9 @@ async def _values(scope, plan):
             values.append(scope.request.path_params[detail])
         elif kind == "pool":
             values.append(scope.pool)
+        elif kind == "value":
+            value = scope.request._values[detail.index]
+            values.append(value if detail.member is None else value[detail.member])
         elif isinstance(detail.provide, Provide):
             values.append(await _make(scope, detail))
         else:
@@ -249,8 +254,11 @@ def written(job_id):
 
 def startup():
     """Runs the start-up hooks, in order, on the loop; the first that raises stops start-up."""
+    global _on_request, _pre_handler, _on_response, _on_error
+    _on_request, _pre_handler, _on_response, _on_error = (_planning.served.hooks[k] for k in hooks.REQUEST_KINDS)
+
     async def run():
-        for hook in hooks.registered("startup"):
+        for hook in _planning.served.hooks["startup"]:
             await _result(hook())
     _loop.run_until_complete(run())
 
@@ -259,7 +267,7 @@ def shutdown():
     """Runs the shutdown hooks (one that raises is logged), then cleans up what
     is still open: the generators of answers never written, then the singletons."""
     async def run():
-        for hook in hooks.registered("shutdown"):
+        for hook in _planning.served.hooks["shutdown"]:
             try:
                 await _result(hook())
             except Exception as error:

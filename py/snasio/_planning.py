@@ -5,16 +5,18 @@ the server and the invoker follow per request without inspecting anything.
 The server calls plan_app() (snasio._contract.SERVER_USES["plan_app"]).
 """
 
+import importlib
 import inspect
 import re
 import typing
 
-from snasio import config, dependencies, hooks, routing
+from snasio import _typed, app as _app, dependencies, hooks
 from snasio._contract import Argument, Call, Mode, PlannedRoute, Source
 from snasio.errors import PlanError
 from snasio.request import Request
 
-_PLACEHOLDER = re.compile(r"<(?:[^:<>]+:)?([A-Za-z_][A-Za-z0-9_]*)>")
+# A placeholder: <name>, <conv:name>, <conv(args):name>, {name} or {name:conv}.
+_PLACEHOLDER = re.compile(r"<(?:([^:<>]+):)?([A-Za-z_][A-Za-z0-9_]*)>|\{([A-Za-z_][A-Za-z0-9_]*)(?::([^{}]+))?\}")
 
 
 class Plan:
@@ -54,15 +56,17 @@ class Dependency:
 
 
 class Route:
-    """A planned route, as the invoker follows it."""
+    """A planned route, as the invoker follows it; and what /openapi.json says of it."""
 
-    __slots__ = ("handler", "plan", "mode")
+    __slots__ = ("handler", "plan", "mode", "methods", "pattern", "typed")
 
-    def __init__(self, handler, plan, mode):
+    def __init__(self, handler, plan, mode, methods=(), pattern="", typed=None):
         self.handler, self.plan, self.mode = handler, plan, mode
+        self.methods, self.pattern, self.typed = methods, pattern, typed
 
 
 routes: list[Route] = []   # index = the server's Python route id
+served = _app.default      # the App being served
 
 
 def describe(what) -> str:
@@ -70,18 +74,50 @@ def describe(what) -> str:
     return f"{getattr(what, '__module__', '?')}.{getattr(what, '__qualname__', repr(what))}"
 
 
-def plan_app() -> tuple[list[PlannedRoute], dict[str, str]]:
-    """Plans every route of the app, in registration order; returns them as
-    the server registers them, and the app's settings."""
+def served_app(reference: str) -> "_app.App":
+    """The App `reference` ("module:attribute", as --app gives it) names;
+    the default App for ""."""
+    if not reference:
+        return _app.default
+    module, _, attribute = reference.partition(":")
+    found = getattr(importlib.import_module(module), attribute or "app", None)
+    if not isinstance(found, _app.App):
+        raise PlanError(f"--app {reference}: {attribute or 'app'} of module {module} is "
+                        f"{'missing' if found is None else 'a ' + type(found).__name__}, not a snasio.App")
+    return found
+
+
+def path_converters(pattern: str) -> dict:
+    """{placeholder: True when the router converts it (<int:id>, {rest:path}),
+    the type a typed check gives it ({id:int}: "int"), or ""}."""
+    return {m[1] or m[2]: True if m[0] or m[3] == "path" else m[3] for m in _PLACEHOLDER.findall(pattern)}
+
+
+def plan_app(reference: str = "") -> tuple[list[PlannedRoute], dict[str, str]]:
+    """Plans every route of the app `reference` names (snasio.App; the
+    default App for ""), in registration order; returns them as the server
+    registers them, and the app's settings."""
+    global served
+    served = served_app(reference)
     routes.clear()
-    request_hooks = any(hooks.registered(k) for k in hooks.REQUEST_KINDS)
-    async_hooks = any(inspect.iscoroutinefunction(h) for k in hooks.REQUEST_KINDS for h in hooks.registered(k))
+    registered = served.hooks
+    request_hooks = any(registered[k] for k in hooks.REQUEST_KINDS)
+    async_hooks = any(inspect.iscoroutinefunction(h) for k in hooks.REQUEST_KINDS for h in registered[k])
     out = []
-    for r in routing.registered_routes():
+    for r in served.routes():
         where = f"route {','.join(map(str, r.methods))} {r.pattern} ({describe(r.handler)})"
-        path_names = set(_PLACEHOLDER.findall(r.pattern))
+        converters = path_converters(r.pattern)
+        typed = _typed.TypedParams(where, converters)
+        if r.schema is not None:
+            typed.from_schema(r.schema)
         # Planned per route: a factory's parameter may be this route's placeholder.
-        plan = _plan(r.handler, where, path_names, r.use_process_pool, [], {})
+        plan = _plan(r.handler, where, set(converters), r.use_process_pool, [], {}, typed)
+        typed.check_placeholders()
+        validation, values = typed.finish(after_hooks=bool(registered["request"]), limits=r.limits) \
+            if typed.params or typed.body or typed.files or r.limits else ("", [])
+        for i, (name, kind, detail) in enumerate(plan.sources):
+            if kind == "value":
+                plan.sources[i] = (name, kind, typed.refs[name])
         has_dependencies = any(kind == "dependency" for _, kind, _ in plan.sources)
         call = Call.INVOKE if has_dependencies or request_hooks else Call.DIRECT
         # A sync handler may block: it runs on the sync threads, with its sync
@@ -91,23 +127,31 @@ def plan_app() -> tuple[list[PlannedRoute], dict[str, str]]:
         awaits = call == Call.INVOKE and (_needs(plan, lambda p: p.is_async or p.is_async_generator) or async_hooks)
         mode = Mode.ASYNC if plan.is_async or awaits else Mode.SYNC
         cleanup_after_write = _cleans_up_after_response(plan)
-        arguments = tuple(Argument(name, _SOURCES[kind], detail or "") for name, kind, detail in plan.sources) \
+        arguments = tuple(_argument(name, kind, detail) for name, kind, detail in plan.sources) \
             if call == Call.DIRECT else ()
         out.append(PlannedRoute(r.pattern, r.methods, r.handler, mode, call, r.use_process_pool, arguments,
-                                plan.positional if call == Call.DIRECT else 0, cleanup_after_write))
-        routes.append(Route(r.handler, plan, mode))
-    return out, config.settings()
+                                plan.positional if call == Call.DIRECT else 0, cleanup_after_write, validation,
+                                tuple(values)))
+        routes.append(Route(r.handler, plan, mode, r.methods, r.pattern, typed.openapi))
+    return out, dict(served.settings)
 
 
-_SOURCES = {"request": Source.REQUEST, "path": Source.PATH, "pool": Source.POOL}
+_SOURCES = {"request": Source.REQUEST, "path": Source.PATH, "pool": Source.POOL, "value": Source.VALUE}
 
 
-def _plan(function, where, path_names, with_pool, planning, planned) -> Plan:
+def _argument(name, kind, detail) -> Argument:
+    if kind == "value":
+        return Argument(name, Source.VALUE, detail.member or "", detail.index)
+    return Argument(name, _SOURCES[kind], detail or "")
+
+
+def _plan(function, where, path_names, with_pool, planning, planned, typed=None) -> Plan:
     """Plans `function`'s parameters; `where` names it in errors; `planning` is
-    the chain of dependencies being planned (to find cycles)."""
+    the chain of dependencies being planned (to find cycles); `typed` takes
+    the handler's typed parameters (a dependency's factory has none)."""
     try:
         signature = inspect.signature(function)
-        hints = typing.get_type_hints(function)
+        hints = typing.get_type_hints(function, include_extras=True)
     except MemoryError:
         raise  # not the handler's fault: the traceback says what ran out
     except Exception as error:  # an annotation that names nothing, say
@@ -117,18 +161,25 @@ def _plan(function, where, path_names, with_pool, planning, planned) -> Plan:
         if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
             raise PlanError(f"{where}: {describe(function)} has *{name}: nothing fills it")
         hint = hints.get(name)
-        if name == "request" or (isinstance(hint, type) and issubclass(hint, Request)):
+        plain = typing.get_args(hint)[0] if typing.get_origin(hint) is typing.Annotated else hint
+        by_type = dependencies.key_of(plain) if isinstance(plain, type) else None
+        key = by_type if by_type is not None and served.provider(by_type) is not None else name
+        if name == "request" or (isinstance(plain, type) and issubclass(plain, Request)):
             sources.append((name, "request", None))
-        elif name in path_names:
+        elif typed is not None and name in typed.refs_wanted():
+            sources.append((name, "value", None))
+        elif name in path_names and not (typed is not None and typed.claim(name, parameter, hint)):
             sources.append((name, "path", name))
+        elif name in path_names:
+            sources.append((name, "value", None))
         elif with_pool and name == "pool":
             sources.append((name, "pool", None))
         else:
-            by_type = dependencies.key_of(hint) if isinstance(hint, type) else None
-            key = by_type if by_type is not None and dependencies.provider(by_type) is not None else name
-            if dependencies.provider(key) is not None:
+            if served.provider(key) is not None:
                 sources.append((name, "dependency", _plan_dependency(key, where, path_names, with_pool,
                                                                     planning, planned)))
+            elif typed is not None and typed.claim(name, parameter, hint):
+                sources.append((name, "value", None))
             elif parameter.default is not parameter.empty:
                 continue  # left to its default
             else:
@@ -147,7 +198,7 @@ def _plan_dependency(key, where, path_names, with_pool, planning, planned) -> De
         raise PlanError(f"{where}: dependency cycle: {chain}")
     if key in planned:
         return planned[key]
-    provided = dependencies.provider(key)
+    provided = served.provider(key)
     plan = None
     if isinstance(provided, dependencies.Provide):
         plan = _plan(provided.factory, where, path_names, with_pool, planning + [key], planned)

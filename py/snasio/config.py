@@ -6,9 +6,6 @@
 COMMAND_LINE_ONLY = ("host", "port", "uds", "uds_mode", "venv", "app_dir", "module", "workers", "max_requests",
                      "reload")
 
-_settings: dict[str, str] = {}
-
-
 class ServerConfig:
     """Settings that take effect after the app is imported, named as the flags
     in snake_case: `ServerConfig(max_body_bytes=2_000_000, drain_timeout=30)`.
@@ -16,33 +13,27 @@ class ServerConfig:
 
     def __init__(self, **settings) -> None:
         for name in settings:
-            _check_setting(name)
+            check_setting(name)
         self.settings = settings
 
     def __repr__(self) -> str:
         return f"ServerConfig({', '.join(f'{k}={v!r}' for k, v in self.settings.items())})"
 
 
-def _check_setting(name: str) -> None:
+def check_setting(name: str) -> None:
     if name in COMMAND_LINE_ONLY:
         raise ValueError(f"configure(): {name} comes from the command line only "
                          f"(--{name.replace('_', '-')}), not from the app")
 
 
-def configure(config: ServerConfig | None = None, **settings) -> None:
-    """Sets server settings from the app: `configure(ServerConfig(...))` or
-    `configure(max_body_bytes=..., ...)`."""
+def as_text(config: ServerConfig | None, settings: dict) -> dict[str, str]:
+    """The settings of configure(config, **settings), checked, as text by name."""
     if config is not None:
         if not isinstance(config, ServerConfig):
             raise TypeError("configure() takes a ServerConfig or keyword settings")
         settings = {**config.settings, **settings}
+    out = {}
     for name, value in settings.items():
-        _check_setting(name)
-        if isinstance(value, bool):
-            value = "true" if value else "false"
-        _settings[name] = str(value)
-
-
-def settings() -> dict[str, str]:
-    """The settings the app made, as text, by snake_case name."""
-    return dict(_settings)
+        check_setting(name)
+        out[name] = ("true" if value else "false") if isinstance(value, bool) else str(value)
+    return out

@@ -44,9 +44,6 @@ class _Value:
         self.value = value
 
 
-_providers: dict[str, "Provide | _Value"] = {}
-
-
 def key_of(key: type | str) -> str:
     """A dependency's key: a type becomes "module.qualname", a name stays itself."""
     if isinstance(key, str):
@@ -56,14 +53,6 @@ def key_of(key: type | str) -> str:
     raise TypeError(f"a dependency key is a type or a name, not {type(key).__name__}")
 
 
-def provide(key: type | str, value) -> None:
-    """Makes `value` (or what `Provide(factory, ...)` makes) the dependency for
-    `key`: a type (handlers receive it for a parameter annotated with it) or a
-    name (for a parameter of that name)."""
-    _providers[key_of(key)] = value if isinstance(value, Provide) else _Value(value)
-
-
-def provider(key: str):
-    """What was provided for `key`: a Provide, an object whose `value` is the
-    plain value given, or None."""
-    return _providers.get(key)
+def provided(value):
+    """What provide() keeps for `value`: a Provide, or a plain value wrapped."""
+    return value if isinstance(value, Provide) else _Value(value)

@@ -91,6 +91,7 @@ class UploadedFile(NamedTuple):
     filename: str
     content_type: str  # as the client sent it; "text/plain" when it sent none (RFC 7578)
     data: bytes
+    headers: tuple = ()  # the part's header lines, (lower-case name, value); a typed File parameter's have them
 
 
 def _one_and_all(pairs) -> tuple[dict, dict]:
@@ -145,6 +146,7 @@ class Request:
         self._raw_headers = "\0".join(f"{name}\0{value}" for name, value in headers)
         self._raw_trailers = "\0".join(f"{name}\0{value}" for name, value in trailers)
         self._headers = self._query = self._query_multi = self._parts = self._lazy = None
+        self._values = self._problem = None  # typed parameters: the server fills them
         self._body = None if body is UNSET and not raw_body else body
         self._charset = _http.body_charset(self.headers.get("content-type", ""))
 

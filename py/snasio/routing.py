@@ -1,5 +1,5 @@
-"""Registering routes: the @route decorator, and Routers that group routes
-under a path prefix."""
+"""Routers: routes registered under a path prefix (an App has one at its
+root; snasio.route registers on the default App's)."""
 
 from collections.abc import Callable, Iterator
 import inspect
@@ -18,6 +18,8 @@ class Registered(NamedTuple):
     handler: Callable
     use_process_pool: bool
     blocking: bool
+    schema: dict | None  # the explicit form: a JSON Schema per source (snasio._typed.TypedParams.from_schema)
+    limits: dict         # this route's own max_body_bytes, max_json_depth, max_header_bytes (checked natively)
 
 
 class Router:
@@ -32,7 +34,7 @@ class Router:
         self._routers: list[Router] = []
 
     def route(self, path: str, methods: list[str] | str | None = None, use_process_pool: bool = False,
-              blocking: bool = False) -> Callable[[Callable], Callable]:
+              blocking: bool = False, schema: dict | None = None, **limits) -> Callable[[Callable], Callable]:
         """Serves the decorated function at prefix + `path` for `methods`
         (default ["GET"]). See snasio.route."""
         if methods is None:
@@ -41,6 +43,11 @@ class Router:
             methods = [methods]
         # Anything but str is left as it is, for the server's check to name.
         methods = [m.upper() if isinstance(m, str) else m for m in methods]
+        for name, value in limits.items():
+            if name not in ("max_body_bytes", "max_json_depth", "max_header_bytes"):
+                raise TypeError(f"route {path!r}: unknown option {name!r}")
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"route {path!r}: {name} must be a positive int, not {value!r}")
 
         def register(handler):
             if blocking and inspect.iscoroutinefunction(handler):
@@ -48,10 +55,26 @@ class Router:
                                  f"{handler.__qualname__} is async")
             if _snasio is not None:
                 _snasio.check_route(self.prefix + path, methods)  # a bad pattern fails here, at its decorator
-            self._routes.append(Registered(path, methods, handler, bool(use_process_pool), bool(blocking)))
+            self._routes.append(Registered(path, methods, handler, bool(use_process_pool), bool(blocking), schema,
+                                           dict(limits)))
             return handler
 
         return register
+
+    def get(self, path: str, **options) -> Callable[[Callable], Callable]:
+        return self.route(path, ["GET"], **options)
+
+    def post(self, path: str, **options) -> Callable[[Callable], Callable]:
+        return self.route(path, ["POST"], **options)
+
+    def put(self, path: str, **options) -> Callable[[Callable], Callable]:
+        return self.route(path, ["PUT"], **options)
+
+    def patch(self, path: str, **options) -> Callable[[Callable], Callable]:
+        return self.route(path, ["PATCH"], **options)
+
+    def delete(self, path: str, **options) -> Callable[[Callable], Callable]:
+        return self.route(path, ["DELETE"], **options)
 
     def include_router(self, router: "Router") -> None:
         """Mounts `router` under this router's prefix."""
@@ -67,34 +90,3 @@ class Router:
             yield r._replace(pattern=prefix + r.pattern)
         for router in self._routers:
             yield from router.routes(prefix)
-
-
-_root = Router()  # the app's routes: @route and include_router add to it
-
-
-def route(path: str, methods: list[str] | str | None = None, use_process_pool: bool = False,
-          blocking: bool = False) -> Callable[[Callable], Callable]:
-    """Serves the decorated function at `path` for `methods` (default ["GET"]).
-
-    Path patterns follow Flask: /users/<int:user_id>, <float:x>, <path:rest>,
-    <uuid:id>, <string:name> or <name>. The handler's parameters are filled by
-    name and annotation: `request` (or any parameter annotated Request) gets
-    the request, a parameter named like a placeholder gets its converted value,
-    `pool` gets the ProcessPoolExecutor of a use_process_pool=True route, and
-    any other parameter a dependency (see provide()). A plain `def` handler
-    runs on the server's sync threads, where it may block (wait on a
-    database, a socket, a file) without holding up any other route;
-    `blocking=True` says nothing more. `async def` handlers run on the
-    server's event loop and must not block.
-    """
-    return _root.route(path, methods, use_process_pool, blocking)
-
-
-def include_router(router: Router) -> None:
-    """Mounts `router` (and the routers it includes) in the app."""
-    _root.include_router(router)
-
-
-def registered_routes() -> Iterator[Registered]:
-    """Every route of the app, with its full pattern, in registration order."""
-    return _root.routes()

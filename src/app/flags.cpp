@@ -106,6 +106,18 @@ const std::vector<option>& options() {
       {"--app-dir", "DIR", "directory put on sys.path; its modules are imported",
        [](config& c, std::string_view v) { c.python.app_dir = v; }, [](const config& c) { return c.python.app_dir; },
        true},
+      {"--app", "MODULE:ATTR", "the snasio.App to serve (MODULE found in --app-dir or the current directory)",
+       [](config& c, std::string_view v) {
+         if (v.empty() || v.find(':') == 0) throw usage_error("--app takes MODULE:ATTRIBUTE, such as main:app");
+         c.python.app = v;
+       },
+       [](const config& c) { return c.python.app; }, true},
+      {"--openapi-path", "PATH", "where /openapi.json is served (\"\": nowhere)",
+       [](config& c, std::string_view v) {
+         if (!v.empty() && v[0] != '/') throw usage_error("--openapi-path must start with '/' (or be empty)");
+         c.python.openapi_path = v;
+       },
+       [](const config& c) { return c.python.openapi_path; }},
       {"--module", "NAME", "module to import (repeatable; default: every *.py in --app-dir)",
        [](config& c, std::string_view v) { c.python.modules.emplace_back(v); },
        [](const config& c) {

@@ -78,6 +78,11 @@ void service::start(std::function<void()> on_stopped) {
   if (imported) {
     dispatcher_.set_limits(config_.server.limits);
     dispatcher_.add_python(python_);
+    if (!python_.openapi().empty())  // made once, at import, from the plans: served natively
+      dispatcher_.add_native({"GET"}, config_.python.openapi_path,
+                             [document = python_.openapi()](const http::request&, const path_params&) {
+                               return http::response::json(200, document);
+                             });
     python_.serve(config_.python);  // the start-up hooks run here
     if (python_.routes().empty())
       log::line(log::level::warning,

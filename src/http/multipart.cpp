@@ -21,6 +21,7 @@ bool read_part(std::string_view text, form_part& part, std::string& error) {
   if (head_end == std::string_view::npos) return fail(error, "a multipart part has no blank line after its headers");
   part.data = text.substr(head_end + (head_end == 0 ? 2 : 4));
   std::string_view headers = text.substr(0, head_end);
+  part.head = headers;
   std::optional<std::string> disposition;
   while (!headers.empty()) {
     std::size_t eol = headers.find("\r\n");

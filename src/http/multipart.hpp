@@ -14,6 +14,7 @@ struct form_part {
   std::optional<std::string> filename;
   std::string content_type;  ///< as sent; empty when the part has none
   std::string_view data;     ///< a view into the body
+  std::string_view head;     ///< the part's header lines, as sent (a view into the body)
 };
 
 /// Splits a multipart/form-data `body` whose Content-Type named `boundary`.

@@ -24,7 +24,8 @@ struct named {
 constexpr named<execution_mode> modes[] = {{"SYNC", execution_mode::sync}, {"ASYNC", execution_mode::async}};
 constexpr named<call_kind> calls[] = {{"DIRECT", call_kind::direct}, {"INVOKE", call_kind::invoke}};
 constexpr named<argument_source> sources[] = {
-    {"REQUEST", argument_source::request}, {"PATH", argument_source::path}, {"POOL", argument_source::pool}};
+    {"REQUEST", argument_source::request}, {"PATH", argument_source::path}, {"POOL", argument_source::pool},
+    {"VALUE", argument_source::value}};
 constexpr named<job_event::kind> job_events[] = {{"ABANDONED", job_event::kind::abandoned},
                                                  {"WRITTEN", job_event::kind::written},
                                                  {"ROOM", job_event::kind::room},
@@ -43,6 +44,7 @@ constexpr named<request_field> request_fields[] = {
     {"_charset", &request_layout::charset},      {"_headers", &request_layout::headers},
     {"_query", &request_layout::query},          {"_query_multi", &request_layout::query_multi},
     {"_parts", &request_layout::parts},          {"_lazy", &request_layout::lazy},
+    {"_values", &request_layout::values},        {"_problem", &request_layout::problem},
 };
 
 std::string name_of(PyObject* s) {

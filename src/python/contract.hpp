@@ -24,7 +24,7 @@ enum class call_kind {
 };
 
 /// Where an argument of a directly called handler comes from (_contract.Source).
-enum class argument_source { request, path, pool };
+enum class argument_source { request, path, pool, value };
 
 /// Checks the contract's enums (Mode, Call, Source, JobEvent, PieceEnd)
 /// against this side's, name by name and value by value; throws
@@ -45,7 +45,7 @@ bool to_piece_end(PyObject* value, net::piece_end& out);
 struct request_layout {
   Py_ssize_t method = 0, path = 0, path_params = 0, raw_body = 0, client = 0, scheme = 0, request_id = 0,
              raw_query = 0, raw_headers = 0, raw_trailers = 0, body = 0, charset = 0, headers = 0, query = 0,
-             query_multi = 0, parts = 0, lazy = 0;
+             query_multi = 0, parts = 0, lazy = 0, values = 0, problem = 0;
 
   /// The field at `offset` of `request` (null in a Request just allocated).
   static PyObject*& field(PyObject* request, Py_ssize_t offset) noexcept {

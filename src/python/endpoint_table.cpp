@@ -11,6 +11,11 @@ namespace snasio::python {
 namespace {
 
 std::vector<std::string> modules_to_import(const python_config& config) {
+  if (!config.app.empty()) {  // --app module:attribute: that module (and --module's)
+    std::vector<std::string> names = config.modules;
+    names.push_back(config.app.substr(0, config.app.find(':')));
+    return names;
+  }
   if (!config.modules.empty()) return config.modules;
   std::vector<std::string> names;
   for (const auto& entry : std::filesystem::directory_iterator(config.app_dir))
@@ -83,7 +88,7 @@ bool flag_field(PyObject* record, const char* name, const std::string& where) {
 }  // namespace
 
 void endpoint_table::import_app(const python_config& config, const py_objects& py) {
-  if (config.app_dir.empty() && config.modules.empty()) return;
+  if (config.app_dir.empty() && config.modules.empty() && config.app.empty()) return;
   if (!config.app_dir.empty() && !std::filesystem::exists(config.app_dir))
     throw startup_error("--app-dir " + config.app_dir + " does not exist");
   if (!config.app_dir.empty() && !std::filesystem::is_directory(config.app_dir))
@@ -94,7 +99,8 @@ void endpoint_table::import_app(const python_config& config, const py_objects& p
       throw startup_error("cannot import module '" + name + "':\n" + take_exception_text());
   }
   // ...and only now, with every module imported, is each route planned.
-  py_ref planned = py_ref::steal(PyObject_CallNoArgs(py.plan_app.get()));
+  py_ref reference = py_ref::steal(PyUnicode_FromStringAndSize(config.app.data(), Py_ssize_t(config.app.size())));
+  py_ref planned = reference ? py_ref::steal(PyObject_CallOneArg(py.plan_app.get(), reference.get())) : py_ref{};
   if (!planned) {
     // A route that cannot be planned is the app's mistake, said in one line;
     // anything else is a failure with a traceback.
@@ -109,7 +115,12 @@ void endpoint_table::import_app(const python_config& config, const py_objects& p
   PyObject *routes, *settings;  // borrowed
   if (!PyArg_ParseTuple(planned.get(), "O!O!", &PyList_Type, &routes, &PyDict_Type, &settings))
     throw startup_error("snasio._planning.plan_app returned something else:\n" + take_exception_text());
-  for (Py_ssize_t i = 0; i < PyList_GET_SIZE(routes); ++i) add(PyList_GET_ITEM(routes, i));
+  for (Py_ssize_t i = 0; i < PyList_GET_SIZE(routes); ++i) add(PyList_GET_ITEM(routes, i), config.max_json_depth);
+  if (!config.openapi_path.empty()) {
+    py_ref document = py_ref::steal(PyObject_CallOneArg(py.openapi.get(), reference.get()));
+    if (!document || !utf8(document.get(), openapi_))
+      throw startup_error("cannot make the OpenAPI document:\n" + take_exception_text());
+  }
   Py_ssize_t pos = 0;
   PyObject *key, *value;  // borrowed
   while (PyDict_Next(settings, &pos, &key, &value)) {
@@ -120,7 +131,7 @@ void endpoint_table::import_app(const python_config& config, const py_objects& p
 }
 
 // One snasio._contract.PlannedRoute, read field by field.
-void endpoint_table::add(PyObject* planned) {
+void endpoint_table::add(PyObject* planned, std::size_t max_json_depth) {
   py_ref handler = field(planned, "handler", "a planned route");
   python_route r;
   r.name = qualified_name(handler.get());
@@ -154,12 +165,38 @@ void endpoint_table::add(PyObject* planned) {
     argument arg;
     arg.from = to_argument_source(field(a, "source", where).get(), where);
     arg.name = text_field(a, arg.from == argument_source::path ? "placeholder" : "name", where);
+    if (arg.from == argument_source::value) {
+      arg.member = text_field(a, "placeholder", where);
+      arg.index = std::size_t(PyLong_AsSize_t(field(a, "index", where).get()));
+      if (PyErr_Occurred()) throw startup_error(where + ": an argument's index: " + take_exception_text());
+    }
     r.arguments.push_back(std::move(arg));
     if (std::size_t(i) < r.positional) continue;
     PyObject* name = field(a, "name", where).release();
     PyUnicode_InternInPlace(&name);
     PyTuple_SET_ITEM(keywords.get(), i - Py_ssize_t(r.positional), name);  // steals the reference
   }
+  // Typed parameters: the plan the reactor validates with, and per value
+  // its default and converter.
+  std::string plan = text_field(planned, "validation", where);
+  if (!plan.empty()) {
+    try {
+      r.validator = std::make_shared<validation::route_validator>(plan, max_json_depth);
+    } catch (const std::invalid_argument& e) {
+      throw startup_error(where + ": " + e.what());
+    }
+  }
+  py_ref values = field(planned, "values", where);
+  if (!PyTuple_Check(values.get())) throw startup_error(where + ": the plan's values are not a tuple");
+  std::vector<std::pair<py_ref, py_ref>> value_plan;
+  for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(values.get()); ++i) {
+    PyObject* pair = PyTuple_GET_ITEM(values.get(), i);  // borrowed (default, converter)
+    if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) throw startup_error(where + ": a value's plan is no pair");
+    PyObject* convert = PyTuple_GET_ITEM(pair, 1);
+    value_plan.emplace_back(py_ref::borrow(PyTuple_GET_ITEM(pair, 0)),
+                            convert == Py_None ? py_ref{} : py_ref::borrow(convert));
+  }
+  values_.push_back(std::move(value_plan));
   py_ref name_str = py_ref::steal(PyUnicode_FromStringAndSize(r.name.data(), Py_ssize_t(r.name.size())));
   if (!name_str) throw startup_error(take_exception_text());
   any_cleanup_after_write_ = any_cleanup_after_write_ || r.cleanup_after_write;

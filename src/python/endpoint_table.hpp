@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -8,13 +9,16 @@
 #include "python/py_objects.hpp"
 #include "python/py_ref.hpp"
 #include "python/python_config.hpp"
+#include "validation/route_validator.hpp"
 
 namespace snasio::python {
 
 /// Where a parameter of a directly called handler comes from.
 struct argument {
   argument_source from = argument_source::request;
-  std::string name;  ///< the parameter's name (and, for `path`, the placeholder's)
+  std::string name;    ///< the parameter's name (and, for `path`, the placeholder's)
+  std::size_t index = 0;  ///< for `value`: which of request._values
+  std::string member;     ///< for `value`: the member of that value (a body's), or empty for all of it
 };
 
 /// A Python route as the router needs it: plain values, safe on any thread.
@@ -28,6 +32,8 @@ struct python_route {
   std::vector<argument> arguments;  ///< for a direct call, in order
   std::size_t positional = 0;  ///< how many of them go by position; the rest by keyword
   bool cleanup_after_write = false;  ///< its dependencies clean up once the answer is written
+  /// Its typed parameters' checks, run on the reactor; null for a route without any.
+  std::shared_ptr<const validation::route_validator> validator;
 };
 
 /// The app's handlers by route id: what importing the app declared, as
@@ -52,21 +58,29 @@ class endpoint_table {
   bool any_cleanup_after_write() const noexcept { return any_cleanup_after_write_; }
   /// The settings the app made (snasio.configure).
   const std::vector<app_setting>& settings() const noexcept { return settings_; }
+  /// The OpenAPI document of the app, JSON (empty with --openapi-path "").
+  const std::string& openapi() const noexcept { return openapi_; }
+  /// Route `id`'s checked values: per value, its default (when the request
+  /// left it out) and its converter (null: none), borrowed.
+  const std::vector<std::pair<py_ref, py_ref>>& values(std::size_t id) const noexcept { return values_[id]; }
   /// Drops every reference (before the interpreter finalizes).
   void clear() noexcept {
     handlers_.clear();
     names_.clear();
     keywords_.clear();
+    values_.clear();
   }
 
  private:
-  void add(PyObject* planned);
+  void add(PyObject* planned, std::size_t max_json_depth);
 
   std::vector<py_ref> handlers_;  // index = route id
   std::vector<py_ref> names_;
   std::vector<py_ref> keywords_;
   std::vector<python_route> routes_;
   std::vector<app_setting> settings_;
+  std::vector<std::vector<std::pair<py_ref, py_ref>>> values_;  // index = route id
+  std::string openapi_;
   bool any_cleanup_after_write_ = false;
 };
 

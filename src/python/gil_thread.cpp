@@ -10,6 +10,7 @@
 #include "python/errors.hpp"
 #include "python/fatal_signals.hpp"
 #include "python/interpreter.hpp"
+#include "python/json_convert.hpp"
 
 namespace snasio::python {
 
@@ -97,6 +98,7 @@ void gil_thread::run(std::promise<imported_app>& imported) {
       // `_snasio` reports to this thread's runner from now on.
       attach_bridge_module(runner_, py_);
       py_ = py_objects::load(config_.package_dir);
+      set_json_lowering(py_.lower.get());
       endpoints_.import_app(config_, py_);
       runner_.routes_known(endpoints_.routes().size());
       trace_fatal_signals(endpoints_, runner_.running());
@@ -107,7 +109,7 @@ void gil_thread::run(std::promise<imported_app>& imported) {
       imported.set_exception(std::current_exception());
       return;  // `interp` finalizes on the way out, on this thread
     }
-    imported.set_value({endpoints_.routes(), endpoints_.settings()});
+    imported.set_value({endpoints_.routes(), endpoints_.settings(), endpoints_.openapi()});
     if (launch()) {
       run_loop();
       runner_.shut_down();
@@ -115,6 +117,7 @@ void gil_thread::run(std::promise<imported_app>& imported) {
     save_coverage(std::move(coverage));
     // Every reference goes before the interpreter does.
     endpoints_.clear();
+    set_json_lowering(nullptr);
     py_ = {};
   }  // the interpreter finalizes here
   if (finished_) finished_();

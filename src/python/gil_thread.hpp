@@ -21,6 +21,7 @@ namespace snasio::python {
 struct imported_app {
   std::vector<python_route> routes;
   std::vector<app_setting> settings;
+  std::string openapi;  ///< the OpenAPI document, JSON (empty: not served)
 };
 
 /// The one thread that owns the interpreter: it starts it, imports the app,

@@ -55,6 +55,20 @@ bool handler_call::arguments(const job& j, PyObject* request, PyObject* pool, Py
           return false;
         }
         *out++ = value;
+        break;
+      }
+      case argument_source::value: {
+        // A typed parameter, checked and converted: request._values[index]
+        // (its member, for a body shared by several parameters).
+        PyObject* values = request_layout::field(request, py_.request.values);
+        PyObject* value = PyTuple_GET_ITEM(values, Py_ssize_t(a.index));  // borrowed
+        if (!a.member.empty()) value = PyDict_GetItemString(value, a.member.c_str());
+        if (!value) {
+          PyErr_Format(PyExc_KeyError, "no value for parameter %s", a.name.c_str());
+          return false;
+        }
+        *out++ = value;
+        break;
       }
     }
   }

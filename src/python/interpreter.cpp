@@ -85,6 +85,7 @@ interpreter::interpreter(const python_config& config) {
   // sys.path: the app first, then snasio's own package, so `import snasio`
   // finds this server's API even if the app dir is elsewhere.
   if (!config.package_dir.empty()) prepend_sys_path(config.package_dir);
+  if (!config.app.empty()) prepend_sys_path(std::filesystem::current_path().string());
   if (!config.app_dir.empty()) prepend_sys_path(std::filesystem::absolute(config.app_dir).string());
 }
 

@@ -9,6 +9,7 @@
 #include "http/header.hpp"
 #include "python/one_shot.hpp"
 #include "routing/path_param.hpp"
+#include "validation/route_validator.hpp"
 
 namespace snasio::python {
 
@@ -28,6 +29,9 @@ struct job {
   /// `body`, whose bytes stay where they are as the job moves (a body that
   /// holds a part is too long to live inside the std::string itself).
   http::form form;
+  /// A typed route's checks: its values in plan order, or (when on_request
+  /// hooks must run first) the answer that refuses the request.
+  validation::outcome checked;
   std::string client_host;
   std::uint16_t client_port = 0;
   bool https = false;                       ///< the scheme is "https", as a trusted proxy says

@@ -76,7 +76,7 @@ py_ref job_runner::start(job& j, outbox& out, py_ref& pool) {
     return {};
   }
   http::response refusal;
-  py_ref request = build_request(j, py_, max_json_depth_, refusal);
+  py_ref request = build_request(j, py_, max_json_depth_, refusal, endpoints_.route(j.route), endpoints_.values(j.route));
   if (!request && !PyErr_Occurred()) {
     out.replies.push_back(j.answer.take(std::move(refusal)));
     return {};

@@ -27,10 +27,19 @@ namespace snasio::python {
 py_ref json_to_python(std::string_view text, std::string& error,
                       std::size_t max_depth = default_max_json_depth);
 
-/// Appends the JSON text of `object` to `out`. Returns false and sets `error`
-/// (e.g. "cannot serialize object of type 'set' to JSON") when it cannot; `out`
-/// may then hold partial output.
+/// Appends the JSON text of `object` to `out`: dict, list, tuple, str, int,
+/// float, bool and None as they are; datetime, date and time in ISO 8601
+/// (UTC as "Z"); anything else as `lowering` (set_json_lowering) gives it:
+/// a dataclass, model or Struct as a dict, an Enum as its value, a UUID or
+/// Decimal as a str, a set as a list. Returns false and sets `error` (e.g.
+/// "cannot serialize object of type 'Foo' to JSON at $.items[3].created")
+/// when it cannot; `out` may then hold partial output.
 bool python_to_json(PyObject* object, std::string& out, std::string& error,
                     std::size_t max_depth = default_max_json_depth);
+
+/// The function that gives an object's JSON form one level deep
+/// (snasio._types.lower), borrowed for as long as the interpreter runs;
+/// nullptr: only the types above.
+void set_json_lowering(PyObject* lowering);
 
 }  // namespace snasio::python

@@ -22,10 +22,13 @@ struct py_objects {
   py_ref http_error;       ///< snasio.HTTPError
   py_ref plan_error;       ///< snasio.PlanError: a route that cannot be planned
   py_ref unset;            ///< a body not decoded yet (snasio.request.UNSET)
+  py_ref uploaded_file;    ///< snasio.UploadedFile, made for a typed handler's File parameters
+  py_ref required;         ///< the default of a value the request must give (snasio.params.REQUIRED)
+  py_ref lower;            ///< a returned value's JSON form, one level deep (snasio._types.lower)
   request_layout request;  ///< where each field of a Request lives
 
   // The app, the loop and each job (their signatures: py/snasio/_contract.py).
-  py_ref plan_app, start_loop, run_startup, run_loop, run_shutdown, close_loop;
+  py_ref plan_app, openapi, start_loop, run_startup, run_loop, run_shutdown, close_loop;
   py_ref start_task, schedule_flush, pool, invoke, abandon, written;
   py_ref open_stream, start_pump, abandon_stream, room, draining;
 

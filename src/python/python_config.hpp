@@ -26,6 +26,11 @@ using app_setting = std::pair<std::string, std::string>;
 struct python_config {
   std::string app_dir;               ///< --app-dir: put on sys.path; its modules are imported
   std::vector<std::string> modules;  ///< --module (repeatable); empty: every *.py in app_dir
+  /// --app: "module:attribute", the snasio.App to serve (its module found on
+  /// sys.path: --app-dir, then the current directory); empty: the default App.
+  std::string app;
+  /// --openapi-path: where the OpenAPI document is served; empty: nowhere.
+  std::string openapi_path = "/openapi.json";
   std::string venv;                  ///< --venv, else $VIRTUAL_ENV: its interpreter and site-packages
   std::string venv_named_by = "--venv";  ///< where `venv` came from, for error messages
   /// Where the `snasio` Python package lives; empty: found at start

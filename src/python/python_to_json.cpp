@@ -1,8 +1,12 @@
 // Python objects -> JSON text: a walk over dict, list, tuple, str, int, float,
 // bool and None, appending straight to a std::string. Floats are printed by
 // RapidJSON's Grisu2 (the digits its writer prints); the rest is simple
-// enough to write directly, through a pointer into the output.
+// enough to write directly, through a pointer into the output. Dates are
+// written in ISO 8601, and any other object as its JSON form, which a
+// Python function (snasio._types.lower) gives one level deep.
 #include "python/json_convert.hpp"
+
+#include <datetime.h>
 
 #include <rapidjson/internal/dtoa.h>
 
@@ -15,6 +19,8 @@
 
 namespace snasio::python {
 namespace {
+
+PyObject* lowering = nullptr;  // borrowed: set_json_lowering
 
 // What each byte below 0x20, '"' and '\\' becomes inside a JSON string
 // ('u': \u00XX); 0 means the byte is written as it is.
@@ -33,9 +39,10 @@ constexpr std::array<char, 128> escapes = [] {
 
 // Walks Python objects and appends their JSON to `out`.
 //
-// The walk holds only borrowed references (from PyDict_Next, list and tuple
-// items). That is safe because nothing here runs Python code: no __str__, no
-// __repr__, no __index__ of a subclass, so no container can change under us.
+// The walk holds borrowed references (from PyDict_Next, list and tuple
+// items) to plain JSON; the objects it hands to Python code (isoformat(),
+// the lowering function) are held while that code runs, and a container
+// that changes size meanwhile is refused.
 class json_emitter {
  public:
   json_emitter(std::string& out, std::string& error, std::size_t max_depth)
@@ -67,8 +74,13 @@ class json_emitter {
   bool write_str(PyObject* object);
   bool write_dict(PyObject* object, std::size_t depth);
   bool write_array(PyObject* object, std::size_t depth);
+  bool write_other(PyObject* object, std::size_t depth);
   bool fail(std::string_view reason, std::string_view detail = {});
 
+ public:
+  std::string where;  // on failure: the path of the value at fault, from the root ("$" not included)
+
+ private:
   std::string& out_;
   std::size_t used_;  // bytes of out_ written so far; the rest is room
   std::string& error_;
@@ -87,7 +99,26 @@ bool json_emitter::write(PyObject* object, std::size_t depth) {
   if (PyFloat_Check(object)) return write_float(object);
   if (PyDict_Check(object)) return write_dict(object, depth);
   if (PyList_Check(object) || PyTuple_Check(object)) return write_array(object, depth);
-  return fail("cannot serialize object of type '%' to JSON", Py_TYPE(object)->tp_name);
+  return write_other(object, depth);
+}
+
+// A date as ISO 8601 (UTC written "Z", as pydantic writes it); any other
+// object as the lowering function gives it.
+bool json_emitter::write_other(PyObject* object, std::size_t depth) {
+  if (depth >= max_depth_) return fail("cannot serialize object nested deeper than % levels to JSON",
+                                       std::to_string(max_depth_));
+  if (!PyDateTimeAPI) PyDateTime_IMPORT;
+  if (PyDateTimeAPI && (PyDate_Check(object) || PyTime_Check(object))) {
+    py_ref text = py_ref::steal(PyObject_CallMethod(object, "isoformat", nullptr));
+    if (!text || !PyUnicode_Check(text.get())) return fail("cannot serialize object of type '%' to JSON", Py_TYPE(object)->tp_name);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text.get());
+    if (n > 6 && PyUnicode_Tailmatch(text.get(), py_ref::steal(PyUnicode_FromString("+00:00")).get(), n - 6, n, 1) == 1)
+      text = py_ref::steal(PyUnicode_FromFormat("%UZ", py_ref::steal(PyUnicode_Substring(text.get(), 0, n - 6)).get()));
+    return text && write_str(text.get());
+  }
+  py_ref lowered = lowering ? py_ref::steal(PyObject_CallOneArg(lowering, object)) : py_ref{};
+  if (!lowered) return fail("cannot serialize object of type '%' to JSON", Py_TYPE(object)->tp_name);
+  return write(lowered.get(), depth + 1);
 }
 
 bool json_emitter::write_int(PyObject* object) {
@@ -166,6 +197,7 @@ bool json_emitter::write_dict(PyObject* object, std::size_t depth) {
   PyObject* key = nullptr;    // borrowed
   PyObject* value = nullptr;  // borrowed
   bool first = true;
+  const Py_ssize_t size = PyDict_GET_SIZE(object);
   while (PyDict_Next(object, &position, &key, &value)) {
     if (!PyUnicode_Check(key))
       return fail("cannot serialize dict key of type '%' to JSON (keys must be str)", Py_TYPE(key)->tp_name);
@@ -173,7 +205,12 @@ bool json_emitter::write_dict(PyObject* object, std::size_t depth) {
     first = false;
     if (!write_str(key)) return false;
     put(':');
-    if (!write(value, depth + 1)) return false;
+    py_ref held_key = py_ref::borrow(key), held = py_ref::borrow(value);
+    if (!write(value, depth + 1)) {
+      where.insert(0, "." + std::string(PyUnicode_AsUTF8(key) ? PyUnicode_AsUTF8(key) : "?"));
+      return false;
+    }
+    if (PyDict_GET_SIZE(object) != size) return fail("a dict changed size while it was serialized to JSON");
   }
   put('}');
   return true;
@@ -183,12 +220,15 @@ bool json_emitter::write_array(PyObject* object, std::size_t depth) {
   if (depth >= max_depth_) return fail("cannot serialize object nested deeper than % levels to JSON",
                                        std::to_string(max_depth_));
   put('[');
-  // Lists and tuples alike: the PySequence_Fast macros read either in place.
-  Py_ssize_t size = PySequence_Fast_GET_SIZE(object);
-  PyObject** items = PySequence_Fast_ITEMS(object);  // borrowed
-  for (Py_ssize_t i = 0; i < size; ++i) {
+  // Lists and tuples alike: the PySequence_Fast macros read either in place
+  // (the size read each time: Python code run meanwhile may change a list).
+  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(object); ++i) {
     if (i > 0) put(',');
-    if (!write(items[i], depth + 1)) return false;
+    py_ref item = py_ref::borrow(PySequence_Fast_GET_ITEM(object, i));
+    if (!write(item.get(), depth + 1)) {
+      where.insert(0, "[" + std::to_string(i) + "]");
+      return false;
+    }
   }
   put(']');
   return true;
@@ -213,7 +253,12 @@ bool json_emitter::fail(std::string_view reason, std::string_view detail) {
 
 bool python_to_json(PyObject* object, std::string& out, std::string& error, std::size_t max_depth) {
   json_emitter emitter(out, error, max_depth);
-  return emitter.write(object, 0);
+  if (emitter.write(object, 0)) return true;
+  // Where the value at fault is (a path too deep to be worth printing is not).
+  if (!emitter.where.empty() && !error.starts_with("cannot serialize object nested")) error += " at $" + emitter.where;
+  return false;
 }
+
+void set_json_lowering(PyObject* lower) { lowering = lower; }
 
 }  // namespace snasio::python

@@ -6,6 +6,7 @@
 #include "http/media_type.hpp"
 #include "python/json_convert.hpp"
 #include "python/py_text.hpp"
+#include "python/typed_values.hpp"
 
 namespace snasio::python {
 
@@ -135,10 +136,17 @@ py_ref form_parts(const job& j) {
 
 }  // namespace
 
-py_ref build_request(job& j, py_objects& py, std::size_t max_json_depth, http::response& refusal) {
+py_ref build_request(job& j, py_objects& py, std::size_t max_json_depth, http::response& refusal,
+                     const python_route& route, const std::vector<std::pair<py_ref, py_ref>>& plan) {
   py_ref raw_body = py_ref::steal(PyBytes_FromStringAndSize(j.body.data(), Py_ssize_t(j.body.size())));
   if (!raw_body) return {};
-  py_ref body = parsed_body(j, py, max_json_depth, refusal);
+  // A typed route's values (its JSON body, parsed once, is request.body
+  // too), or the answer refusing them when on_request hooks come first.
+  py_ref values = py_ref::borrow(Py_None), problem = py_ref::borrow(Py_None), body;
+  if (route.validator && j.checked.status != 0) problem = problem_response(j, py);
+  else if (route.validator) values = typed_values(j, plan, py, max_json_depth, route.validator->json_body_index(), body);
+  if (!values || !problem) return {};
+  if (!body) body = parsed_body(j, py, max_json_depth, refusal);
   if (!body) return {};
   py_ref charset = body.get() == py.unset.get() ? body_charset(j, py) : py_ref::borrow(Py_None);
   if (!charset) return {};
@@ -183,6 +191,8 @@ py_ref build_request(job& j, py_objects& py, std::size_t max_json_depth, http::r
   set(f.query_multi, py_ref::borrow(Py_None));
   set(f.parts, std::move(parts));
   set(f.lazy, py_ref::borrow(Py_None));
+  set(f.values, std::move(values));
+  set(f.problem, std::move(problem));
   return request;
 }
 

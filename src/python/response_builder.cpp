@@ -87,7 +87,10 @@ bool convert_body(PyObject* body, std::size_t max_depth, http::response& out, st
     out.body.assign(PyByteArray_AS_STRING(body), std::size_t(PyByteArray_GET_SIZE(body)));
     return true;
   }
-  return refused(why, "cannot turn a return value of type '" + type_name(body) + "' into a response");
+  // Anything else is JSON if it can be: a dataclass, a model, a datetime,
+  // a UUID, a set... (python_to_json says which value, where, if not).
+  out.content_type = "application/json";
+  return python_to_json(body, out.body, why, max_depth);
 }
 
 py_ref attribute(PyObject* o, const char* name) { return py_ref::steal(PyObject_GetAttrString(o, name)); }

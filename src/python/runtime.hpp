@@ -33,6 +33,8 @@ class runtime final : public backend {
   void serve(const python_config& final);
   /// The routes the app registered (after start()).
   const std::vector<python_route>& routes() const noexcept override { return app_.routes; }
+  /// The app's OpenAPI document, JSON (empty when not served).
+  const std::string& openapi() const noexcept { return app_.openapi; }
   /// Queues a job for the GIL thread; false (job untouched) when the queue is full (reactor).
   bool submit(job& j) override;
   /// The events of a job's life, passed on to the GIL thread with its next

@@ -41,6 +41,19 @@ std::optional<placeholder> split_placeholder(std::string_view body) {
   return out;
 }
 
+/// Splits "name" or "name:type" of a `{...}` placeholder. Its type is a
+/// typed parameter's (checked, a 422 if wrong, by snasio._typed), not the
+/// router's: the placeholder matches any one segment, or with "path" any rest.
+std::optional<placeholder> split_brace(std::string_view body) {
+  auto colon = body.find(':');
+  placeholder out;
+  out.name = body.substr(0, colon);
+  std::string_view type = colon == std::string_view::npos ? std::string_view() : body.substr(colon + 1);
+  if (type == "path") out.converter_name = type;
+  if (!is_identifier(out.name) || (colon != std::string_view::npos && !is_identifier(type))) return std::nullopt;
+  return out;
+}
+
 /// Walks a pattern once, cutting it into parts at each '/' as werkzeug's
 /// `_parse_rule` does, except inside a final part (after a path converter).
 class pattern_compiler {
@@ -66,22 +79,25 @@ class pattern_compiler {
         finish_part();
       return pos + 1;
     }
-    if (c == '<') return add_placeholder(pos);
-    if (c == '>') fail("unbalanced '>'");
-    auto end = std::min(pattern_.find_first_of("/<>", pos), pattern_.size());
+    if (c == '<' || c == '{') return add_placeholder(pos);
+    if (c == '>' || c == '}') fail(std::string("unbalanced '") + c + "'");
+    auto end = std::min(pattern_.find_first_of("/<>{}", pos), pattern_.size());
     auto run = pattern_.substr(pos, end - pos);
     append_literal(run);
     current_.weight.static_lengths.push_back(http::count_code_points(run));
     return end;
   }
 
+  /// `<conv:name>` (Flask), or `{name}` and `{name:conv}` (FastAPI, Spikard).
   std::size_t add_placeholder(std::size_t open) {
-    auto close = pattern_.find('>', open);
-    auto nested = pattern_.find('<', open + 1);
-    if (close == std::string_view::npos || nested < close) fail("unbalanced '<'");
+    const bool brace = pattern_[open] == '{';
+    const char closing = brace ? '}' : '>';
+    auto close = pattern_.find(closing, open);
+    auto nested = pattern_.find(pattern_[open], open + 1);
+    if (close == std::string_view::npos || nested < close) fail(std::string("unbalanced '") + pattern_[open] + "'");
     auto body = pattern_.substr(open + 1, close - open - 1);
-    auto split = split_placeholder(body);
-    if (!split) fail("malformed placeholder '<" + std::string(body) + ">'");
+    auto split = brace ? split_brace(body) : split_placeholder(body);
+    if (!split) fail("malformed placeholder '" + std::string(pattern_.substr(open, close - open + 1)) + "'");
     std::string name(split->name);
     auto same_name = [&](const parameter& p) { return p.name == name; };
     if (std::any_of(out_.params.begin(), out_.params.end(), same_name)) fail("duplicate parameter name '" + name + "'");

@@ -438,7 +438,6 @@ def test_async_handler_exceptions_are_reported_once(app):
 
 
 BAD_RETURNS = {
-    "set": "type 'set'",
     "object": "type 'object'",
     "tuple-status": "status 99",
     "str-status": "status must be an int",
@@ -451,7 +450,7 @@ BAD_RETURNS = {
     "nan": "nan",
     "inf": "inf",
     "int-key": "keys must be str",
-    "nested-set": "type 'set'",
+    "nested-object": "type 'object' to JSON at $.v[1].deep",
     "response-status": "status 1000",
     "huge-status": "not a final HTTP status",
     "surrogate": "not valid Unicode",

@@ -215,7 +215,7 @@ TEST_CASE("NaN, Infinity and out-of-range numbers are refused", "[json]") {
         "invalid JSON at offset 1: number out of range (beyond about 1.8e308)");
 
   CHECK(dump_error(eval("float('nan')").get()) == "cannot serialize float 'nan' to JSON");
-  CHECK(dump_error(eval("[float('-inf')]").get()) == "cannot serialize float 'inf' to JSON");
+  CHECK(dump_error(eval("[float('-inf')]").get()) == "cannot serialize float 'inf' to JSON at $[0]");
 }
 
 TEST_CASE("integers of any size up to Python's digit limit stay exact", "[json]") {
@@ -269,10 +269,11 @@ TEST_CASE("malformed documents are refused with the offset", "[json]") {
 }
 
 TEST_CASE("objects that are not JSON are refused by type", "[json]") {
+  // (Without the lowering snasio._types.lower gives the server, a set is none.)
   CHECK(dump_error(eval("{1, 2}").get()) == "cannot serialize object of type 'set' to JSON");
-  CHECK(dump_error(eval("[b'x']").get()) == "cannot serialize object of type 'bytes' to JSON");
-  CHECK(dump_error(eval("{'a': Thing()}", "class Thing: pass\n").get()) ==
-        "cannot serialize object of type 'Thing' to JSON");
+  CHECK(dump_error(eval("[b'x']").get()) == "cannot serialize object of type 'bytes' to JSON at $[0]");
+  CHECK(dump_error(eval("{'a': [1, {'b': Thing()}]}", "class Thing: pass\n").get()) ==
+        "cannot serialize object of type 'Thing' to JSON at $.a[1].b");
   CHECK(dump_error(eval("{1: 2}").get()) == "cannot serialize dict key of type 'int' to JSON (keys must be str)");
   CHECK(dump_error(eval("{None: 2}").get()) ==
         "cannot serialize dict key of type 'NoneType' to JSON (keys must be str)");

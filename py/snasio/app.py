@@ -1,0 +1,80 @@
+"""The application object: its routes, hooks, dependencies and settings.
+
+    app = snasio.App()
+
+    @app.get("/users/{user_id}")
+    def user(user_id: int, q: Annotated[str, Query(max_length=20)] = "") -> dict: ...
+
+`snasio-serve --app module:app` serves it. The module-level route, hooks,
+provide and configure register on a default App, which the server serves
+when no --app names another.
+"""
+
+from collections.abc import Callable
+
+from snasio import config, dependencies, hooks
+from snasio.routing import Router
+
+
+class App:
+    """Routes (with routers mounted under prefixes), lifecycle and request
+    hooks, dependencies and settings: all one served app declares."""
+
+    def __init__(self) -> None:
+        self.router = Router()
+        self.hooks = hooks.registry()
+        self.providers: dict = {}
+        self.settings: dict[str, str] = {}
+        for kind in hooks.KINDS:
+            name = "on_" + kind if kind != "pre_handler" else kind
+            setattr(self, name, hooks.decorator(self.hooks, kind))
+
+    # routes
+    def route(self, path: str, methods: list[str] | str | None = None, use_process_pool: bool = False,
+              blocking: bool = False, schema: dict | None = None, **limits) -> Callable[[Callable], Callable]:
+        """Serves the decorated function at `path` for `methods` (default
+        ["GET"]). Patterns: Flask's /users/<int:user_id>, or FastAPI's
+        /users/{user_id} with the type from the annotation. `schema` gives
+        an explicit JSON Schema per source instead of annotations; limits
+        (max_body_bytes, max_json_depth, max_header_bytes) tighten the
+        server's for this route (docs/app.md)."""
+        return self.router.route(path, methods, use_process_pool, blocking, schema, **limits)
+
+    def get(self, path: str, **options): return self.router.get(path, **options)
+    def post(self, path: str, **options): return self.router.post(path, **options)
+    def put(self, path: str, **options): return self.router.put(path, **options)
+    def patch(self, path: str, **options): return self.router.patch(path, **options)
+    def delete(self, path: str, **options): return self.router.delete(path, **options)
+
+    def include_router(self, router: Router) -> None:
+        """Mounts `router` (and the routers it includes) in the app."""
+        self.router.include_router(router)
+
+    def routes(self):
+        """Every route of the app, with its full pattern, in registration order."""
+        return self.router.routes()
+
+    # dependencies and settings
+    def provide(self, key: type | str, value) -> None:
+        """Makes `value` (or what `Provide(factory, ...)` makes) the dependency
+        for `key`: a type (for a parameter annotated with it) or a name."""
+        self.providers[dependencies.key_of(key)] = dependencies.provided(value)
+
+    def provider(self, key: str):
+        """What was provided for `key`, or None."""
+        return self.providers.get(key)
+
+    def configure(self, settings: config.ServerConfig | None = None, **more) -> None:
+        """Server settings from the app, named as the flags in snake_case."""
+        self.settings.update(config.as_text(settings, more))
+
+
+default = App()  # what the module-level functions register on
+
+route = default.route
+include_router = default.include_router
+provide = default.provide
+configure = default.configure
+on_startup, on_shutdown = default.on_startup, default.on_shutdown
+on_request, pre_handler = default.on_request, default.pre_handler
+on_response, on_error = default.on_response, default.on_error

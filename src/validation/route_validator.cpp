@@ -1,0 +1,294 @@
+#include "validation/route_validator.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <stdexcept>
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "http/cookie.hpp"
+#include "http/media_type.hpp"
+#include "http/url.hpp"
+#include "validation/form_object.hpp"
+#include "validation/upload_checks.hpp"
+
+namespace snasio::validation {
+
+namespace {
+
+const rapidjson::Value& member(const rapidjson::Value& v, const char* name) {
+  static const rapidjson::Value none;
+  if (!v.IsObject()) return none;
+  auto m = v.FindMember(name);
+  return m == v.MemberEnd() ? none : m->value;
+}
+
+std::string text_of(const rapidjson::Value& v, const char* name) {
+  const auto& m = member(v, name);
+  return m.IsString() ? std::string(m.GetString(), m.GetStringLength()) : std::string();
+}
+
+// What a value checked became: a plain value, or JSON text.
+value value_of(const rapidjson::Value& v) {
+  value out;
+  if (v.IsNull()) out.k = value::kind::null;
+  else if (v.IsBool()) out.k = value::kind::boolean, out.boolean = v.GetBool();
+  else if (v.IsInt64()) out.k = value::kind::integer, out.integer = v.GetInt64();
+  else if (v.IsDouble()) out.k = value::kind::number, out.number = v.GetDouble();
+  else if (v.IsString()) out.k = value::kind::string, out.text.assign(v.GetString(), v.GetStringLength());
+  else out.k = value::kind::json, out.text = json_text(v);
+  return out;
+}
+
+// How deep `v` nests (iteratively: the DOM was parsed without recursion).
+std::size_t depth_of(const rapidjson::Value& v) {
+  std::vector<std::pair<const rapidjson::Value*, std::size_t>> todo{{&v, 1}};
+  std::size_t deepest = 0;
+  while (!todo.empty()) {
+    auto [at, d] = todo.back();
+    todo.pop_back();
+    deepest = std::max(deepest, d);
+    if (at->IsArray())
+      for (const auto& e : at->GetArray()) todo.emplace_back(&e, d + 1);
+    else if (at->IsObject())
+      for (const auto& m : at->GetObject()) todo.emplace_back(&m.value, d + 1);
+  }
+  return deepest;
+}
+
+std::string refusal(std::string_view message) { return "{\"error\":" + quoted(message) + "}"; }
+
+}  // namespace
+
+struct route_validator::param {
+  std::string in;  // "query", "path", "header", "cookie"
+  std::string key;
+  bool required = true;
+  bool many = false;
+  std::unique_ptr<validation::schema> schema;
+};
+
+struct route_validator::file_field {
+  std::string key;
+  bool required = true;
+  bool many = false;
+  std::vector<std::string> content_types;
+  bool magic = false;
+};
+
+struct route_validator::body_plan {
+  std::string media;  // "json" or "form"
+  bool required = true;
+  std::unique_ptr<validation::schema> schema;
+};
+
+route_validator::~route_validator() = default;
+
+route_validator::route_validator(std::string_view plan_text, std::size_t max_json_depth)
+    : max_json_depth_(max_json_depth) {
+  rapidjson::Document plan;
+  plan.Parse(plan_text.data(), plan_text.size());
+  if (plan.HasParseError() || !plan.IsObject()) throw std::invalid_argument("the validation plan is not a JSON object");
+  dialect_ = text_of(plan, "dialect") == "json_schema" ? dialect::json_schema : dialect::pydantic;
+  after_hooks_ = member(plan, "after_hooks").IsTrue();
+  const auto& limits = member(plan, "limits");
+  auto limit = [&](const char* name) {
+    const auto& v = member(limits, name);
+    return v.IsUint64() ? std::size_t(v.GetUint64()) : 0;
+  };
+  max_body_bytes_ = limit("max_body_bytes");
+  max_header_bytes_ = limit("max_header_bytes");
+  if (std::size_t depth = limit("max_json_depth")) max_json_depth_ = depth, own_json_depth_ = true;
+  auto schema_of = [](const rapidjson::Value& v) {
+    const auto& s = member(v, "schema");
+    return std::make_unique<validation::schema>(s.IsNull() ? rapidjson::Value(rapidjson::kObjectType).Move() : s);
+  };
+  if (const auto& params = member(plan, "params"); params.IsArray())
+    for (const auto& p : params.GetArray())
+      params_.push_back({text_of(p, "in"), text_of(p, "key"), member(p, "required").IsTrue(), member(p, "many").IsTrue(),
+                         schema_of(p)});
+  if (const auto& body = member(plan, "body"); body.IsObject())
+    body_ = std::make_unique<body_plan>(body_plan{text_of(body, "media"), member(body, "required").IsTrue(), schema_of(body)});
+  if (const auto& files = member(plan, "files"); files.IsArray())
+    for (const auto& f : files.GetArray()) {
+      file_field field{text_of(f, "key"), member(f, "required").IsTrue(), member(f, "many").IsTrue(), {},
+                       member(f, "magic").IsTrue()};
+      if (const auto& types = member(f, "content_types"); types.IsArray())
+        for (const auto& t : types.GetArray()) field.content_types.emplace_back(t.GetString());
+      files_.push_back(std::move(field));
+    }
+}
+
+std::size_t route_validator::json_body_index() const noexcept {
+  return body_ && body_->media == "json" ? params_.size() : std::size_t(-1);
+}
+
+outcome route_validator::validate(const request_view& r) const {
+  outcome out;
+  // The route's own limits first: past them nothing else is looked at.
+  std::size_t header_bytes = 0;
+  for (const auto& h : r.headers) header_bytes += h.name.size() + h.value.size() + 4;  // "name: value\r\n"
+  if (max_header_bytes_ && header_bytes > max_header_bytes_) {
+    out.status = 431;
+    out.content_type = "application/json";
+    out.body = R"({"error":"Request Header Fields Too Large","message":"Request headers exceed maximum allowed size of )" +
+               std::to_string(max_header_bytes_) + R"( bytes"})";
+    return out;
+  }
+  if (max_body_bytes_ && r.body.size() > max_body_bytes_) {
+    out.status = 413;
+    out.content_type = "application/json";
+    out.body = R"({"error":"Payload Too Large","message":"Request body size exceeds maximum allowed size of )" +
+               std::to_string(max_body_bytes_) + R"( bytes"})";
+    return out;
+  }
+  std::vector<error> errors;
+  rapidjson::Document scratch;
+  checker check(dialect_, scratch.GetAllocator(), errors);
+  std::vector<http::query_pair> query;
+  bool query_parsed = false;
+
+  for (const param& p : params_) {
+    std::vector<std::string> texts;
+    if (p.in == "path") {
+      for (const auto& [name, text] : r.path)
+        if (name == p.key) texts.push_back(text);
+    } else if (p.in == "query") {
+      if (!query_parsed) query = http::parse_query(r.raw_query), query_parsed = true;
+      for (const auto& [name, text] : query)
+        if (name == p.key) texts.push_back(text);
+    } else if (p.in == "header") {
+      for (const auto& h : r.headers)
+        if (http::iequals(h.name, p.key)) texts.push_back(h.value);
+    } else {
+      for (const auto& h : r.headers)
+        if (http::iequals(h.name, "Cookie"))
+          for (auto& [name, text] : http::cookie_pairs(h.value))
+            if (name == p.key && texts.empty()) texts.push_back(std::move(text));
+    }
+    std::string key = p.key;
+    if (p.in == "header")  // a header's name is matched, and reported, in lower case
+      for (char& c : key) c = char(std::tolower(static_cast<unsigned char>(c)));
+    std::vector<std::string> loc{quoted(p.in == "header" ? "headers" : p.in), quoted(key)};
+    if (texts.empty()) {
+      if (p.required) check.missing(std::move(loc));
+      out.values.emplace_back();
+      continue;
+    }
+    std::size_t before = errors.size();
+    if (p.many) {
+      rapidjson::Value items(rapidjson::kArrayType);
+      const std::string& separator = p.schema->root().separator;
+      for (const auto& t : texts) {
+        std::string_view rest = t;
+        while (!separator.empty() && rest.find(separator) != std::string_view::npos) {
+          items.PushBack(rapidjson::Value(rest.substr(0, rest.find(separator)).data(),
+                                          rapidjson::SizeType(rest.find(separator)), scratch.GetAllocator()),
+                         scratch.GetAllocator());
+          rest.remove_prefix(rest.find(separator) + separator.size());
+        }
+        items.PushBack(rapidjson::Value(rest.data(), rapidjson::SizeType(rest.size()), scratch.GetAllocator()),
+                       scratch.GetAllocator());
+      }
+      check.check(p.schema->root(), items, std::move(loc), true);
+      out.values.push_back(value_of(items));
+    } else {
+      // A repeated query parameter: the last wins; a header or cookie: the first.
+      const std::string& text = p.in == "query" ? texts.back() : texts.front();
+      rapidjson::Value v(text.data(), rapidjson::SizeType(text.size()), scratch.GetAllocator());
+      std::string shown = quoted(text);
+      check.check(p.schema->root(), v, std::move(loc), true, dialect_ == dialect::pydantic ? &shown : nullptr);
+      out.values.push_back(value_of(v));
+    }
+    if (errors.size() > before) out.values.back() = value{};
+  }
+
+  if (body_) {
+    std::string_view content_type = http::find_header(r.headers, "Content-Type");
+    std::string media = http::media_type(content_type);
+    value body;
+    if (body_->media == "json") {
+      if (!content_type.empty() && !http::is_json_media_type(content_type)) {
+        out.status = 415;
+        out.body = problem("unsupported-media-type", "Unsupported Media Type", 415, "Unsupported media type");
+      } else if (auto charset = http::parameter(content_type, "charset");
+                 charset && !http::iequals(*charset, "utf-8") && !http::iequals(*charset, "utf8")) {
+        out.status = 415;
+        out.body = problem("unsupported-charset", "Unsupported Charset", 415,
+                           "Unsupported charset '" + *charset + "' for JSON. Only UTF-8 is supported.");
+      } else if (r.body.empty()) {
+        if (body_->required) check.missing({quoted("body")});
+      } else {
+        rapidjson::Document doc;
+        doc.Parse<rapidjson::kParseIterativeFlag>(r.body.data(), r.body.size());
+        if (doc.HasParseError()) {
+          out.status = 400;
+          out.body = refusal("invalid JSON at offset " + std::to_string(doc.GetErrorOffset()) + ": " +
+                             rapidjson::GetParseError_En(doc.GetParseError()));
+        } else if (depth_of(doc) > max_json_depth_) {
+          out.status = 400;
+          out.body = refusal(own_json_depth_ ? "Request body exceeds maximum nesting depth of " + std::to_string(max_json_depth_)
+                                             : "JSON nested deeper than " + std::to_string(max_json_depth_) + " levels");
+        } else {
+          std::size_t before = errors.size();
+          check.check(body_->schema->root(), doc, {quoted("body")}, false);
+          if (errors.size() == before) body = value_of(doc);
+        }
+      }
+    } else if (media != "application/x-www-form-urlencoded" && media != "multipart/form-data" && !content_type.empty()) {
+      out.status = 415;
+      out.body = problem("unsupported-media-type", "Unsupported Media Type", 415, "Unsupported media type");
+    } else {
+      rapidjson::Value object(rapidjson::kObjectType);
+      std::string holes = form_object(r.form, body_->schema->root(), object, scratch.GetAllocator());
+      if (!holes.empty()) {
+        out.status = 400;
+        out.body = refusal(holes);
+      }
+      if (out.status == 0) {
+        std::size_t before = errors.size();
+        check.check(body_->schema->root(), object, {quoted("body")}, true);
+        if (errors.size() == before) body = value_of(object);
+      }
+    }
+    out.values.push_back(std::move(body));
+  }
+
+  for (const file_field& f : files_) {
+    value files;
+    files.k = value::kind::files;
+    files.many = f.many;
+    for (std::size_t i = 0; i < r.form.parts.size(); ++i)
+      if (r.form.parts[i].filename && r.form.parts[i].name == f.key) files.parts.push_back(i);
+    std::vector<std::string> loc{quoted("files"), quoted(f.key)};
+    if (files.parts.empty()) {
+      std::string_view type = http::find_header(r.headers, "Content-Type");
+      if (http::media_type(type) == "multipart/form-data" && !http::parameter(type, "boundary") && out.status == 0) {
+        out.status = 400;
+        out.body = refusal("multipart/form-data requires 'boundary' parameter");
+      }
+      if (f.required) check.missing(std::move(loc));
+      out.values.push_back(value{});
+      continue;
+    }
+    std::size_t before = errors.size();
+    for (std::size_t i : files.parts)
+      if (auto e = upload_error(r.form.parts[i], f.content_types, f.magic, loc)) errors.push_back(std::move(*e));
+    out.values.push_back(errors.size() > before ? value{} : std::move(files));
+  }
+
+  if (out.status == 0 && !errors.empty()) {
+    out.status = 422;
+    out.body = validation_problem(errors);
+  }
+  if (out.status != 0) {
+    if (out.content_type.empty())
+      out.content_type = out.body.starts_with("{\"type\"") ? "application/problem+json" : "application/json";
+    out.values.clear();
+  }
+  return out;
+}
+
+}  // namespace snasio::validation

@@ -1,0 +1,124 @@
+#include "validation/check.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "validation/formats.hpp"
+
+using namespace snasio::validation;
+
+namespace {
+
+struct judged {
+  std::vector<error> errors;
+  std::string value;  // the value as converted, JSON
+};
+
+judged judge(std::string_view schema_json, std::string_view value_json, dialect d = dialect::pydantic,
+             bool from_text = false) {
+  rapidjson::Document s;
+  s.Parse(schema_json.data(), schema_json.size());
+  REQUIRE_FALSE(s.HasParseError());
+  schema compiled(s);
+  rapidjson::Document v;
+  v.Parse(value_json.data(), value_json.size());
+  REQUIRE_FALSE(v.HasParseError());
+  judged out;
+  checker c(d, v.GetAllocator(), out.errors);
+  c.check(compiled.root(), v, {quoted("body")}, from_text);
+  out.value = json_text(v);
+  return out;
+}
+
+std::string only(const judged& j) {
+  REQUIRE(j.errors.size() == 1);
+  const error& e = j.errors[0];
+  std::string loc;
+  for (const auto& l : e.loc) loc += (loc.empty() ? "" : ",") + l;
+  return e.type + " [" + loc + "] " + e.msg + " input=" + e.input + " ctx=" + e.ctx;
+}
+
+}  // namespace
+
+TEST_CASE("text is converted to the type the schema wants, or refused as pydantic says", "[check]") {
+  CHECK(judge(R"({"type":"integer"})", R"("0123")", dialect::pydantic, true).value == "123");
+  CHECK(judge(R"({"type":"integer"})", R"("7.0")", dialect::pydantic, true).value == "7");
+  CHECK(judge(R"({"type":"number"})", R"("1.5e-3")", dialect::pydantic, true).value == "0.0015");
+  CHECK(judge(R"({"type":"boolean"})", R"("True")", dialect::pydantic, true).value == "true");
+  CHECK(only(judge(R"({"type":"integer"})", R"("baz")", dialect::pydantic, true)) ==
+        R"(int_parsing ["body"] Input should be a valid integer, unable to parse string as an integer input="baz" ctx=)");
+  CHECK(only(judge(R"({"type":"boolean"})", R"("maybe")", dialect::pydantic, true)) ==
+        R"(bool_parsing ["body"] Input should be a valid boolean, unable to interpret input input="maybe" ctx=)");
+  CHECK(only(judge(R"({"type":"integer"})", "4.5")) ==
+        R"(int_from_float ["body"] Input should be a valid integer, got a number with a fractional part input=4.5 ctx=)");
+  CHECK(only(judge(R"({"type":"string"})", "123")) == R"(string_type ["body"] Input should be a valid string input=123 ctx=)");
+}
+
+TEST_CASE("constraints speak pydantic's language, or a JSON Schema validator's", "[check]") {
+  CHECK(only(judge(R"({"type":"string","minLength":3})", R"("ab")")) ==
+        R"(string_too_short ["body"] String should have at least 3 characters input="ab" ctx={"min_length":3})");
+  CHECK(only(judge(R"({"type":"string","minLength":3})", R"("ab")", dialect::json_schema)) ==
+        R"(validation_error ["body"] String length must be at least 3 input= ctx={"min_length":3,"actual_length":2})");
+  CHECK(only(judge(R"({"type":"integer","exclusiveMinimum":0})", "-10")) ==
+        R"(greater_than ["body"] Input should be greater than 0 input=-10 ctx={"gt":0})");
+  CHECK(only(judge(R"({"type":"integer","maximum":100})", R"("101")", dialect::json_schema, true)) ==
+        R"(validation_error ["body"] Value must not exceed 100 input= ctx={"maximum":100,"value":101})");
+  CHECK(only(judge(R"({"type":"string","pattern":"^[A-Z]{3}$"})", R"("abc")")) ==
+        R"(string_pattern_mismatch ["body"] String should match pattern '^[A-Z]{3}$' input="abc" ctx={"pattern":"^[A-Z]{3}$"})");
+  CHECK(only(judge(R"({"type":"array","items":{"type":"string"},"maxItems":1})", R"(["a","b"])")) ==
+        R"(too_long ["body"] List should have at most 1 item after validation input=["a","b"] ctx={"max_length":1})");
+  CHECK(only(judge(R"({"type":"string","enum":["a","b","c"]})", R"("d")")) ==
+        R"(enum ["body"] Input should be 'a', 'b' or 'c' input="d" ctx={"expected":"'a', 'b' or 'c'"})");
+  CHECK(only(judge(R"({"type":"array","items":{"type":"integer"},"uniqueItems":true})", R"(["1","2","2"])",
+                   dialect::json_schema, true)) ==
+        R"(validation_error ["body"] Array items must be unique input= ctx={"unique_items":true,"duplicate_value":2,"duplicate_index":2})");
+}
+
+TEST_CASE("objects: every error, in property order, missing ones quoting the object", "[check]") {
+  auto j = judge(R"({"type":"object","required":["a","b","c"],"properties":{
+      "c":{"type":"string","minLength":2},"a":{"type":"integer"},"b":{"type":"string"}}})",
+                 R"({"a":"x","c":"y"})");
+  REQUIRE(j.errors.size() == 3);
+  CHECK(j.errors[0].type == "int_parsing");
+  CHECK(j.errors[1].type == "missing");
+  CHECK(j.errors[1].input == R"({"a":"x","c":"y"})");
+  CHECK(j.errors[1].loc == std::vector<std::string>{R"("body")", R"("b")"});
+  CHECK(j.errors[2].type == "string_too_short");
+  CHECK(only(judge(R"({"type":"object","properties":{"a":{}},"additionalProperties":false})", R"({"a":1,"b":2})")) ==
+        R"(extra_forbidden ["body","b"] Extra inputs are not permitted input=2 ctx=)");
+}
+
+TEST_CASE("combinations and constants are judged as JSON Schema judges them", "[check]") {
+  CHECK(only(judge(R"({"oneOf":[{"required":["a"]},{"required":["b"]}]})", R"({"c":1})", dialect::json_schema)) ==
+        R"(validation_error ["body"] {"c":1} is not valid under any of the schemas listed in the 'oneOf' keyword input={"c":1} ctx=)");
+  CHECK(only(judge(R"({"not":{"enum":["admin"]}})", R"("admin")", dialect::json_schema)) ==
+        R"(validation_error ["body"] {"enum":["admin"]} is not allowed for "admin" input="admin" ctx=)");
+  CHECK(only(judge(R"({"const":"1.0"})", R"("2.0")", dialect::json_schema)) ==
+        R"(validation_error ["body"] "1.0" was expected input="2.0" ctx=)");
+  CHECK(judge(R"({"allOf":[{"required":["a"]},{"required":["b"]}]})", R"({"a":1,"b":2})").errors.empty());
+  CHECK(judge(R"({"anyOf":[{"required":["a"]},{"required":["b"]}]})", R"({"b":2})").errors.empty());
+  CHECK(judge(R"({"properties":{"p":{"$ref":"#/definitions/P"}},"definitions":{"P":{"type":"integer","minimum":0}}})",
+              R"({"p":-1})").errors.size() == 1);
+}
+
+TEST_CASE("formats", "[formats]") {
+  CHECK(in_format(format::uuid, "c892496f-b1fd-4b91-bdb8-b46f92df1716"));
+  CHECK_FALSE(in_format(format::uuid, "not-a-uuid"));
+  CHECK(in_format(format::uuid, "e8b5a51d-11c8-3310-a6ab-367563f20686", 3));
+  CHECK_FALSE(in_format(format::uuid, "e8b5a51d-11c8-3310-a6ab-367563f20686", 4));
+  CHECK(in_format(format::date, "2024-02-29"));
+  CHECK_FALSE(in_format(format::date, "2023-02-29"));
+  CHECK_FALSE(in_format(format::date, "2025-13-45"));
+  CHECK(in_format(format::date_time, "2024-01-15T10:30:00Z"));
+  CHECK(in_format(format::date_time, "2024-01-15T10:30:00.123+02:00"));
+  CHECK_FALSE(in_format(format::date_time, "not-a-datetime"));
+  CHECK(in_format(format::email, "user@example.com"));
+  CHECK_FALSE(in_format(format::email, "not-an-email"));
+  CHECK(in_format(format::ipv4, "192.168.1.1"));
+  CHECK_FALSE(in_format(format::ipv4, "256.1.1.1"));
+  CHECK(in_format(format::ipv6, "2001:0db8:85a3:0000:0000:8a2e:0370:7334"));
+  CHECK(in_format(format::uri, "https://example.com/path?query=value"));
+  CHECK_FALSE(in_format(format::uri, "not a uri"));
+  CHECK(in_format(format::hostname, "api.example.com"));
+  CHECK(in_format(format::duration, "P1DT2H30M"));
+  CHECK(in_format(format::decimal, "19.99"));
+}

@@ -1,0 +1,82 @@
+#include "validation/route_validator.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace snasio::validation;
+
+namespace {
+
+struct fake_request {
+  std::vector<std::pair<std::string, std::string>> path;
+  std::string query;
+  snasio::http::header_list headers;
+  std::string body;
+  snasio::http::form form;
+
+  outcome judged_by(const route_validator& v) const { return v.validate({path, query, headers, body, form}); }
+};
+
+}  // namespace
+
+TEST_CASE("parameters from the query, path, headers and cookies are converted and checked", "[route]") {
+  route_validator v(R"({"dialect":"pydantic","params":[
+      {"in":"path","key":"id","required":true,"schema":{"type":"integer"}},
+      {"in":"query","key":"q","required":false,"schema":{"type":"string","maxLength":5}},
+      {"in":"query","key":"ids","required":false,"many":true,"schema":{"type":"array","items":{"type":"integer"}}},
+      {"in":"header","key":"x-token","required":true,"schema":{"type":"string"}},
+      {"in":"cookie","key":"session","required":false,"schema":{"type":"string"}}]})",
+                    64);
+  fake_request r{{{"id", "42"}}, "q=abc&ids=1&ids=2", {{"X-Token", "t"}, {"Cookie", "a=1; session=\"s 1\""}}, "", {}};
+  outcome ok = r.judged_by(v);
+  REQUIRE(ok.status == 0);
+  REQUIRE(ok.values.size() == 5);
+  CHECK(ok.values[0].k == value::kind::integer);
+  CHECK(ok.values[0].integer == 42);
+  CHECK(ok.values[1].text == "abc");
+  CHECK(ok.values[2].text == "[1,2]");
+  CHECK(ok.values[3].text == "t");
+  CHECK(ok.values[4].text == "s 1");
+
+  fake_request bad{{{"id", "x"}}, "q=toolong", {}, "", {}};
+  outcome refused = bad.judged_by(v);
+  CHECK(refused.status == 422);
+  CHECK(refused.content_type == "application/problem+json");
+  CHECK(refused.body ==
+        R"({"type":"https://snasio.dev/problems/validation-error","title":"Request Validation Failed","status":422,)"
+        R"("detail":"3 validation errors in request","errors":[)"
+        R"({"type":"int_parsing","loc":["path","id"],"msg":"Input should be a valid integer, unable to parse string as an integer","input":"x"},)"
+        R"({"type":"string_too_long","loc":["query","q"],"msg":"String should have at most 5 characters","input":"toolong","ctx":{"max_length":5}},)"
+        R"({"type":"missing","loc":["headers","x-token"],"msg":"Field required","input":null}]})");
+}
+
+TEST_CASE("a JSON body is checked, and refused with 415 when it is not JSON or not UTF-8", "[route]") {
+  route_validator v(R"({"params":[],"body":{"media":"json","required":true,
+      "schema":{"type":"object","required":["price"],"properties":{"price":{"type":"number"}}}}})",
+                    64);
+  fake_request ok{{}, "", {{"Content-Type", "application/json"}}, R"({"price":"3.5"})", {}};
+  outcome o = ok.judged_by(v);
+  REQUIRE(o.status == 0);
+  CHECK(o.values[0].text == R"({"price":3.5})");
+  CHECK(fake_request{{}, "", {{"Content-Type", "text/plain"}}, "{}", {}}.judged_by(v).status == 415);
+  outcome charset = fake_request{{}, "", {{"Content-Type", "application/json; charset=utf-16"}}, "{}", {}}.judged_by(v);
+  CHECK(charset.status == 415);
+  CHECK(charset.body.find("Unsupported charset 'utf-16' for JSON") != std::string::npos);
+  CHECK(fake_request{{}, "", {}, "{", {}}.judged_by(v).status == 400);
+  CHECK(fake_request{{}, "", {}, "", {}}.judged_by(v).status == 422);
+}
+
+TEST_CASE("a form becomes one object: repeated and bracketed names make arrays", "[route]") {
+  route_validator v(R"({"params":[],"body":{"media":"form","required":true,"schema":{"type":"object",
+      "properties":{"tags":{"type":"array","items":{"type":"string"}},"age":{"type":"integer"}}}}})",
+                    64);
+  snasio::http::form f;
+  f.fields = {{"tags[]", "a"}, {"tags[]", "b"}, {"age", "30"}};
+  fake_request r{{}, "", {{"Content-Type", "application/x-www-form-urlencoded"}}, "x", f};
+  outcome o = r.judged_by(v);
+  REQUIRE(o.status == 0);
+  CHECK(o.values[0].text == R"({"tags":["a","b"],"age":30})");
+  f.fields = {{"tags[0]", "a"}, {"tags[2]", "c"}};
+  outcome holes = fake_request{{}, "", {{"Content-Type", "application/x-www-form-urlencoded"}}, "x", f}.judged_by(v);
+  CHECK(holes.status == 400);
+  CHECK(holes.body == R"({"error":"Failed to parse URL-encoded form data: missing index, expected: 1 got 2"})");
+}
