@@ -80,10 +80,17 @@ def served_app(reference: str) -> "_app.App":
     if not reference:
         return _app.default
     module, _, attribute = reference.partition(":")
-    found = getattr(importlib.import_module(module), attribute or "app", None)
+    attribute = attribute or "app"
+    try:
+        found = getattr(importlib.import_module(module), attribute, None)
+    except ModuleNotFoundError as e:
+        if e.name != module:  # the module was found; something it imports was not
+            raise
+        raise PlanError(f"--app {reference}: no module named {module!r} in --app-dir or the current directory") from None
+    if found is None:
+        raise PlanError(f"--app {reference}: module {module} has no attribute {attribute!r}")
     if not isinstance(found, _app.App):
-        raise PlanError(f"--app {reference}: {attribute or 'app'} of module {module} is "
-                        f"{'missing' if found is None else 'a ' + type(found).__name__}, not a snasio.App")
+        raise PlanError(f"--app {reference}: {module}.{attribute} is a {type(found).__name__}, not a snasio.App")
     return found
 
 

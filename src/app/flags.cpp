@@ -97,7 +97,7 @@ const std::vector<option>& options() {
       {"--max-requests", "N", "replace a worker gracefully after N requests, give or take 10 % (0: never)",
        [](config& c, std::string_view v) { c.max_requests = number<std::uint64_t>("--max-requests", v); },
        [](const config& c) { return std::to_string(c.max_requests); }, true},
-      {"--reload", nullptr, "restart the worker when a .py file under --app-dir changes (development only)",
+      {"--reload", nullptr, "restart the worker when a .py file under --app-dir (or, with --app alone, the current directory) changes (development only)",
        [](config& c, std::string_view v) {
          c.reload = yes_no("--reload", v);
          c.python.write_bytecode = !c.reload;

@@ -87,7 +87,7 @@ void service::start(std::function<void()> on_stopped) {
     if (python_.routes().empty())
       log::line(log::level::warning,
                 "no route was found: " + python::why_no_routes(config_.python) + ": serving the native routes only");
-  } else if (config_.python.app_dir.empty() && config_.python.modules.empty()) {
+  } else if (config_.python.app_dir.empty() && config_.python.modules.empty() && config_.python.app.empty()) {
     log::line(log::level::warning, "no --app-dir or --module given: serving the native routes only");
   }
   for (const auto& line : dispatcher_.route_table()) log::line("route " + line);
@@ -116,7 +116,7 @@ void service::start(std::function<void()> on_stopped) {
 // is served, so a broken app stops start-up with its traceback; the app's
 // settings then apply where the command line left a default.
 bool service::import_app() {
-  if (config_.python.app_dir.empty() && config_.python.modules.empty()) return false;
+  if (config_.python.app_dir.empty() && config_.python.modules.empty() && config_.python.app.empty()) return false;
   try {
     apply_app_settings(config_, python_.start().settings);
   } catch (const usage_error& e) {

@@ -133,10 +133,11 @@ int supervise(config cfg, const std::function<int(const config&)>& run_worker) {
   };
 
   for (std::size_t i = 0; i < workers.size(); ++i) workers[i].number = int(i + 1);
+  // --app without --app-dir imports from the current directory: that is what is watched.
+  const std::string watch_dir = cfg.python.app_dir.empty() ? "." : cfg.python.app_dir;
   if (cfg.reload)
-    log::line(log::level::warning, "--reload: watching " + cfg.python.app_dir +
-                                       " for changes to .py files; for development only");
-  auto files = cfg.reload ? python_files(cfg.python.app_dir) : decltype(python_files("")){};
+    log::line(log::level::warning, "--reload: watching " + watch_dir + " for changes to .py files; for development only");
+  auto files = cfg.reload ? python_files(watch_dir) : decltype(python_files("")){};
   bool stopping = false, failed = false;
   for (;;) {
     int status = 0;
@@ -173,7 +174,7 @@ int supervise(config cfg, const std::function<int(const config&)>& run_worker) {
     auto wake = now + (cfg.reload ? reload_poll : milliseconds{1000});
     if (!stopping) {
       if (cfg.reload) {
-        if (auto seen = python_files(cfg.python.app_dir); seen != files) {
+        if (auto seen = python_files(watch_dir); seen != files) {
           files = std::move(seen);
           log::line("--reload: a .py file changed: restarting the worker(s)");
           for (auto& w : workers) {

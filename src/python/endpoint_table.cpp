@@ -11,12 +11,8 @@ namespace snasio::python {
 namespace {
 
 std::vector<std::string> modules_to_import(const python_config& config) {
-  if (!config.app.empty()) {  // --app module:attribute: that module (and --module's)
-    std::vector<std::string> names = config.modules;
-    names.push_back(config.app.substr(0, config.app.find(':')));
-    return names;
-  }
-  if (!config.modules.empty()) return config.modules;
+  // --app module:attribute: planning imports that module, after --module's.
+  if (!config.app.empty() || !config.modules.empty()) return config.modules;
   std::vector<std::string> names;
   for (const auto& entry : std::filesystem::directory_iterator(config.app_dir))
     if (entry.is_regular_file() && entry.path().extension() == ".py") names.push_back(entry.path().stem().string());
@@ -33,6 +29,7 @@ std::string listed(const std::vector<std::string>& names, std::string_view suffi
 }  // namespace
 
 std::string why_no_routes(const python_config& config) {
+  if (!config.app.empty()) return "--app " + config.app + " registered no route";
   auto modules = modules_to_import(config);
   if (!modules.empty())
     return "no module registered a route with @route (imported: " + listed(modules) +
