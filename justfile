@@ -51,7 +51,7 @@ serve *args: build
     cd "{{invocation_directory()}}"
     app=(--app-dir "{{justfile_directory()}}/examples/app")
     for a in {{args}}; do
-      case "$a" in --app-dir|--app-dir=*|--module|--module=*) app=() ;; esac
+      case "$a" in --app-dir|--app-dir=*|--module|--module=*|--app|--app=*) app=() ;; esac
     done
     exec "{{justfile_directory()}}/{{build}}/src/snasio-serve" --access-log "${app[@]}" {{args}}
 
@@ -67,7 +67,7 @@ test: build
       {{python}} -m pytest test/py examples/app/tests -q -p no:cacheprovider
 
 # The fuzz targets, each with its corpus under fuzz/TARGET/corpus.
-fuzz_targets := "request_parser multipart router json connection"
+fuzz_targets := "request_parser multipart router json connection validation"
 
 # Run one fuzzer with libFuzzer, ASan and UBSan: just fuzz TARGET [SECONDS].
 # New inputs go to build-fuzz/corpus/TARGET; crashes to fuzz/crash-* (then fix
@@ -80,7 +80,8 @@ fuzz target="request_parser" seconds="60":
       CC=clang CXX=clang++ meson setup build-fuzz -Dpython={{python}} -Dfuzzing=true -Dtests=false \
         -Db_sanitize=address,undefined -Db_lundef=false
     fi
-    meson compile -C build-fuzz fuzz/{{target}}/{{target}}_fuzzer
+    ninja -C build-fuzz build.ninja >/dev/null  # picks up targets added since the setup
+    meson compile -C build-fuzz fuzz/{{target}}_fuzzer
     mkdir -p build-fuzz/corpus/{{target}}
     # The json target embeds an interpreter that is never finalized: what
     # Python still holds at exit is not a leak, so leak checks are off there.
@@ -88,7 +89,7 @@ fuzz target="request_parser" seconds="60":
     extra=()
     [ -f fuzz/{{target}}/{{target}}.dict ] && extra+=(-dict=fuzz/{{target}}/{{target}}.dict)
     [ -f fuzz/{{target}}/ubsan.supp ] && export UBSAN_OPTIONS=suppressions=fuzz/{{target}}/ubsan.supp
-    build-fuzz/fuzz/{{target}}/{{target}}_fuzzer build-fuzz/corpus/{{target}} fuzz/{{target}}/corpus \
+    build-fuzz/fuzz/{{target}}_fuzzer build-fuzz/corpus/{{target}} fuzz/{{target}}/corpus \
       -max_total_time={{seconds}} -print_final_stats=1 -artifact_prefix=fuzz/ "${extra[@]}"
 
 # Run every fuzzer in turn, SECONDS each.

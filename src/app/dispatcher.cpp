@@ -130,7 +130,7 @@ net::listening dispatcher::to_python(std::size_t route, http::request&& req, std
   // that fails is answered 422 without the GIL (unless on_request hooks
   // must see it first: then the answer travels with the job).
   if (const auto& validator = python_->routes()[route].validator) {
-    std::vector<std::pair<std::string, std::string>> texts;
+    std::vector<std::pair<std::string_view, std::string_view>> texts;
     for (const auto& p : j.params) texts.emplace_back(p.name, p.text);
     j.checked = validator->validate({texts, j.raw_query, j.headers, j.body, j.form});
     if (j.checked.status != 0 && !validator->after_hooks()) {

@@ -1,11 +1,14 @@
 #include "validation/check.hpp"
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <utility>
 
 #include <re2/re2.h>
 
+#include "http/utf8.hpp"
 #include "validation/formats.hpp"
 #include "validation/text.hpp"
 
@@ -16,17 +19,6 @@ namespace {
 bool integral(const rapidjson::Value& v) {
   return v.IsInt64() || v.IsUint64() || (v.IsDouble() && std::trunc(v.GetDouble()) == v.GetDouble() &&
                                          std::fabs(v.GetDouble()) < 9.2e18);
-}
-
-std::string expected_list(std::vector<const rapidjson::Value*> values) {
-  std::erase_if(values, [](const rapidjson::Value* v) { return v->IsNull(); });  // Optional: not an expected value
-  std::string out;
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out += i + 1 == values.size() ? " or " : ", ";
-    out += values[i]->IsString() ? "'" + std::string(values[i]->GetString(), values[i]->GetStringLength()) + "'"
-                                 : json_text(*values[i]);
-  }
-  return out;
 }
 
 const char* type_name(unsigned types) {
@@ -59,28 +51,65 @@ constexpr format_words format_errors[] = {
 }  // namespace
 
 std::string quoted(std::string_view text) {
-  rapidjson::Value v(rapidjson::StringRef(text.data(), text.size()));
-  return json_text(v);
+  std::string out;
+  out.reserve(text.size() + 2);
+  out += '"';
+  for (std::size_t at = 0; at < text.size();) {
+    // A run written as it is: printable ASCII but '"' and '\\'.
+    static constexpr auto as_is = [] {
+      std::array<bool, 256> table{};
+      for (int c = 0x20; c < 0x80; ++c) table[c] = c != '"' && c != '\\';
+      return table;
+    }();
+    std::size_t plain = at;
+    while (plain < text.size() && as_is[static_cast<unsigned char>(text[plain])]) ++plain;
+    out.append(text.substr(at, plain - at));
+    if ((at = plain) == text.size()) break;
+    unsigned char c = static_cast<unsigned char>(text[at]);
+    if (c >= 0x80) {  // a UTF-8 sequence as it is; a byte that begins none as U+FFFD
+      std::size_t n = http::utf8_sequence(text, at);
+      out.append(n ? text.substr(at, n) : std::string_view("\xEF\xBF\xBD"));
+      at += n ? n : 1;
+    } else if (c < 0x20) {
+      static constexpr char hex[] = "0123456789abcdef";
+      out.append("\\u00").append(1, hex[c >> 4]).append(1, hex[c & 15]);
+      ++at;
+    } else {
+      out.append(1, '\\').append(1, char(c));
+      ++at;
+    }
+  }
+  return out += '"';
 }
 
-void checker::add_at(std::vector<std::string> loc, std::string type, std::string msg, std::string input,
-                     std::string ctx) {
-  errors_.push_back({std::move(type), std::move(loc), std::move(msg), std::move(input), std::move(ctx)});
+std::vector<std::string> loc_of(const place* at) {
+  std::vector<std::string> loc;
+  for (; at; at = at->outer)
+    loc.push_back(at->index == std::string_view::npos ? quoted(at->name) : std::to_string(at->index));
+  std::reverse(loc.begin(), loc.end());
+  return loc;
 }
 
-std::string checker::input() const { return shown_ ? *shown_ : current_ ? json_text(*current_) : "null"; }
+void checker::add_at(const place& at, std::string type, std::string msg, std::string input, std::string ctx) {
+  errors_.push_back({std::move(type), loc_of(&at), std::move(msg), std::move(input), std::move(ctx)});
+}
+
+std::string checker::input() const {
+  if (shown_) return *shown_;
+  if (!current_) return "null";
+  return current_->IsString() ? quoted({current_->GetString(), current_->GetStringLength()}) : json_text(*current_);
+}
 
 void checker::add(std::string type, std::string msg, std::string ctx, bool with_input) {
-  add_at(loc_, std::move(type), std::move(msg), with_input ? input() : std::string(), std::move(ctx));
+  add_at(*here_, std::move(type), std::move(msg), with_input ? input() : std::string(), std::move(ctx));
 }
 
-void checker::missing(std::vector<std::string> loc, std::string input) {
-  add_at(std::move(loc), "missing", "Field required", std::move(input), {});
+void checker::missing(const place& at, std::string input) {
+  add_at(at, "missing", "Field required", std::move(input), {});
 }
 
-void checker::check(const node& n, rapidjson::Value& v, std::vector<std::string> loc, bool from_text,
-                    const std::string* shown) {
-  auto saved_loc = std::exchange(loc_, std::move(loc));
+void checker::check(const node& n, rapidjson::Value& v, const place& at, bool from_text, const std::string* shown) {
+  auto saved_here = std::exchange(here_, &at);
   auto saved_current = std::exchange(current_, &v);  // as converted, once converted: what the constraints judge
   auto saved_shown = std::exchange(shown_, shown);
   if (check_type(n, v, from_text || dialect_ == dialect::pydantic)) {
@@ -90,7 +119,7 @@ void checker::check(const node& n, rapidjson::Value& v, std::vector<std::string>
     else if (v.IsObject()) check_object(n, v, from_text);
     check_values(n, v, from_text);
   }
-  loc_ = std::move(saved_loc);
+  here_ = saved_here;
   current_ = saved_current;
   shown_ = saved_shown;
 }
@@ -107,14 +136,14 @@ bool checker::check_type(const node& n, rapidjson::Value& v, bool lax) {
     std::int64_t i;
     double d;
     bool b;
-    if ((t & integer) && !(t & number) && text_to_integer(s, i)) return v.SetInt64(i), true;
-    if ((t & number) && text_to_integer(s, i)) return v.SetInt64(i), true;
-    if ((t & number) && text_to_number(s, d)) return v.SetDouble(d), true;
-    if ((t & boolean) && text_to_boolean(s, b)) return v.SetBool(b), true;
+    if ((t & integer) && !(t & number) && text_to_integer(s, i)) return ++coercions_, v.SetInt64(i), true;
+    if ((t & number) && text_to_integer(s, i)) return ++coercions_, v.SetInt64(i), true;
+    if ((t & number) && text_to_number(s, d)) return ++coercions_, v.SetDouble(d), true;
+    if ((t & boolean) && text_to_boolean(s, b)) return ++coercions_, v.SetBool(b), true;
   }
-  if (lax && (t & integer) && !(t & number) && v.IsDouble() && integral(v)) return v.SetInt64(std::int64_t(v.GetDouble())), true;
+  if (lax && (t & integer) && !(t & number) && v.IsDouble() && integral(v)) return ++coercions_, v.SetInt64(std::int64_t(v.GetDouble())), true;
   if (lax && (t & boolean) && (v.IsInt64() || v.IsUint64()) && (v.GetInt64() == 0 || v.GetInt64() == 1))
-    return v.SetBool(v.GetInt64() == 1), true;
+    return ++coercions_, v.SetBool(v.GetInt64() == 1), true;
   if (dialect_ == dialect::json_schema && !(lax && v.IsString())) {
     add("validation_error", json_text(v) + " is not of type \"" + type_name(t) + "\"", {}, true);
     return false;
@@ -139,13 +168,13 @@ bool checker::check_type(const node& n, rapidjson::Value& v, bool lax) {
 void checker::check_string(const node& n, const rapidjson::Value& v) {
   std::string_view s(v.GetString(), v.GetStringLength());
   const bool pydantic = dialect_ == dialect::pydantic;
-  const std::string value = quoted(s);
+  auto value = [&] { return quoted(s); };  // for an error's context only
   if (n.format != format::none && !in_format(n.format, s, n.uuid_version)) {
     for (const auto& w : format_errors) {
       if (w.f != n.format) continue;
       if (!pydantic)
         return add("validation_error", std::string("Invalid ") + w.name + " format",
-                   "{\"format\":" + quoted(n.format_name) + ",\"value\":" + value + "}", false);
+                   "{\"format\":" + quoted(n.format_name) + ",\"value\":" + value() + "}", false);
       if (n.format != format::email) return add(w.type, w.msg);
       return add("string_pattern_mismatch", "String should match pattern '" + std::string(email_pattern) + "'",
                  "{\"pattern\":" + quoted(email_pattern) + "}");
@@ -173,7 +202,7 @@ void checker::check_string(const node& n, const rapidjson::Value& v) {
       return add("string_pattern_mismatch", "String should match pattern '" + n.pattern_text + "'",
                  "{\"pattern\":" + quoted(n.pattern_text) + "}");
     return add("validation_error", "String does not match pattern",
-               "{\"pattern\":" + quoted(n.pattern_text) + ",\"value\":" + value + "}", false);
+               "{\"pattern\":" + quoted(n.pattern_text) + ",\"value\":" + value() + "}", false);
   }
 }
 

@@ -27,6 +27,18 @@ struct error {
   std::string ctx;
 };
 
+/// Where a value is: a member's name or an item's index, and the place of
+/// what holds it. Places live on the stack while the checks descend, and an
+/// error's `loc` is written from them only when there is an error.
+struct place {
+  const place* outer = nullptr;
+  std::string_view name;                     ///< a member, a source ("query") or a parameter
+  std::size_t index = std::string_view::npos;  ///< an array's item, when not npos
+};
+
+/// The JSON texts of a place's steps, from the root: "\"body\"", "\"items\"", "3".
+std::vector<std::string> loc_of(const place* at);
+
 /// Checks values against compiled schemas, collecting every error (not
 /// only the first), and converting text where the schema wants another
 /// type: "42" for an integer becomes 42 in place, so what reaches the
@@ -36,17 +48,21 @@ class checker {
   checker(dialect d, rapidjson::Document::AllocatorType& allocator, std::vector<error>& errors)
       : dialect_(d), allocator_(allocator), errors_(errors) {}
 
-  /// Checks `v` against `n` at location `loc`. `from_text`: the value came
+  /// Checks `v` against `n` at `at`. `from_text`: the value came
   /// from text (a query, a header, a form), so any string may be read as a
   /// number or a boolean; JSON bodies are read so only in pydantic's lax
   /// mode. `shown`: the input an error quotes, when not `v` itself (a
   /// parameter's own text).
-  void check(const node& n, rapidjson::Value& v, std::vector<std::string> loc, bool from_text,
+  void check(const node& n, rapidjson::Value& v, const place& at, bool from_text,
              const std::string* shown = nullptr);
 
-  /// Records that a required value is missing at `loc`; `input` is the
+  /// Records that a required value is missing at `at`; `input` is the
   /// object it was missing from (JSON), or "null".
-  void missing(std::vector<std::string> loc, std::string input = "null");
+  void missing(const place& at, std::string input = "null");
+
+  /// How many values the checks have converted so far (text read as a
+  /// number, an integral float as an integer, ...).
+  std::size_t coercions() const noexcept { return coercions_; }
 
  private:
   bool check_type(const node& n, rapidjson::Value& v, bool lax);
@@ -57,16 +73,17 @@ class checker {
   void check_values(const node& n, rapidjson::Value& v, bool from_text);
   bool passes(const node& n, rapidjson::Value& v, bool from_text);
   void add(std::string type, std::string msg, std::string ctx = {}, bool with_input = true);
-  void add_at(std::vector<std::string> loc, std::string type, std::string msg, std::string input, std::string ctx);
+  void add_at(const place& at, std::string type, std::string msg, std::string input, std::string ctx);
 
   dialect dialect_;
   rapidjson::Document::AllocatorType& allocator_;
   std::vector<error>& errors_;
-  std::string input() const;  // the JSON text of the value at loc_, or what stands for it
+  std::string input() const;  // the JSON text of the value here, or what stands for it
 
-  std::vector<std::string> loc_;
-  const rapidjson::Value* current_ = nullptr;  // the value at loc_
+  const place* here_ = nullptr;                // where the value being checked is
+  const rapidjson::Value* current_ = nullptr;  // the value there
   const std::string* shown_ = nullptr;         // what an error quotes instead of it
+  std::size_t coercions_ = 0;
 };
 
 /// A JSON string literal.

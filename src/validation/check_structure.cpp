@@ -1,6 +1,9 @@
 // The checks of arrays, objects, enumerations, constants and combinations
 // of schemas (the checker's other half is check.cpp).
 #include <algorithm>
+#include <array>
+#include <string_view>
+#include <vector>
 
 #include "validation/check.hpp"
 #include "validation/text.hpp"
@@ -25,11 +28,7 @@ std::string expected_list(std::vector<const rapidjson::Value*> values) {
 
 void checker::check_array(const node& n, rapidjson::Value& v, bool from_text) {
   if (n.items)
-    for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
-      auto loc = loc_;
-      loc.push_back(std::to_string(i));
-      check(*n.items, v[i], std::move(loc), from_text);
-    }
+    for (rapidjson::SizeType i = 0; i < v.Size(); ++i) check(*n.items, v[i], place{here_, {}, i}, from_text);
   const std::size_t size = v.Size();
   const bool pydantic = dialect_ == dialect::pydantic;
   if (n.min_items && size < *n.min_items) {
@@ -61,27 +60,34 @@ void checker::check_array(const node& n, rapidjson::Value& v, bool from_text) {
 
 void checker::check_object(const node& n, rapidjson::Value& v, bool from_text) {
   auto whole = [&] { return input(); };  // the object, for the errors that quote it
-  auto at = [&](std::string_view name) {
-    auto loc = loc_;
-    loc.push_back(quoted(name));
-    return loc;
-  };
-  for (const auto& [name, child] : n.properties) {
-    auto m = v.FindMember(rapidjson::StringRef(name.data(), name.size()));
-    if (m != v.MemberEnd()) check(*child, m->value, at(name), from_text);
-    else if (std::find(n.required.begin(), n.required.end(), name) != n.required.end()) missing(at(name), whole());
-  }
-  for (const auto& name : n.required)
-    if (!v.HasMember(name.c_str()) &&
-        std::none_of(n.properties.begin(), n.properties.end(), [&](const auto& p) { return p.first == name; }))
-      missing(at(name), whole());
+  auto at = [&](std::string_view name) { return place{here_, name}; };
+  // One pass over the members: each is a declared property (found by
+  // binary search, the properties being sorted) or an extra.
+  auto by_name = [](const auto& p, std::string_view name) { return p.first < name; };
+  std::array<rapidjson::Value*, 16> few{};
+  std::vector<rapidjson::Value*> many;
+  rapidjson::Value** found = n.properties.size() <= few.size() ? few.data() : (many.resize(n.properties.size()), many.data());
+  std::vector<rapidjson::Value::Member*> extras;
   for (auto& m : v.GetObject()) {
     std::string_view name(m.name.GetString(), m.name.GetStringLength());
-    if (std::any_of(n.properties.begin(), n.properties.end(), [&](const auto& p) { return p.first == name; }))
-      continue;
-    if (n.additional) check(*n.additional, m.value, at(name), from_text);
+    auto p = std::lower_bound(n.properties.begin(), n.properties.end(), name, by_name);
+    if (p != n.properties.end() && p->first == name) found[p - n.properties.begin()] = &m.value;
+    else extras.push_back(&m);
+  }
+  for (std::size_t i = 0; i < n.properties.size(); ++i) {
+    const auto& [name, child] = n.properties[i];
+    if (found[i]) check(*child, *found[i], at(name), from_text);
+    else if (std::find(n.required.begin(), n.required.end(), name) != n.required.end()) missing(at(name), whole());
+  }
+  for (const auto& name : n.required) {
+    auto p = std::lower_bound(n.properties.begin(), n.properties.end(), name, by_name);
+    if ((p == n.properties.end() || p->first != name) && !v.HasMember(name.c_str())) missing(at(name), whole());
+  }
+  for (auto* m : extras) {
+    std::string_view name(m->name.GetString(), m->name.GetStringLength());
+    if (n.additional) check(*n.additional, m->value, at(name), from_text);
     else if (!n.additional_allowed && dialect_ == dialect::pydantic)
-      add_at(at(name), "extra_forbidden", "Extra inputs are not permitted", json_text(m.value), {});
+      add_at(at(name), "extra_forbidden", "Extra inputs are not permitted", json_text(m->value), {});
     else if (!n.additional_allowed)
       add_at(at(name), "validation_error", "Additional properties are not allowed", whole(),
              "{\"additional_properties\":false,\"unexpected_field\":" + quoted(name) + "}");
@@ -102,7 +108,7 @@ bool checker::passes(const node& n, rapidjson::Value& v, bool from_text) {
   std::vector<error> scratch;
   checker trial(dialect_, allocator_, scratch);
   rapidjson::Value copy(v, allocator_);
-  trial.check(n, copy, loc_, from_text);
+  trial.check(n, copy, *here_, from_text);
   return scratch.empty();
 }
 
@@ -119,7 +125,7 @@ void checker::check_values(const node& n, rapidjson::Value& v, bool from_text) {
     }
   }
   if (n.constant && !(*n.constant == v)) add("validation_error", json_text(*n.constant) + " was expected");
-  for (const node* s : n.all_of) check(*s, v, loc_, from_text);
+  for (const node* s : n.all_of) check(*s, v, *here_, from_text);
   if (!n.any_of.empty() && std::none_of(n.any_of.begin(), n.any_of.end(), [&](const node* s) { return passes(*s, v, from_text); }))
     add("validation_error", json_text(v) + " is not valid under any of the schemas listed in the 'anyOf' keyword");
   if (!n.one_of.empty()) {

@@ -12,6 +12,7 @@
 #include "http/media_type.hpp"
 #include "http/url.hpp"
 #include "validation/form_object.hpp"
+#include "validation/json_walk.hpp"
 #include "validation/upload_checks.hpp"
 
 namespace snasio::validation {
@@ -40,22 +41,6 @@ value value_of(const rapidjson::Value& v) {
   else if (v.IsString()) out.k = value::kind::string, out.text.assign(v.GetString(), v.GetStringLength());
   else out.k = value::kind::json, out.text = json_text(v);
   return out;
-}
-
-// How deep `v` nests (iteratively: the DOM was parsed without recursion).
-std::size_t depth_of(const rapidjson::Value& v) {
-  std::vector<std::pair<const rapidjson::Value*, std::size_t>> todo{{&v, 1}};
-  std::size_t deepest = 0;
-  while (!todo.empty()) {
-    auto [at, d] = todo.back();
-    todo.pop_back();
-    deepest = std::max(deepest, d);
-    if (at->IsArray())
-      for (const auto& e : at->GetArray()) todo.emplace_back(&e, d + 1);
-    else if (at->IsObject())
-      for (const auto& m : at->GetObject()) todo.emplace_back(&m.value, d + 1);
-  }
-  return deepest;
 }
 
 std::string refusal(std::string_view message) { return "{\"error\":" + quoted(message) + "}"; }
@@ -154,7 +139,7 @@ outcome route_validator::validate(const request_view& r) const {
     std::vector<std::string> texts;
     if (p.in == "path") {
       for (const auto& [name, text] : r.path)
-        if (name == p.key) texts.push_back(text);
+        if (name == p.key) texts.emplace_back(text);
     } else if (p.in == "query") {
       if (!query_parsed) query = http::parse_query(r.raw_query), query_parsed = true;
       for (const auto& [name, text] : query)
@@ -171,9 +156,10 @@ outcome route_validator::validate(const request_view& r) const {
     std::string key = p.key;
     if (p.in == "header")  // a header's name is matched, and reported, in lower case
       for (char& c : key) c = char(std::tolower(static_cast<unsigned char>(c)));
-    std::vector<std::string> loc{quoted(p.in == "header" ? "headers" : p.in), quoted(key)};
+    const place source{nullptr, p.in == "header" ? std::string_view("headers") : std::string_view(p.in)},
+        at{&source, key};
     if (texts.empty()) {
-      if (p.required) check.missing(std::move(loc));
+      if (p.required) check.missing(at);
       out.values.emplace_back();
       continue;
     }
@@ -192,20 +178,21 @@ outcome route_validator::validate(const request_view& r) const {
         items.PushBack(rapidjson::Value(rest.data(), rapidjson::SizeType(rest.size()), scratch.GetAllocator()),
                        scratch.GetAllocator());
       }
-      check.check(p.schema->root(), items, std::move(loc), true);
+      check.check(p.schema->root(), items, at, true);
       out.values.push_back(value_of(items));
     } else {
       // A repeated query parameter: the last wins; a header or cookie: the first.
       const std::string& text = p.in == "query" ? texts.back() : texts.front();
       rapidjson::Value v(text.data(), rapidjson::SizeType(text.size()), scratch.GetAllocator());
       std::string shown = quoted(text);
-      check.check(p.schema->root(), v, std::move(loc), true, dialect_ == dialect::pydantic ? &shown : nullptr);
+      check.check(p.schema->root(), v, at, true, dialect_ == dialect::pydantic ? &shown : nullptr);
       out.values.push_back(value_of(v));
     }
     if (errors.size() > before) out.values.back() = value{};
   }
 
   if (body_) {
+    const place body_at{nullptr, "body"};
     std::string_view content_type = http::find_header(r.headers, "Content-Type");
     std::string media = http::media_type(content_type);
     value body;
@@ -219,22 +206,35 @@ outcome route_validator::validate(const request_view& r) const {
         out.body = problem("unsupported-charset", "Unsupported Charset", 415,
                            "Unsupported charset '" + *charset + "' for JSON. Only UTF-8 is supported.");
       } else if (r.body.empty()) {
-        if (body_->required) check.missing({quoted("body")});
+        if (body_->required) check.missing(body_at);
       } else {
+        // Brackets are counted first: past the bound nothing is parsed, and
+        // within it the recursive parser (faster than RapidJSON's iterative
+        // one) cannot nest deeper than the bound.
         rapidjson::Document doc;
-        doc.Parse<rapidjson::kParseIterativeFlag>(r.body.data(), r.body.size());
-        if (doc.HasParseError()) {
+        const bool too_deep = bracket_depth(r.body) > max_json_depth_;
+        if (!too_deep) doc.Parse(r.body.data(), r.body.size());
+        shape seen;
+        if (!too_deep && doc.HasParseError()) {
           out.status = 400;
           out.body = refusal("invalid JSON at offset " + std::to_string(doc.GetErrorOffset()) + ": " +
                              rapidjson::GetParseError_En(doc.GetParseError()));
-        } else if (depth_of(doc) > max_json_depth_) {
+        } else if (too_deep || (seen = walk(doc, doc.GetAllocator())).depth > max_json_depth_) {
           out.status = 400;
           out.body = refusal(own_json_depth_ ? "Request body exceeds maximum nesting depth of " + std::to_string(max_json_depth_)
                                              : "JSON nested deeper than " + std::to_string(max_json_depth_) + " levels");
+        } else if (!seen.finite) {
+          out.status = 400;
+          out.body = refusal("a number in the JSON body is too large for a double");
         } else {
-          std::size_t before = errors.size();
-          check.check(body_->schema->root(), doc, {quoted("body")}, false);
-          if (errors.size() == before) body = value_of(doc);
+          std::size_t before = errors.size(), coerced = check.coercions();
+          check.check(body_->schema->root(), doc, body_at, false);
+          // A body the checks left as it came is handed on as its own text:
+          // written again from the DOM, an integer beyond 64 bits would become a double.
+          if (errors.size() == before && !seen.merged && check.coercions() == coerced && (doc.IsObject() || doc.IsArray()))
+            body.k = value::kind::json, body.text.assign(r.body);
+          else if (errors.size() == before)
+            body = value_of(doc);
         }
       }
     } else if (media != "application/x-www-form-urlencoded" && media != "multipart/form-data" && !content_type.empty()) {
@@ -249,7 +249,7 @@ outcome route_validator::validate(const request_view& r) const {
       }
       if (out.status == 0) {
         std::size_t before = errors.size();
-        check.check(body_->schema->root(), object, {quoted("body")}, true);
+        check.check(body_->schema->root(), object, body_at, true);
         if (errors.size() == before) body = value_of(object);
       }
     }
@@ -262,20 +262,20 @@ outcome route_validator::validate(const request_view& r) const {
     files.many = f.many;
     for (std::size_t i = 0; i < r.form.parts.size(); ++i)
       if (r.form.parts[i].filename && r.form.parts[i].name == f.key) files.parts.push_back(i);
-    std::vector<std::string> loc{quoted("files"), quoted(f.key)};
+    const place source{nullptr, "files"}, at{&source, f.key};
     if (files.parts.empty()) {
       std::string_view type = http::find_header(r.headers, "Content-Type");
       if (http::media_type(type) == "multipart/form-data" && !http::parameter(type, "boundary") && out.status == 0) {
         out.status = 400;
         out.body = refusal("multipart/form-data requires 'boundary' parameter");
       }
-      if (f.required) check.missing(std::move(loc));
+      if (f.required) check.missing(at);
       out.values.push_back(value{});
       continue;
     }
     std::size_t before = errors.size();
     for (std::size_t i : files.parts)
-      if (auto e = upload_error(r.form.parts[i], f.content_types, f.magic, loc)) errors.push_back(std::move(*e));
+      if (auto e = upload_error(r.form.parts[i], f.content_types, f.magic, loc_of(&at))) errors.push_back(std::move(*e));
     out.values.push_back(errors.size() > before ? value{} : std::move(files));
   }
 

@@ -15,6 +15,17 @@ constexpr int max_depth = 64;  // nesting of subschemas, $ref chains included
 
 [[noreturn]] void fail(const std::string& what) { throw std::invalid_argument("bad schema: " + what); }
 
+// Keywords that constrain a value and that this validator does not check:
+// refused, so that a schema never accepts more than it says. (Keywords that
+// only annotate, such as title or description, are ignored.)
+bool unsupported(std::string_view key) {
+  for (std::string_view k : {"patternProperties", "propertyNames", "contains", "minContains", "maxContains", "if",
+                             "then", "else", "prefixItems", "additionalItems", "unevaluatedItems",
+                             "unevaluatedProperties", "dependentSchemas", "$dynamicRef", "$recursiveRef"})
+    if (key == k) return true;
+  return false;
+}
+
 const std::pair<std::string_view, format> formats[] = {
     {"uuid", format::uuid},         {"date", format::date},         {"date-time", format::date_time},
     {"time", format::time},         {"email", format::email},       {"ipv4", format::ipv4},
@@ -105,7 +116,10 @@ const node* schema::compile(const rapidjson::Value& json, int depth) {
     } else if (key == "minItems") n.min_items = count(v, "minItems");
     else if (key == "maxItems") n.max_items = count(v, "maxItems");
     else if (key == "uniqueItems") n.unique_items = v.IsBool() && v.GetBool();
-    else if (key == "items" && (v.IsObject() || v.IsBool())) n.items = compile(v, depth + 1);
+    else if (key == "items") {
+      if (!v.IsObject() && !v.IsBool()) fail("items must be a schema (a list of schemas is not supported)");
+      n.items = compile(v, depth + 1);
+    }
     else if (key == "separator" && v.IsString()) n.separator = v.GetString();
     else if (key == "properties") {
       if (!v.IsObject()) fail("properties must be an object");
@@ -123,7 +137,7 @@ const node* schema::compile(const rapidjson::Value& json, int depth) {
     else if (key == "dependencies" || key == "dependentRequired") {
       if (!v.IsObject()) fail(std::string(key) + " must be an object");
       for (const auto& d : v.GetObject()) {
-        if (!d.value.IsArray()) continue;  // a schema dependency: not supported, ignored
+        if (!d.value.IsArray()) fail("a schema under '" + std::string(key) + "' is not supported (only lists of names)");
         std::vector<std::string> names;
         for (const auto& r : d.value.GetArray()) if (r.IsString()) names.emplace_back(r.GetString());
         n.dependencies.emplace_back(d.name.GetString(), std::move(names));
@@ -137,6 +151,7 @@ const node* schema::compile(const rapidjson::Value& json, int depth) {
       auto& list = key == "allOf" ? n.all_of : key == "anyOf" ? n.any_of : n.one_of;
       for (const auto& s : v.GetArray()) list.push_back(compile(s, depth + 1));
     } else if (key == "not") n.negated = compile(v, depth + 1);
+    else if (unsupported(key)) fail("keyword '" + std::string(key) + "' is not supported");
   }
   return &n;
 }

@@ -24,7 +24,7 @@ judged judge(std::string_view schema_json, std::string_view value_json, dialect 
   REQUIRE_FALSE(v.HasParseError());
   judged out;
   checker c(d, v.GetAllocator(), out.errors);
-  c.check(compiled.root(), v, {quoted("body")}, from_text);
+  c.check(compiled.root(), v, place{nullptr, "body"}, from_text);
   out.value = json_text(v);
   return out;
 }
@@ -121,4 +121,12 @@ TEST_CASE("formats", "[formats]") {
   CHECK(in_format(format::hostname, "api.example.com"));
   CHECK(in_format(format::duration, "P1DT2H30M"));
   CHECK(in_format(format::decimal, "19.99"));
+}
+
+TEST_CASE("quoted() writes any text as a JSON string, ill-formed UTF-8 as U+FFFD", "[check]") {
+  CHECK(quoted("plain") == "\"plain\"");
+  CHECK(quoted("a\"b\\c") == R"("a\"b\\c")");
+  CHECK(quoted(std::string("\n\x01\x1f", 3)) == R"("\u000a\u0001\u001f")");
+  CHECK(quoted("caf\xc3\xa9 \xe2\x82\xac") == "\"caf\xc3\xa9 \xe2\x82\xac\"");
+  CHECK(quoted("a\xff" "b\xc3") == "\"a\xef\xbf\xbd" "b\xef\xbf\xbd\"");
 }

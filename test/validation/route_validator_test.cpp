@@ -1,4 +1,5 @@
 #include "validation/route_validator.hpp"
+#include "validation/json_walk.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -7,7 +8,7 @@ using namespace snasio::validation;
 namespace {
 
 struct fake_request {
-  std::vector<std::pair<std::string, std::string>> path;
+  std::vector<std::pair<std::string_view, std::string_view>> path;
   std::string query;
   snasio::http::header_list headers;
   std::string body;
@@ -79,4 +80,49 @@ TEST_CASE("a form becomes one object: repeated and bracketed names make arrays",
   outcome holes = fake_request{{}, "", {{"Content-Type", "application/x-www-form-urlencoded"}}, "x", f}.judged_by(v);
   CHECK(holes.status == 400);
   CHECK(holes.body == R"({"error":"Failed to parse URL-encoded form data: missing index, expected: 1 got 2"})");
+}
+
+TEST_CASE("a JSON number beyond a double's range is refused, never passed on as infinity", "[route]") {
+  route_validator v(R"({"params":[],"body":{"media":"json","required":true,"schema":{"type":"object"}}})", 64);
+  fake_request big{{}, "", {{"Content-Type", "application/json"}}, R"({"x":2.7976931348623157e+308})", {}};
+  outcome o = big.judged_by(v);
+  CHECK(o.status == 400);
+  CHECK(o.body == R"({"error":"a number in the JSON body is too large for a double"})");
+  fake_request fine{{}, "", {{"Content-Type", "application/json"}}, R"({"x":1.7976931348623157e+308})", {}};
+  CHECK(fine.judged_by(v).status == 0);
+}
+
+TEST_CASE("twin members are judged as the handler reads them: the last one counts", "[route]") {
+  route_validator v(R"({"params":[],"body":{"media":"json","required":true,
+      "schema":{"type":"object","properties":{"age":{"type":"integer"}}}}})",
+                    64);
+  fake_request twins{{}, "", {{"Content-Type", "application/json"}}, R"({"age":5,"b":1,"age":"x"})", {}};
+  outcome refused = twins.judged_by(v);
+  CHECK(refused.status == 422);
+  CHECK(refused.body.find(R"("loc":["body","age"])") != std::string::npos);
+  fake_request fine{{}, "", {{"Content-Type", "application/json"}}, R"({"age":"x","b":1,"age":7})", {}};
+  outcome o = fine.judged_by(v);
+  REQUIRE(o.status == 0);
+  CHECK(o.values[0].text == R"({"age":7,"b":1})");
+}
+
+TEST_CASE("a body the checks leave unchanged is handed on as sent, big integers and all", "[route]") {
+  route_validator v(R"({"params":[],"body":{"media":"json","required":true,"schema":{"type":"object"}}})", 64);
+  const std::string sent = R"({"id": 123456789012345678901234567890, "n": [1, 2.5]})";
+  outcome o = fake_request{{}, "", {{"Content-Type", "application/json"}}, sent, {}}.judged_by(v);
+  REQUIRE(o.status == 0);
+  CHECK(o.values[0].text == sent);
+}
+
+TEST_CASE("nesting past the bound is refused before parsing; brackets inside strings do not count", "[route]") {
+  CHECK(bracket_depth(R"({"a":[1,{"b":[]}]})") == 4);
+  CHECK(bracket_depth(R"(["[[[[", "\"{{{{", {"\\": "]"}])") == 2);
+  CHECK(bracket_depth("]]]][") == 1);
+  route_validator v(R"({"params":[],"body":{"media":"json","required":true,"schema":{}}})", 64);
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  outcome o = fake_request{{}, "", {{"Content-Type", "application/json"}}, deep, {}}.judged_by(v);
+  CHECK(o.status == 400);
+  CHECK(o.body == R"({"error":"JSON nested deeper than 64 levels"})");
+  const std::string quoted_brackets = "[\"" + std::string(100000, '[') + "\"]";
+  CHECK(fake_request{{}, "", {{"Content-Type", "application/json"}}, quoted_brackets, {}}.judged_by(v).status == 0);
 }
