@@ -213,16 +213,44 @@ def _converter(tp):
     if issubclass(tp, datetime.timedelta):
         return _timedelta
     if dataclasses.is_dataclass(tp) or typing.is_typeddict(tp):
-        fields = {name: converter_of(t) for name, (t, _) in field_types(tp).items()}
-        make = dict if typing.is_typeddict(tp) else tp
-        return lambda value: make(**{name: fields[name](v) if fields[name] else v
-                                     for name, v in value.items() if name in fields})
+        return _builder(tp)
     if _pydantic(tp):
         return tp.model_validate if hasattr(tp, "model_validate") else tp.parse_obj
     if _msgspec(tp):
         import msgspec
         return lambda value: msgspec.convert(value, tp)
     return None
+
+
+def _builder(tp):
+    """The function that makes a dataclass or TypedDict from its checked JSON
+    object (members the class does not declare are left out). Where the
+    dataclass's __init__ is the one @dataclass wrote and nothing else runs
+    (no __post_init__, no __slots__, every field in __init__), the function
+    is written for the class, as @dataclass writes __init__, and fills the
+    instance's __dict__ in one step: about 3× faster than calling __init__
+    for a body of many small objects (docs/app.md, Costs)."""
+    names = {name: converter_of(t) for name, (t, _) in field_types(tp).items()}
+    convert = {name: c for name, c in names.items() if c}
+    if typing.is_typeddict(tp):
+        return lambda value: {k: convert[k](v) if k in convert else v for k, v in value.items() if k in names}
+    written = getattr(getattr(tp.__dict__.get("__init__"), "__code__", None), "co_filename", "") == "<string>"
+    fields = dataclasses.fields(tp)
+    if not (written and tp.__dictoffset__ and not hasattr(tp, "__post_init__") and all(f.init for f in fields)):
+        return lambda value: tp(**{k: convert[k](v) if k in convert else v for k, v in value.items() if k in names})
+    scope, members = {"new": object.__new__, "cls": tp}, []
+    for i, field in enumerate(fields):
+        key = repr(field.name)
+        scope[f"c{i}"], scope[f"d{i}"], scope[f"f{i}"] = convert.get(field.name), field.default, field.default_factory
+        read = f"c{i}(value[{key}])" if field.name in convert else f"value[{key}]"
+        if field.default is not dataclasses.MISSING:
+            read = f"({read} if {key} in value else d{i})"
+        elif field.default_factory is not dataclasses.MISSING:
+            read = f"({read} if {key} in value else f{i}())"
+        members.append(f"{key}: {read}")
+    text = f"def build(value):\n    obj = new(cls)\n    obj.__dict__.update({{{', '.join(members)}}})\n    return obj\n"
+    exec(text, scope)  # noqa: S102 (written above from the field names, as @dataclass writes __init__)
+    return scope["build"]
 
 
 def lower(value):
