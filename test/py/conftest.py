@@ -99,6 +99,22 @@ class Server:
         os.unlink(self.log.name)
 
 
+def fetch(srv, path, method="GET", body=None, headers=None):
+    """One request on a fresh connection: (status, headers, body), the body
+    parsed when it is JSON (application/json or application/problem+json)."""
+    import http.client
+    conn = http.client.HTTPConnection(srv.host, srv.port, timeout=15)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        r = conn.getresponse()
+        data = r.read()
+        kind = r.getheader("Content-Type", "")
+        return r.status, r.msg, json.loads(data) if kind.startswith(("application/json",
+                                                                     "application/problem+json")) else data
+    finally:
+        conn.close()
+
+
 @pytest.fixture
 def start_server():
     """Starts servers with the given flags; stops them all at the end of the test."""

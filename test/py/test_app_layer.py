@@ -2,7 +2,6 @@
 signatures, dependency injection, lifecycle and request hooks, routers and
 configuration from the app."""
 
-import http.client
 import json
 import os
 import signal
@@ -16,22 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, SERVE, Client, Server
+from conftest import ROOT, SERVE, Client, Server, fetch
 
 APPS = ROOT / "test" / "py" / "apps" / "app_layer"
 
 
-def get(srv, path, method="GET", body=None, headers=None):
-    """One request on a fresh connection: (status, headers, parsed body)."""
-    conn = http.client.HTTPConnection(srv.host, srv.port, timeout=15)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        r = conn.getresponse()
-        data = r.read()
-        kind = r.getheader("Content-Type", "")
-        return r.status, r.msg, json.loads(data) if kind.startswith("application/json") else data
-    finally:
-        conn.close()
+get = fetch  # one request on a fresh connection: (status, headers, parsed body)
 
 
 def run_to_exit(*args, env=None, timeout=30):

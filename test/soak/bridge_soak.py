@@ -102,12 +102,33 @@ def exchange(conn, tally, kind, method, path, body=None, headers=None, check=lam
                                   f"body {data[:80]!r}")
 
 
+def typed_round(conn, rng, tally, kind):
+    """A typed route: a valid order comes back converted; one with faults is
+    a 422 (from the reactor) naming exactly the fields at fault."""
+    n, order = rng.randint(0, 10**6), {"item": "x" * rng.randint(1, 20), "qty": rng.randint(1, 100),
+                                         "tags": ["t"] * rng.randint(0, 5)}
+    wrong = []
+    if kind == "typed-refused":
+        for field, bad in rng.sample([("item", "y" * 21), ("qty", 0), ("qty", "many"), ("tags", "t")],
+                                     rng.randint(1, 3)):
+            if ["body", field] not in wrong:
+                order[field] = bad
+                wrong.append(["body", field])
+        if rng.random() < 0.3:
+            del order["item"]
+            wrong = [w for w in wrong if w != ["body", "item"]] + [["body", "item"]]
+    expected = {"n": n, "order": order, "note": "", "at": "2026-01-01T00:00:00Z"}
+    exchange(conn, tally, kind, "POST", f"/typed/{n}", json.dumps(order), {"Content-Type": "application/json"},
+             lambda s, b: (s, json.loads(b)) == (200, expected) if not wrong else
+             s == 422 and sorted(e["loc"] for e in json.loads(b)["errors"]) == sorted(wrong))
+
+
 def keepalive_round(host, port, rng, tally):
     conn = http.client.HTTPConnection(host, port, timeout=30)
     try:
         for _ in range(rng.randint(1, 20)):
             kind = rng.choice(["echo", "echo", "async", "blocking", "sync-sleep", "fail", "badjson", "text", "pool",
-                               "pool-async", "deps", "form", "badform", "file"])
+                               "pool-async", "deps", "form", "badform", "file", "typed", "typed-refused"])
             if kind == "echo":
                 value = {"n": rng.randint(-2**70, 2**70), "s": "ü" * rng.randint(0, 50),
                          "l": [rng.random() for _ in range(rng.randint(0, 20))]}
@@ -135,6 +156,8 @@ def keepalive_round(host, port, rng, tally):
                          check=lambda s, b: s == 200 and json.loads(b) == {"n": n, "dependency": "resource"})
             elif kind in ("form", "badform"):
                 form_round(conn, rng, tally, kind)
+            elif kind in ("typed", "typed-refused"):
+                typed_round(conn, rng, tally, kind)
             elif kind == "file":
                 file_round(conn, rng, tally)
             elif kind == "text":

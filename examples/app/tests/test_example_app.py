@@ -99,3 +99,21 @@ def test_a_malformed_range_or_date_gets_the_whole_download(client):
     for headers in ({"Range": "bytes=\u00b2-5"}, {"If-Modified-Since": "Sun, 06 Nov 99999999999999999999 08:49:37 GMT"}):
         response = client.get("/download/streams.py", headers=headers)
         assert response.status_code == 200 and response.content == whole
+
+
+def test_books_are_typed_and_checked_before_the_handler(client):
+    created = client.post("/books", json={"title": "Dune", "year": 1965, "genre": "sf"})
+    assert created.status_code == 200
+    book = created.json()
+    assert (book["title"], book["year"], book["genre"], book["tags"]) == ("Dune", 1965, "sf", [])
+    assert book["added"].endswith("Z")  # a datetime, written as ISO 8601 in UTC
+    assert client.get(f"/books/{book['id']}").json() == book
+    assert client.get("/books?q=DUNE&genre=sf").json() == [book]
+
+    refused = client.post("/books", json={"title": "", "year": 1200, "genre": "poetry"})
+    assert refused.status_code == 422
+    assert refused.headers["Content-Type"] == "application/problem+json"
+    assert [e["loc"] for e in refused.json()["errors"]] == [["body", "genre"], ["body", "title"], ["body", "year"]]
+    assert client.get("/books/abc").json()["errors"][0]["type"] == "int_parsing"
+    assert client.get("/books?limit=0").json()["errors"][0]["loc"] == ["query", "limit"]
+    assert "/books/{book_id}" in client.get("/openapi.json").json()["paths"]

@@ -1,11 +1,15 @@
 """Routes the bridge soak test drives: every path through the GIL thread."""
 
 import asyncio
+import dataclasses
+import datetime
 import os
 import tempfile
 import time
+from typing import Annotated
 
-from snasio import FileResponse, HTTPError, Provide, Response, ServerSentEvents, provide, redirect, route
+from snasio import (Field, FileResponse, HTTPError, Provide, Query, Response, ServerSentEvents, provide, redirect,
+                    route)
 
 import soak_work
 
@@ -174,3 +178,17 @@ def form(request):
     response = redirect("/done", status=303) if "redirect" in request.form else Response(answer)
     response.set_cookie("seen", str(len(request.raw_body)), httponly=True)
     return response
+
+
+@dataclasses.dataclass
+class Order:
+    item: Annotated[str, Field(max_length=20)]
+    qty: Annotated[int, Field(ge=1, le=100)]
+    tags: list[str] = dataclasses.field(default_factory=list)
+
+
+@route("/typed/{n}", methods=["POST"])
+def typed(n: int, order: Order, note: Annotated[str, Query(max_length=10)] = ""):
+    """A typed route: checked on the reactor (a refusal never gets here),
+    the body made an Order, a datetime in the answer."""
+    return {"n": n, "order": order, "note": note, "at": datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)}
