@@ -72,8 +72,8 @@ def _duration(text):
     return float(value) * {"us": 1, "ms": 1e3, "s": 1e6}[unit]
 
 
-def wrk(url, duration, connections, script=None, cpu=None, timeout=None):
-    """Runs wrk once; a non-2xx answer or a socket error raises."""
+def wrk(url, duration, connections, script=None, cpu=None, timeout=None, refused=False):
+    """Runs wrk once; a non-2xx answer (with `refused`, a 2xx one) or a socket error raises."""
     argv = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency"]
     if timeout:
         argv += ["--timeout", f"{timeout}s"]
@@ -83,7 +83,10 @@ def wrk(url, duration, connections, script=None, cpu=None, timeout=None):
         argv = ["taskset", "-c", str(cpu), *argv]
     out = subprocess.run([*argv, url], check=True, capture_output=True, text=True).stdout
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if errors:
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    if refused and total and (not errors or int(errors.group(1)) != total):
+        raise RuntimeError(f"{url}: {errors.group(1) if errors else 0} of {total} answers refused, not all")
+    if errors and not refused:
         raise RuntimeError(f"{url}: {errors.group(1)} error responses")
     socket_errors = re.search(r"Socket errors: (.*)", out)
     if socket_errors:
@@ -209,6 +212,13 @@ class sleepers:
         self.stopping.set()
 
 
+# Typed handlers (bench/app): a path int and a query str checked on the
+# reactor; the same route refused 422 there; the echo's body as a dataclass.
+TYPED_USER = "snasio typed /users/{user_id}"
+TYPED_REFUSED = "snasio typed, refused 422"
+TYPED_ECHO = "snasio typed dataclass echo"
+
+
 def cases(quick, workers_cases, baseline=None):
     """(label, server, path, connections, script key)."""
     out = [
@@ -216,6 +226,9 @@ def cases(quick, workers_cases, baseline=None):
         ("snasio sync hello", "snasio", "/hello", 64, None),
         ("snasio /users/<int:id>", "snasio", "/users/42", 64, None),
         ("snasio JSON echo", "snasio", "/echo", 64, "echo"),
+        (TYPED_USER, "snasio", "/typed/users/42?q=ada", 64, None),
+        (TYPED_REFUSED, "snasio", "/typed/users/x", 64, None),
+        (TYPED_ECHO, "snasio", "/typed/echo", 64, "echo"),
         ("snasio async, no await", "snasio", "/async-noawait", 64, None),
         ("snasio async sleep(0)", "snasio", "/async", 64, None),
         ("snasio sync hello" + SLEEPING, "snasio", "/hello", 64, None),
@@ -247,7 +260,8 @@ def measure(servers, case, duration, scripts, wrk_cpu):
     with sleepers(port) if label.endswith(SLEEPING) else contextlib.nullcontext():
         before = procstat.sample(proc.pid)
         try:
-            r = wrk(f"http://127.0.0.1:{port}{path}", duration, connections, scripts.get(script), wrk_cpu)
+            r = wrk(f"http://127.0.0.1:{port}{path}", duration, connections, scripts.get(script), wrk_cpu,
+                    refused=label == TYPED_REFUSED)
         except RuntimeError:
             if server.startswith("snasio"):
                 raise
@@ -301,6 +315,12 @@ TARGETS = [
     ("async sleep(0) ≥ 2.0× uvicorn", "snasio async sleep(0)", "uvicorn async sleep(0)", "rps", False, 2.0, True),
     ("async, no await ≥ 1.75× uvicorn", "snasio async, no await", "uvicorn async, no await", "rps", False, 1.75, True),
     ("JSON echo ≥ 2.5× uvicorn", "snasio JSON echo", "uvicorn JSON echo", "rps", False, 2.5, True),
+    ("typed /users/{user_id} CPU per request ≤ 1.1× untyped /users/<int:id>'s", TYPED_USER,
+     "snasio /users/<int:id>", "cpu_us", False, 1.1, False),
+    ("typed route's 422 ≥ 0.9× native /health req/s", TYPED_REFUSED, "snasio native /health", "rps", False, 0.9,
+     True),
+    ("dataclass echo CPU per request ≤ 1.15× untyped JSON echo's", TYPED_ECHO, "snasio JSON echo", "cpu_us", False,
+     1.15, False),
     ("p99 at 64 connections ≤ uvicorn's", "snasio sync hello", "uvicorn sync hello", "p99", False, 1.0, False),
     ("p50 at 1 connection ≤ 1.2× uvicorn's", "snasio sync hello c1", "uvicorn sync hello c1", "p50", False, 1.2,
      False),

@@ -62,7 +62,7 @@ def inclusive(dumps, function):
     return total
 
 
-def measure(binary, app_dir, path, seconds, connections, script=None, keep=None, functions=()):
+def measure(binary, app_dir, path, seconds, connections, script=None, keep=None, functions=(), refused=False):
     out_dir = tempfile.mkdtemp(prefix="snasio-callgrind-")
     port = free_port()
     proc = subprocess.Popen(
@@ -73,9 +73,9 @@ def measure(binary, app_dir, path, seconds, connections, script=None, keep=None,
         wait_ready(port, proc, timeout=120)
         url = f"http://127.0.0.1:{port}{path}"
         # Under valgrind a request can take far longer than wrk's 2 s default.
-        wrk(url, 2, connections, script, timeout=30)  # warm-up: imports, caches, the first batches
+        wrk(url, 2, connections, script, timeout=30, refused=refused)  # warm-up: imports, caches, the first batches
         subprocess.run(["callgrind_control", "--zero", str(proc.pid)], check=True, capture_output=True)
-        result = wrk(url, seconds, connections, script, timeout=30)
+        result = wrk(url, seconds, connections, script, timeout=30, refused=refused)
         subprocess.run(["callgrind_control", "--dump=measured", str(proc.pid)], check=True, capture_output=True)
         time.sleep(1)
         totals = thread_totals(out_dir)
@@ -100,6 +100,7 @@ def main():
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--script", help="a wrk Lua script (a POST body, say)")
+    parser.add_argument("--refused", action="store_true", help="the path is answered 4xx (a 422 case): expect that")
     parser.add_argument("--keep", help="keep each binary's measured dumps in KEEP/NAME (callgrind_annotate reads them)")
     args = parser.parse_args()
     print(f"| binary | path | requests | instructions per request | by thread (1 = reactor) |")
@@ -107,7 +108,8 @@ def main():
     for spec in args.binary:
         name, _, binary = spec.partition("=")
         requests, totals = measure(binary, args.app_dir, args.path, args.seconds, args.connections,
-                                  args.script, os.path.join(args.keep, name) if args.keep else None)
+                                  args.script, os.path.join(args.keep, name) if args.keep else None,
+                                  refused=args.refused)
         if not requests:
             print(f"| {name} | {args.path} | 0 | – | a stalled run: try again |", flush=True)
             continue
