@@ -142,7 +142,7 @@ def start_servers(build, scratch, cpu, workers_cases, baseline=None):
         add(f"snasio x{n}", lambda p, n=n: [serve, "--port", str(p), "--app-dir", app, "--workers", str(n)], None)
     if baseline:  # an earlier build, the same app: what a change cost
         name, binary = baseline
-        add(f"snasio {name}", lambda p: [binary, "--port", str(p), "--app-dir", app])
+        add(f"snasio {name}", lambda p: [binary, "--port", str(p), "--app-dir", app, "--module", "bench_endpoints"])
     add("uvicorn", lambda p: [PYTHON, "-m", "uvicorn", "--app-dir", str(ROOT / "bench"), "uvicorn_app:app",
                               "--port", str(p), "--loop", "uvloop", "--http", "httptools",
                               "--no-access-log", "--log-level", "warning"])
@@ -356,8 +356,10 @@ def instruction_counts(binaries, rounds=3):
     counts = {name: [] for name, _ in binaries}
     for _ in range(rounds):
         for name, binary in binaries:
+            # The same app for both builds: the earlier one has no typed handlers.
             requests, totals, spent = instructions.measure(binary, str(ROOT / "bench" / "app"), "/hello", 5, 16,
-                                                           functions=instructions.JOB_PATHS)
+                                                           functions=instructions.JOB_PATHS,
+                                                           modules=("bench_endpoints",))
             if requests < 1000:
                 print(f"instructions: {name}: a stalled run ({requests} requests), left out", file=sys.stderr)
                 continue

@@ -62,12 +62,13 @@ def inclusive(dumps, function):
     return total
 
 
-def measure(binary, app_dir, path, seconds, connections, script=None, keep=None, functions=(), refused=False):
+def measure(binary, app_dir, path, seconds, connections, script=None, keep=None, functions=(), refused=False,
+            modules=()):
     out_dir = tempfile.mkdtemp(prefix="snasio-callgrind-")
     port = free_port()
     proc = subprocess.Popen(
         ["valgrind", "--tool=callgrind", "--separate-threads=yes", f"--callgrind-out-file={out_dir}/cg.out",
-         binary, "--port", str(port), "--app-dir", app_dir],
+         binary, "--port", str(port), "--app-dir", app_dir, *(a for m in modules for a in ("--module", m))],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_ready(port, proc, timeout=120)

@@ -2,11 +2,9 @@
 in bench/ serve the same routes with the same work per request."""
 
 import asyncio
-import dataclasses
 import time
-from typing import Annotated
 
-from snasio import Provide, Query, provide, route
+from snasio import Provide, provide, route
 
 
 @route("/hello")
@@ -56,33 +54,3 @@ def sleep_sync(request):
     running (docs/app.md, Which handler runs where)."""
     time.sleep(1)
     return {"slept": True}
-
-
-# -- typed handlers: the same work, declared by annotation --------------------------
-
-@dataclasses.dataclass
-class Item:
-    id: int
-    name: str
-    tags: list[str]
-    price: float
-
-
-@dataclasses.dataclass
-class Order:
-    items: list[Item]
-    total: int
-
-
-@route("/typed/users/{user_id}")
-def typed_user(user_id: int, q: Annotated[str, Query(max_length=20)] = ""):
-    """/users/<int:id> with its id checked and converted on the reactor; a
-    non-integer id is the 422 case, answered there without Python."""
-    return {"id": user_id, "name": "user"}
-
-
-@route("/typed/echo", methods=["POST"])
-def typed_echo(order: Order):
-    """The JSON echo's body as a dataclass: checked on the reactor, built as
-    an Order of Items, written back to JSON."""
-    return order

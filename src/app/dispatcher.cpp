@@ -132,9 +132,9 @@ net::listening dispatcher::to_python(std::size_t route, http::request&& req, std
   if (const auto& validator = python_->routes()[route].validator) {
     std::vector<std::pair<std::string_view, std::string_view>> texts;
     for (const auto& p : j.params) texts.emplace_back(p.name, p.text);
-    j.checked = validator->validate({texts, j.raw_query, j.headers, j.body, j.form});
-    if (j.checked.status != 0 && !validator->after_hooks()) {
-      http::response r{j.checked.status, std::move(j.checked.content_type), {}, std::move(j.checked.body)};
+    j.checked = std::make_unique<validation::outcome>(validator->validate({texts, j.raw_query, j.headers, j.body, j.form}));
+    if (j.checked->status != 0 && !validator->after_hooks()) {
+      http::response r{j.checked->status, std::move(j.checked->content_type), {}, std::move(j.checked->body)};
       to.send(std::move(r));
       return {};
     }

@@ -44,9 +44,9 @@ void job_queue::push(channel& c, job& j) {
   bool was_empty;
   {
     std::lock_guard lock(mutex_);
-    was_empty = c.jobs.empty() && (&c != &loop_ || events_.empty());
+    was_empty = c.jobs.size() == c.taken && (&c != &loop_ || events_.empty());
     c.jobs.push_back(std::move(j));
-    c.count.store(c.jobs.size(), std::memory_order_relaxed);
+    c.count.store(c.jobs.size() - c.taken, std::memory_order_relaxed);
   }
   // The consumer takes everything each time it wakes, so only a push into an
   // empty lane needs to wake it, and the wake-up waits for wake_if_needed():
@@ -88,18 +88,27 @@ void job_queue::take_all(std::vector<job>& out, std::vector<job_event>& events) 
 bool job_queue::take_sync(job& out) {
   if (!sync_waiting()) return false;
   std::lock_guard lock(mutex_);
-  if (sync_.jobs.empty()) return false;
-  // A few jobs wait at once (at most --queue-depth): erasing from the front moves little.
-  out = std::move(sync_.jobs.front());
-  sync_.jobs.erase(sync_.jobs.begin());
-  sync_.count.store(sync_.jobs.size(), std::memory_order_relaxed);
+  if (sync_.jobs.size() == sync_.taken) return false;
+  // Taken from the front without erasing it, which would move every job
+  // behind it; the taken ones are dropped when the lane is empty, or when
+  // they are most of it (so a lane that never empties does not grow).
+  out = std::move(sync_.jobs[sync_.taken++]);
+  if (sync_.taken == sync_.jobs.size()) {
+    sync_.jobs.clear();
+    sync_.taken = 0;
+  } else if (sync_.taken > 64 && sync_.taken * 2 > sync_.jobs.size()) {
+    sync_.jobs.erase(sync_.jobs.begin(), sync_.jobs.begin() + std::ptrdiff_t(sync_.taken));
+    sync_.taken = 0;
+  }
+  sync_.count.store(sync_.jobs.size() - sync_.taken, std::memory_order_relaxed);
   return true;
 }
 
 void job_queue::take_all_sync(std::vector<job>& out) {
   std::lock_guard lock(mutex_);
-  std::move(sync_.jobs.begin(), sync_.jobs.end(), std::back_inserter(out));
+  std::move(sync_.jobs.begin() + std::ptrdiff_t(sync_.taken), sync_.jobs.end(), std::back_inserter(out));
   sync_.jobs.clear();
+  sync_.taken = 0;
   sync_.count.store(0, std::memory_order_relaxed);
 }
 

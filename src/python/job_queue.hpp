@@ -93,7 +93,8 @@ class job_queue {
     void clear_wake();
     int wake_fd;
     std::vector<job> jobs;
-    std::atomic<std::size_t> count{0};  // jobs.size(), readable without the lock
+    std::size_t taken = 0;              // the sync lane's: jobs before it were taken one by one (moved out)
+    std::atomic<std::size_t> count{0};  // jobs waiting (jobs.size() - taken), readable without the lock
     std::atomic<bool> wake_needed{false};
   };
   void push(channel& c, job& j);

@@ -143,8 +143,8 @@ py_ref build_request(job& j, py_objects& py, std::size_t max_json_depth, http::r
   // A typed route's values (its JSON body, parsed once, is request.body
   // too), or the answer refusing them when on_request hooks come first.
   py_ref values = py_ref::borrow(Py_None), problem = py_ref::borrow(Py_None), body;
-  if (route.validator && j.checked.status != 0) problem = problem_response(j, py);
-  else if (route.validator) values = typed_values(j, plan, py, max_json_depth, route.validator->json_body_index(), body);
+  if (j.checked && j.checked->status != 0) problem = problem_response(j, py);
+  else if (route.validator && j.checked) values = typed_values(j, plan, py, max_json_depth, route.validator->json_body_index(), body);
   if (!values || !problem) return {};
   if (!body) body = parsed_body(j, py, max_json_depth, refusal);
   if (!body) return {};

@@ -72,7 +72,7 @@ py_ref plain(const validation::value& v, const job& j, const py_objects& py, std
 
 py_ref typed_values(const job& j, const std::vector<std::pair<py_ref, py_ref>>& plan, const py_objects& py,
                     std::size_t max_json_depth, std::size_t body_index, py_ref& body) {
-  const auto& values = j.checked.values;
+  const auto& values = j.checked->values;
   py_ref tuple = py_ref::steal(PyTuple_New(Py_ssize_t(values.size())));
   for (std::size_t i = 0; tuple && i < values.size(); ++i) {
     PyObject* fallback = i < plan.size() ? plan[i].first.get() : nullptr;  // borrowed
@@ -92,9 +92,9 @@ py_ref typed_values(const job& j, const std::vector<std::pair<py_ref, py_ref>>& 
 }
 
 py_ref problem_response(const job& j, const py_objects& py) {
-  py_ref body = py_ref::steal(PyBytes_FromStringAndSize(j.checked.body.data(), Py_ssize_t(j.checked.body.size())));
-  py_ref status = py_ref::steal(PyLong_FromLong(j.checked.status));
-  py_ref type = text(j.checked.content_type);
+  py_ref body = py_ref::steal(PyBytes_FromStringAndSize(j.checked->body.data(), Py_ssize_t(j.checked->body.size())));
+  py_ref status = py_ref::steal(PyLong_FromLong(j.checked->status));
+  py_ref type = text(j.checked->content_type);
   if (!body || !status || !type) return {};
   PyObject* args[] = {body.get(), status.get(), Py_None, type.get()};
   return py_ref::steal(PyObject_Vectorcall(py.response_class.get(), args, 4, nullptr));

@@ -189,3 +189,29 @@ TEST_CASE("the sync lane has its own wake-up, and its jobs are taken one at a ti
   q.take_all_sync(left);
   CHECK(left.size() == 1);
 }
+
+TEST_CASE("a sync lane that never empties hands its jobs out in order", "[job_queue]") {
+  job_queue q(1000);
+  std::size_t next = 0, expected = 0;
+  auto push = [&] {
+    job j = make_job(int(next++));
+    REQUIRE(q.try_push(j, job_queue::lane::sync));
+  };
+  for (int i = 0; i < 10; ++i) push();
+  job taken;
+  for (int round = 0; round < 500; ++round) {  // two in, two out: ten always wait
+    push();
+    push();
+    for (int k = 0; k < 2; ++k) {
+      REQUIRE(q.take_sync(taken));
+      q.started();
+      CHECK(taken.path == "/" + std::to_string(expected++));
+    }
+    CHECK(q.sync_count() == 10);
+  }
+  std::vector<job> left;
+  q.take_all_sync(left);
+  REQUIRE(left.size() == 10);
+  CHECK(left.front().path == "/" + std::to_string(expected));
+  CHECK_FALSE(q.take_sync(taken));
+}
