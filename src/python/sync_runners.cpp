@@ -43,6 +43,20 @@ std::int64_t cpu_ns(clockid_t clock) {
   return std::int64_t(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
 }
 
+// A thread started here gets the trace and profile functions threading
+// gives the threads it starts (threading.settrace, setprofile: coverage,
+// debuggers, profilers), so what runs on it is seen like the rest. GIL held.
+void trace_like_threading() {
+  py_ref threading = py_ref::steal(PyImport_ImportModule("threading"));
+  py_ref sys = py_ref::steal(PyImport_ImportModule("sys"));
+  for (auto [get, set] : {std::pair{"gettrace", "settrace"}, {"getprofile", "setprofile"}}) {
+    py_ref hook = threading ? py_ref::steal(PyObject_CallMethod(threading.get(), get, nullptr)) : py_ref{};
+    if (!hook || hook.get() == Py_None || !sys) continue;
+    py_ref done = py_ref::steal(PyObject_CallMethod(sys.get(), set, "O", hook.get()));
+  }
+  PyErr_Clear();
+}
+
 }  // namespace
 
 sync_runners::sync_runners(job_queue& jobs, reply_queue& replies, job_runner& runner, const endpoint_table& endpoints)
@@ -90,6 +104,9 @@ void sync_runners::run(worker& self, std::size_t me) {
   this_worker_job = &self.current;
   pthread_getcpuclockid(pthread_self(), &self.cpu_clock);
   PyThreadState* state = PyThreadState_New(interpreter_);
+  PyEval_RestoreThread(state);
+  trace_like_threading();
+  PyEval_SaveThread();
   for (;;) {
     {
       std::unique_lock lock(mutex_);

@@ -175,3 +175,22 @@ def test_under_workers_the_supervisor_says_which_request_crashed_a_worker(start_
     c = Client(srv)  # and the workers serve on
     c.send(b"GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
     assert c.response().json() == {"hello": "sync"}
+
+
+def test_the_sync_threads_are_traced_as_threading_traces_its_own(start_server, tmp_path):
+    # threading.settrace (coverage, debuggers) reaches the threads threading
+    # starts; the sync threads, started by the server, get it as well.
+    (tmp_path / "traced.py").write_text(
+        "import sys, threading\n"
+        "from snasio import route\n"
+        "def tracer(frame, event, arg):\n"
+        "    return None\n"
+        "threading.settrace(tracer)\n"
+        "@route('/traced')\n"
+        "def traced(request):\n"
+        "    return {'traced': sys.gettrace() is tracer, 'thread': threading.current_thread().name}\n")
+    srv = start_server("--app-dir", str(tmp_path))
+    c = Client(srv)
+    c.send(b"GET /traced HTTP/1.1\r\nHost: t\r\n\r\n")
+    r = c.response()
+    assert r.status == 200 and r.json()["traced"] is True, r.body

@@ -130,3 +130,40 @@ TEST_CASE("quoted() writes any text as a JSON string, ill-formed UTF-8 as U+FFFD
   CHECK(quoted("caf\xc3\xa9 \xe2\x82\xac") == "\"caf\xc3\xa9 \xe2\x82\xac\"");
   CHECK(quoted("a\xff" "b\xc3") == "\"a\xef\xbf\xbd" "b\xef\xbf\xbd\"");
 }
+
+TEST_CASE("arrays and objects in JSON Schema's words: sizes, uniqueness, dependencies, extras", "[check]") {
+  auto first = [](const judged& j) {
+    REQUIRE_FALSE(j.errors.empty());
+    return j.errors[0].type + ": " + j.errors[0].msg;
+  };
+  const auto js = dialect::json_schema;
+  CHECK(first(judge(R"({"type":"array","minItems":2})", "[1]", js)) ==
+        "validation_error: Array must contain at least 2 items");
+  CHECK(first(judge(R"({"type":"array","maxItems":1})", "[1,2]", js)) ==
+        "validation_error: Array must not contain more than 1 items");
+  CHECK(first(judge(R"({"type":"array","maxItems":1})", "[1,2]")) == "too_long: List should have at most 1 item after validation");
+  CHECK(first(judge(R"({"type":"array","uniqueItems":true})", "[1,2,1]", js)) == "validation_error: Array items must be unique");
+  CHECK(judge(R"({"type":"array","uniqueItems":true})", "[1,2,3]", js).errors.empty());
+  CHECK(first(judge(R"({"type":"object","minProperties":2})", R"({"a":1})", js)) ==
+        R"(validation_error: {"a":1} has less than 2 properties)");
+  CHECK(first(judge(R"({"type":"object","maxProperties":1})", R"({"a":1,"b":2})", js)) ==
+        R"(validation_error: {"a":1,"b":2} has more than 1 property)");
+  CHECK(first(judge(R"({"type":"object","dependentRequired":{"card":["cvv"]}})", R"({"card":"x"})", js)) ==
+        R"(validation_error: "cvv" is a required property)");
+  CHECK(judge(R"({"type":"object","dependentRequired":{"card":["cvv"]}})", R"({"other":1})", js).errors.empty());
+  CHECK(first(judge(R"({"type":"object","properties":{"a":{}},"additionalProperties":false})", R"({"a":1,"b":2})", js)) ==
+        "validation_error: Additional properties are not allowed");
+  CHECK(first(judge(R"({"type":"object","properties":{"a":{}},"additionalProperties":false})", R"({"a":1,"b":2})")) ==
+        "extra_forbidden: Extra inputs are not permitted");
+  CHECK(first(judge(R"({"type":"object","additionalProperties":{"type":"integer"}})", R"({"b":"x"})")) ==
+        "int_parsing: Input should be a valid integer, unable to parse string as an integer");
+  CHECK(first(judge(R"({"type":"object","required":["z"]})", R"({})")) == "missing: Field required");
+  CHECK(first(judge(R"({"enum":[1,2]})", "3", js)) == "validation_error: 3 is not one of [1,2]");
+  CHECK(first(judge(R"({"const":"a"})", R"("b")", js)) == R"(validation_error: "a" was expected)");
+  CHECK(first(judge(R"({"anyOf":[{"type":"string"},{"type":"null"}]})", "1", js)).find("'anyOf'") != std::string::npos);
+  CHECK(first(judge(R"({"oneOf":[{"type":"integer"},{"minimum":0}]})", "1", js)).find("more than one") != std::string::npos);
+  CHECK(first(judge(R"({"not":{"type":"string"}})", R"("x")", js)).find("is not allowed for") != std::string::npos);
+  CHECK(judge(R"({"allOf":[{"type":"integer"},{"minimum":0}]})", "1", js).errors.empty());
+  CHECK(judge(R"(false)", "1", js).errors.size() == 1);
+  CHECK(judge(R"(true)", "1", js).errors.empty());
+}
