@@ -255,10 +255,11 @@ def _builder(tp):
 
 def lower(value):
     """The JSON form of a value the server's serializer does not know, one
-    level deep (the server serializes what it contains in turn): a
-    dataclass, pydantic model or msgspec Struct as a dict, an Enum as its
-    value, a UUID or Decimal as a str, a timedelta as an ISO 8601
-    duration, a set as a list. TypeError for anything else."""
+    level deep (the server serializes what it contains in turn): a pydantic
+    model as a dict, an Enum as its value, a UUID or Decimal as a str, a
+    timedelta as an ISO 8601 duration, a set as a list. TypeError for
+    anything else. (Dataclasses and msgspec Structs never get here: the
+    server writes their fields itself.)"""
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, (uuid.UUID, decimal.Decimal)):
@@ -267,12 +268,8 @@ def lower(value):
         return _duration_text(value)
     if isinstance(value, (set, frozenset)):
         return list(value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
     if _pydantic(type(value)):
         return value.model_dump() if hasattr(value, "model_dump") else value.dict()
-    if _msgspec(type(value)):
-        return {name: getattr(value, name) for name in value.__struct_fields__}
     raise TypeError(type(value).__name__)
 
 

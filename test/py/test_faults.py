@@ -35,6 +35,12 @@ KINDS = [
 # forever (seen at k=37).
 
 
+# Not under python3-coverage's tracer (just coverage): its C tracer segfaults
+# when an allocation fails inside it, and it runs on every thread that runs
+# Python, the sync threads included.
+WITHOUT_COVERAGE = {n: v for n, v in os.environ.items() if n != "SNASIO_PYTHON_COVERAGE"}
+
+
 def sweep():
     """The k to arm: every allocation at first, then further apart (a build
     with coverage or sanitizers allocates many times more per request)."""
@@ -81,7 +87,7 @@ def lost_by_the_event_loop(srv, k):
 
 
 def test_an_allocation_failure_anywhere_is_a_500_and_every_other_request_is_served(start_server):
-    srv = start_server("--app-dir", str(APP), "--drain-timeout", "1")
+    srv = start_server("--app-dir", str(APP), "--drain-timeout", "1", env=WITHOUT_COVERAGE)
 
     def attempt(k):
         c = Client(srv)
@@ -108,7 +114,7 @@ def test_an_allocation_failure_anywhere_is_a_500_and_every_other_request_is_serv
 
 
 def test_every_kind_of_answer_survives_an_allocation_failure_in_building_it(start_server):
-    srv = start_server("--app-dir", str(APP), "--drain-timeout", "1")
+    srv = start_server("--app-dir", str(APP), "--drain-timeout", "1", env=WITHOUT_COVERAGE)
     for raw, expected in KINDS:
         def attempt(k):
             got = status(srv, raw)
@@ -146,7 +152,7 @@ def stream_outcome(srv, raw, timeout=1.0):
 
 
 def test_a_stream_survives_an_allocation_failure_anywhere_in_sending_it(start_server):
-    srv = start_server("--app-dir", str(APP), "--drain-timeout", "1")
+    srv = start_server("--app-dir", str(APP), "--drain-timeout", "1", env=WITHOUT_COVERAGE)
 
     def attempt(k):
         got = stream_outcome(srv, b"GET /stream/3 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
@@ -169,10 +175,7 @@ def test_start_up_that_runs_out_of_memory_says_so_and_exits_1_or_serves(tmp_path
     allocation failure inside uvloop's module init is a segfault.)"""
     outcomes, k = collections.Counter(), 0
     for k in sweep():
-        # Not under python3-coverage's tracer (just coverage): its C tracer
-        # segfaults when an allocation fails inside it.
-        env = {**{n: v for n, v in os.environ.items() if n != "SNASIO_PYTHON_COVERAGE"},
-               "SNASIO_TEST_NOMEMORY_AT": str(k)}
+        env = {**WITHOUT_COVERAGE, "SNASIO_TEST_NOMEMORY_AT": str(k)}
         p = subprocess.Popen([str(SERVE), "--port", "0", "--app-dir", str(APP.parent / "nomemory_startup")],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         ready, _, _ = select.select([p.stdout], [], [], 20)

@@ -294,3 +294,48 @@ def test_frozen_dataclasses_and_post_init_are_honoured(typed):
                                     "types": ["Frozen", "Checked"]})
     assert post_json(typed, "/kinds", {"frozen": {"a": 1}, "checked": {"low": 3, "high": 2}})[:3:2] == (
         400, {"error": "low is above high"})
+
+
+def test_sets_tuples_mappings_durations_times_and_optional_objects(typed):
+    sent = {"tags": ["b", "a", "b"], "pair": [1, "2"], "counts": {"x": 1, "y": "2"}, "wait": "P1DT2H30M",
+            "at": "10:30", "where": {"city": "Oslo", "zip": "0150"}}
+    status, _, body = post_json(typed, "/collections", sent)
+    assert status == 200, body
+    assert body == {"types": ["set", "tuple", "dict", "timedelta", "time", "Address"], "tags": ["a", "b"],
+                    "pair": [1, 2], "counts": {"x": 1, "y": 2}, "wait": "P1DT2H30M", "at": "10:30:00",
+                    "where": {"city": "Oslo", "zip": "0150"}, "waits": ["PT0S", "-P1D", "P2DT0.5S"]}
+    assert post_json(typed, "/collections", {**sent, "where": None})[2]["types"][-1] == "NoneType"
+    status, _, body = post_json(typed, "/collections", {**sent, "counts": {"x": "many"}, "wait": "soon", "at": "25:00"})
+    assert status == 422
+    assert errors_of(body) == [("time_parsing", ["body", "at"]), ("int_parsing", ["body", "counts", "x"]),
+                               ("time_delta_parsing", ["body", "wait"])]
+
+
+def test_a_typed_brace_without_annotation_markers_as_defaults_and_every_method(typed):
+    assert call(typed, "/defaults/7")[2] == {"id": "7", "q": 5, "note": None, "upload": None}
+    assert call(typed, "/defaults/7?q=2&note=hi")[2] == {"id": "7", "q": 2, "note": "hi", "upload": None}
+    assert errors_of(call(typed, "/defaults/x")[2]) == [("int_parsing", ["path", "id"])]
+    assert [call(typed, "/things/3", method)[2] for method in ("PUT", "PATCH", "DELETE")] == [
+        {"put": 3}, {"patched": 3}, {"deleted": 3}]
+    assert call(typed, "/things", "POST")[2] == {"posted": True}
+
+
+@pytest.mark.parametrize("source, message", [
+    ("@app.get('/a/{x}')\ndef h(y: Annotated[int, Path()]): pass",
+     "Path() parameter 'y' names no placeholder of the route"),
+    ("@app.post('/a')\ndef h(a: Annotated[int, Body()], b: Annotated[int, Form()]): pass",
+     "a body is JSON or a form, not both"),
+    ("@app.get('/a', max_body_bytes=0)\ndef h(): pass", "max_body_bytes must be a positive int, not 0"),
+    ("@app.get('/a', colour='red')\ndef h(): pass", "unknown option 'colour'"),
+    ("@app.get('/a', blocking=True)\nasync def h(): pass", "blocking=True is for sync handlers"),
+    ("r = Router('/a/')", "must start with '/' and not end with it"),
+    ("r = Router('/a')\nr.include_router(r)", "a Router cannot include itself"),
+    ("@app.get('/a')\ndef h(ids: list[int]): pass", "nothing provides parameter 'ids'"),
+])
+def test_a_typed_route_that_cannot_be_planned_stops_start_up_saying_why(tmp_path, source, message):
+    (tmp_path / "broken.py").write_text("from typing import Annotated\nfrom snasio import App, Body, Form, Path, Router\n"
+                                        "app = App()\n" + source + "\n")
+    p = subprocess.run([str(SERVE), "--port", "0", "--app", "broken:app"], cwd=tmp_path, capture_output=True,
+                       text=True, timeout=30)
+    assert p.returncode != 0
+    assert message in p.stderr, p.stderr

@@ -207,3 +207,40 @@ class Checked:
 @app.post("/kinds")
 def kinds(frozen: Annotated[Frozen, Body(embed=True)], checked: Annotated[Checked, Body(embed=True)]):
     return {"frozen": frozen, "checked": checked, "types": [type(frozen).__name__, type(checked).__name__]}
+
+
+@app.post("/collections")
+def collections(tags: Annotated[set[str], Body(embed=True)], pair: Annotated[tuple[int, ...], Body(embed=True)],
+                counts: Annotated[dict[str, int], Body(embed=True)], wait: Annotated[datetime.timedelta, Body(embed=True)],
+                at: Annotated[datetime.time, Body(embed=True)], where: Annotated[Optional[Address], Body(embed=True)] = None):
+    values = [tags, pair, counts, wait, at, where]
+    return {"types": [type(v).__name__ for v in values], "tags": sorted(tags), "pair": pair, "counts": counts,
+            "wait": wait, "at": at, "where": where, "waits": [datetime.timedelta(0), datetime.timedelta(days=-1),
+                                                               datetime.timedelta(days=2, seconds=0.5)]}
+
+
+@app.get("/defaults/{id:int}")
+def defaults(id, note: Annotated[Optional[str], Query()], q: int = Query(5), upload: Optional[UploadedFile] = None):
+    """{id:int} with nothing annotated: checked as an int, handed over as its text;
+    a marker as the default; an Optional with no default."""
+    return {"id": id, "q": q, "note": note, "upload": upload}
+
+
+@app.put("/things/{n}")
+def put_thing(n: int):
+    return {"put": n}
+
+
+@app.patch("/things/{n}")
+def patch_thing(n: int):
+    return {"patched": n}
+
+
+@app.delete("/things/{n}")
+def delete_thing(n: int):
+    return {"deleted": n}
+
+
+@app.route("/things", methods="POST")
+def post_thing():
+    return {"posted": True}
