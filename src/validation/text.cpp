@@ -63,5 +63,4 @@ std::string plural(std::size_t n, std::string_view word) {
   return std::to_string(n) + " " + std::string(word) + (n == 1 ? "" : "s");
 }
 
-// "'a', 'b' or 'c'": an enumeration as pydantic lists what it expected.
 }  // namespace snasio::validation

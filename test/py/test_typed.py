@@ -339,3 +339,17 @@ def test_a_typed_route_that_cannot_be_planned_stops_start_up_saying_why(tmp_path
                        text=True, timeout=30)
     assert p.returncode != 0
     assert message in p.stderr, p.stderr
+
+
+def test_a_list_of_files_takes_every_file_of_the_field_with_its_headers(typed):
+    parts = b"".join(
+        b"--b\r\nContent-Disposition: form-data; name=\"files\"; filename=\"" + name + b"\"\r\n" + extra +
+        b"\r\n" + data + b"\r\n" for name, extra, data in [
+            (b"a.txt", b"Content-Type: text/plain\r\nX-Note: first\r\n", b"A"), (b"b.bin", b"", b"B")])
+    body = parts + b"--b--\r\n"
+    status, _, got = call(typed, "/many-files", "POST", body, {"Content-Type": "multipart/form-data; boundary=b"})
+    assert status == 200, got
+    assert got["names"] == ["a.txt", "b.bin"] and got["types"] == ["text/plain", "text/plain"]
+    assert got["headers"][0]["x-note"] == "first" and got["tag"] is None
+    status, _, refused = call(typed, "/many-files", "POST", b"--b--\r\n", {"Content-Type": "multipart/form-data; boundary=b"})
+    assert status == 422 and errors_of(refused) == [("missing", ["files", "files"])]

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "validation/formats.hpp"
+#include "validation/text.hpp"
 
 using namespace snasio::validation;
 
@@ -111,4 +112,36 @@ TEST_CASE("each format, accepted and refused", "[formats]") {
     INFO(s.text);
     CHECK(in_format(s.f, s.text) == s.in);
   }
+}
+
+TEST_CASE("text read as numbers and booleans, as pydantic reads a string", "[text]") {
+  std::int64_t i = 0;
+  CHECK((text_to_integer(" 0123 ", i) && i == 123));
+  CHECK((text_to_integer("+7.000", i) && i == 7));
+  CHECK((text_to_integer("1_000_000", i) && i == 1000000));
+  CHECK((text_to_integer("-42", i) && i == -42));
+  for (const char* no : {"", " ", "7.5", "1__0", "_1", "1_", "+", "1e3", "99999999999999999999", "0x10", "1 2"}) {
+    INFO(no);
+    CHECK_FALSE(text_to_integer(no, i));
+  }
+  double d = 0;
+  CHECK((text_to_number("+1.5e3", d) && d == 1500));
+  CHECK((text_to_number("\t-0.25\n", d) && d == -0.25));
+  for (const char* no : {"", "abc", "1.5x", "inf", "nan", "1e999"}) {
+    INFO(no);
+    CHECK_FALSE(text_to_number(no, d));
+  }
+  bool b = false;
+  for (const char* yes : {"true", "TRUE", " on ", "1", "yes", "t", "Y"}) {
+    INFO(yes);
+    CHECK((text_to_boolean(yes, b) && b));
+  }
+  for (const char* no : {"false", "Off", "0", "no", "f", "N"}) {
+    INFO(no);
+    CHECK((text_to_boolean(no, b) && !b));
+  }
+  CHECK_FALSE(text_to_boolean("maybe", b));
+  CHECK(code_points("h\xc3\xa9llo \xe2\x82\xac") == 7);
+  CHECK(plural(1, "item") == "1 item");
+  CHECK(plural(3, "item") == "3 items");
 }

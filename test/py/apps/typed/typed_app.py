@@ -244,3 +244,9 @@ def delete_thing(n: int):
 @app.route("/things", methods="POST")
 def post_thing():
     return {"posted": True}
+
+
+@app.post("/many-files")
+def many_files(files: Annotated[list[UploadedFile], File()], tag: Annotated[Optional[UploadedFile], File()] = None):
+    return {"names": [f.filename for f in files], "types": [f.content_type for f in files],
+            "headers": [dict(f.headers) for f in files], "tag": tag and tag.data.decode()}
