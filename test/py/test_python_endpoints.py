@@ -561,7 +561,9 @@ def test_max_json_depth_flag_bounds_bodies_and_returned_json(start_server):
 # --- 6. a full queue is refused with 503 ----------------------------------------
 
 def test_full_queue_gets_503_with_retry_after_and_health_keeps_answering(start_server):
-    srv = start_server("--app-dir", str(MAIN_APP), "--queue-depth", "2")
+    # One sync thread: a handler that blocks hands its place to no other
+    # thread, so exactly one runs and the queue's two places fill.
+    srv = start_server("--app-dir", str(MAIN_APP), "--queue-depth", "2", "--blocking-threads", "1")
     n = 8
     socks = [srv.connect(timeout=20) for _ in range(n)]
     replies = [None] * n
@@ -574,7 +576,7 @@ def test_full_queue_gets_503_with_retry_after_and_health_keeps_answering(start_s
     for t in threads:
         t.start()
     time.sleep(0.3)
-    # The GIL thread sleeps in a handler; the reactor still serves natively.
+    # The sync thread sleeps in a handler; the reactor still serves natively.
     t0 = time.monotonic()
     health = call(srv, "GET", "/health")
     assert health.status == 200 and time.monotonic() - t0 < 0.5
