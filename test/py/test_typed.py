@@ -353,3 +353,15 @@ def test_a_list_of_files_takes_every_file_of_the_field_with_its_headers(typed):
     assert got["headers"][0]["x-note"] == "first" and got["tag"] is None
     status, _, refused = call(typed, "/many-files", "POST", b"--b--\r\n", {"Content-Type": "multipart/form-data; boundary=b"})
     assert status == 422 and errors_of(refused) == [("missing", ["files", "files"])]
+
+
+@pytest.mark.parametrize("kind, said", [
+    ("in-a-dataclass", "cannot serialize object of type 'object' to JSON at $[0].city"),
+    ("field-gone", "cannot read field 'zip' to serialize it to JSON"),
+])
+def test_a_dataclass_that_cannot_be_written_is_a_500_naming_the_field(typed, kind, said):
+    assert call(typed, "/returns/" + kind)[0] == 500
+    deadline = time.monotonic() + 5
+    while said not in typed.stderr() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert said in typed.stderr()

@@ -112,6 +112,11 @@ def explicit(id, body):
     return {"id": id, "body": body}
 
 
+def _without_zip(address):
+    del address.zip
+    return address
+
+
 @app.get("/returns/{kind}")
 def returns(kind: str):
     return {
@@ -125,6 +130,8 @@ def returns(kind: str):
         "set": lambda: {"tags": {"only"}, "frozen": frozenset([1])},
         "model": lambda: Product(name="pen", price=1.5),
         "nested": lambda: {"items": [{"created": datetime.date(2024, 1, 1)}, {"created": object()}]},
+        "in-a-dataclass": lambda: [Address(city=object(), zip="0150")],
+        "field-gone": lambda: _without_zip(Address("Oslo", "0150")),
     }[kind]()
 
 
