@@ -2,7 +2,9 @@
 // of schemas (the checker's other half is check.cpp).
 #include <algorithm>
 #include <array>
+#include <functional>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "validation/check.hpp"
@@ -22,6 +24,26 @@ std::string expected_list(std::vector<const rapidjson::Value*> values) {
                                  : json_text(*values[i]);
   }
   return out;
+}
+
+// A hash that agrees with RapidJSON's ==: numbers by value (1 and 1.0 are
+// equal), objects whatever the order of their members.
+std::size_t hash_of(const rapidjson::Value& v) {
+  auto mix = [](std::size_t h, std::size_t x) { return h ^ (x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2)); };
+  if (v.IsNumber()) return std::hash<double>{}(v.GetDouble());
+  if (v.IsString()) return std::hash<std::string_view>{}({v.GetString(), v.GetStringLength()});
+  if (v.IsArray()) {
+    std::size_t h = 1;
+    for (const auto& e : v.GetArray()) h = mix(h, hash_of(e));
+    return h;
+  }
+  if (v.IsObject()) {
+    std::size_t h = 2;
+    for (const auto& m : v.GetObject())
+      h += mix(std::hash<std::string_view>{}({m.name.GetString(), m.name.GetStringLength()}), hash_of(m.value));
+    return h;
+  }
+  return v.IsNull() ? 3 : v.IsTrue() ? 4 : 5;
 }
 
 }  // namespace
@@ -48,14 +70,19 @@ void checker::check_array(const node& n, rapidjson::Value& v, bool from_text) {
       add("validation_error", "Array must not contain more than " + limit + " items",
           "{\"max_items\":" + limit + ",\"actual_items\":" + std::to_string(size) + "}", false);
   }
-  if (n.unique_items)
-    for (rapidjson::SizeType i = 1; i < size; ++i)
-      for (rapidjson::SizeType j = 0; j < i; ++j)
-        if (v[i] == v[j])
-          return add("validation_error", "Array items must be unique",
-                     "{\"unique_items\":true,\"duplicate_value\":" + json_text(v[i]) +
-                         ",\"duplicate_index\":" + std::to_string(i) + "}",
-                     false);
+  if (!n.unique_items) return;
+  // Items are compared only with earlier items of the same hash: a long array
+  // costs linear time, not the square of its length on the reactor.
+  std::unordered_map<std::size_t, std::vector<rapidjson::SizeType>> seen;
+  for (rapidjson::SizeType i = 0; i < size; ++i) {
+    auto& same = seen[hash_of(v[i])];
+    if (std::any_of(same.begin(), same.end(), [&](rapidjson::SizeType j) { return v[i] == v[j]; }))
+      return add("validation_error", "Array items must be unique",
+                 "{\"unique_items\":true,\"duplicate_value\":" + json_text(v[i]) +
+                     ",\"duplicate_index\":" + std::to_string(i) + "}",
+                 false);
+    same.push_back(i);
+  }
 }
 
 void checker::check_object(const node& n, rapidjson::Value& v, bool from_text) {

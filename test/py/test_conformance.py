@@ -39,6 +39,10 @@ def test_fixture(results, fid):
     if fid in KNOWN:
         assert verdict == "FAIL", f"{fid} no longer fails: take it out of docs/conformance.md"
     elif verdict == "SKIP":
+        # The runner's own SKIP, with its reason: middleware not built yet
+        # (issue 26), another language's binding, or a fixture without a handler
+        # whose answer no route could give. A skip is never counted as a pass:
+        # the 95 % test below counts only PASS among the typed fixtures.
         pytest.skip(reason)
     else:
         assert verdict == "PASS", reason
