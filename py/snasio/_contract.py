@@ -77,6 +77,7 @@ class PlannedRoute(NamedTuple):
     cleanup_after_write: bool  # its dependencies clean up once its answer is written
     validation: str           # the typed parameters' plan, JSON (src/validation/route_validator.hpp); "" for none
     values: tuple             # per checked value, in plan order: (default when absent, converter or None)
+    around: tuple             # (timeout seconds, rate per second, burst) of its own; zeros: the server's
 
 
 # The fields of a snasio.Request (its __slots__). The server fills a new

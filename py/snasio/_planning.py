@@ -138,9 +138,15 @@ def plan_app(reference: str = "") -> tuple[list[PlannedRoute], dict[str, str]]:
             if call == Call.DIRECT else ()
         out.append(PlannedRoute(r.pattern, r.methods, r.handler, mode, call, r.use_process_pool, arguments,
                                 plan.positional if call == Call.DIRECT else 0, cleanup_after_write, validation,
-                                tuple(values)))
+                                tuple(values), _around(r.around)))
         routes.append(Route(r.handler, plan, mode, r.methods, r.pattern, typed.openapi))
     return out, dict(served.settings)
+
+
+def _around(options: dict) -> tuple:
+    """A route's own timeout and rate limit, as the server reads them."""
+    per_second, burst = options.get("rate_limit", (0.0, 1.0))
+    return float(options.get("timeout", 0.0)), float(per_second), float(burst)
 
 
 _SOURCES = {"request": Source.REQUEST, "path": Source.PATH, "pool": Source.POOL, "value": Source.VALUE}

@@ -68,6 +68,33 @@ class App:
         """Server settings from the app, named as the flags in snake_case."""
         self.settings.update(config.as_text(settings, more))
 
+    # what the server decides natively, around the routes (docs/app.md, "Middleware")
+    def cors(self, allow_origins=(), allow_origin_regex: str = "", allow_methods=None, allow_headers=(),
+             expose_headers=(), allow_credentials: bool = False, max_age: int = 600,
+             allow_private_network: bool = False) -> None:
+        """Allows cross-origin requests from `allow_origins` (["*"]: any) or
+        origins matching `allow_origin_regex`: preflights are answered, other
+        origins refused with 403, and every answer gets its headers."""
+        self.configure(**config.cors_settings(allow_origins, allow_origin_regex, allow_methods, allow_headers,
+                                              expose_headers, allow_credentials, max_age, allow_private_network))
+
+    def compression(self, gzip: bool = True, brotli: bool = True, min_size: int = 512, quality: int = 5,
+                    types=None, event_streams: bool = False) -> None:
+        """Compresses answers of `types` (default: text, JSON, JavaScript,
+        XML, SVG) from `min_size` bytes, with the coding the client prefers."""
+        self.configure(**config.compression_settings(gzip, brotli, min_size, quality, types, event_streams))
+
+    def static(self, prefix: str, directory, index: bool = True, cache_control: str = "",
+               follow_symlinks: bool = False) -> None:
+        """Serves `directory`'s files under `prefix`, natively, confined to it."""
+        mount = config.static_mount(prefix, directory, index, cache_control, follow_symlinks)
+        self.settings["static"] = "\n".join(filter(None, (self.settings.get("static"), mount)))
+
+    def rate_limit(self, per_second: float, burst: float | None = None) -> None:
+        """At most `per_second` requests per client address on average, `burst`
+        at once (default: per_second), for every request; beyond it, 429."""
+        self.configure(rate_limit=config.rate_text(per_second, burst))
+
 
 default = App()  # what the module-level functions register on
 

@@ -20,6 +20,25 @@ class Registered(NamedTuple):
     blocking: bool
     schema: dict | None  # the explicit form: a JSON Schema per source (snasio._typed.TypedParams.from_schema)
     limits: dict         # this route's own max_body_bytes, max_json_depth, max_header_bytes (checked natively)
+    around: dict         # its own timeout (seconds) and rate_limit ((per_second, burst)), decided natively
+
+
+def _around(path, timeout, rate_limit) -> dict:
+    """A route's timeout= (seconds) and rate_limit= (per second, or (per_second, burst)), checked."""
+    around = {}
+    if timeout is not None:
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < 1e6:
+            raise ValueError(f"route {path!r}: timeout must be a number of seconds above 0, not {timeout!r}")
+        around["timeout"] = float(timeout)
+    if rate_limit is not None:
+        rate = rate_limit if isinstance(rate_limit, tuple) else (rate_limit, max(1, rate_limit)) \
+            if isinstance(rate_limit, (int, float)) else None
+        if rate is None or len(rate) != 2 or any(isinstance(x, bool) or not isinstance(x, (int, float)) or x <= 0
+                                                 for x in rate):
+            raise ValueError(f"route {path!r}: rate_limit must be requests per second, or (per_second, burst), "
+                             f"both above 0, not {rate_limit!r}")
+        around["rate_limit"] = (float(rate[0]), float(rate[1]))
+    return around
 
 
 class Router:
@@ -43,6 +62,7 @@ class Router:
             methods = [methods]
         # Anything but str is left as it is, for the server's check to name.
         methods = [m.upper() if isinstance(m, str) else m for m in methods]
+        around = _around(path, limits.pop("timeout", None), limits.pop("rate_limit", None))
         for name, value in limits.items():
             if name not in ("max_body_bytes", "max_json_depth", "max_header_bytes"):
                 raise TypeError(f"route {path!r}: unknown option {name!r}")
@@ -56,7 +76,7 @@ class Router:
             if _snasio is not None:
                 _snasio.check_route(self.prefix + path, methods)  # a bad pattern fails here, at its decorator
             self._routes.append(Registered(path, methods, handler, bool(use_process_pool), bool(blocking), schema,
-                                           dict(limits)))
+                                           dict(limits), around))
             return handler
 
         return register

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "log/log.hpp"
+#include "middleware/settings.hpp"
 #include "net/server_options.hpp"
 #include "python/python_config.hpp"
 
@@ -16,6 +17,7 @@ namespace snasio::app {
 struct config {
   net::server_options server;
   python::python_config python;
+  middleware::settings middleware;
   log::level log_level = log::level::info;  ///< --log-level
   std::size_t workers = 1;       ///< --workers: processes serving the one socket (1: no supervisor)
   std::uint64_t max_requests = 0;  ///< --max-requests: a worker is replaced after about this many (0: never)

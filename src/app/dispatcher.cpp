@@ -25,6 +25,53 @@ http::response slash_redirect(const http::request& req) {
 }
 }  // namespace
 
+http::response dispatcher::too_many(unsigned retry_after) {
+  auto r = http::response::error(429, "too many requests");
+  r.headers.push_back({"Retry-After", std::to_string(retry_after)});
+  return r;
+}
+
+void dispatcher::set_middleware(const middleware::settings& s, asio::any_io_executor ex) {
+  around_ = s;
+  cors_.configure(s.cors);
+  for (const auto& m : s.statics) statics_.mount(m);
+  if (s.rate.enabled()) rate_ = std::make_unique<middleware::rate_limiter>(s.rate, s.rate_limit_clients);
+  pump_ = std::make_unique<file_pump>(ex);
+  deadlines_ = std::make_unique<deadlines>(ex);
+}
+
+// CORS first, so that every answer after it (a 429, a 404, a handler's 500)
+// carries its headers; then the rate limit; then the static mounts.
+bool dispatcher::answered_around(http::request& req, const std::string& path, const net::responder& to,
+                                 net::listening& later) {
+  http::header_list extra;
+  if (cors_.enabled()) {
+    if (auto r = cors_.decide(req, extra)) {
+      to.send(*r);
+      return true;
+    }
+  }
+  http::coding coding = http::coding::identity;
+  if (around_.compression.enabled()) {
+    extra.push_back({"Vary", "Accept-Encoding"});
+    coding = http::choose_coding(req.header("Accept-Encoding"), around_.compression);
+  }
+  if (!extra.empty() || coding != http::coding::identity)
+    to.finish_with(std::move(extra), coding, &around_.compression);
+  if (rate_) {
+    if (unsigned wait = rate_->admit(req.client_host, middleware::rate_limiter::clock::now())) {
+      to.send(too_many(wait));
+      return true;
+    }
+  }
+  if (statics_.empty()) return false;
+  auto file = statics_.serve(req, path);
+  if (!file) return false;
+  if (file->fd >= 0) later = pump_->start(std::move(*file), to);
+  else to.send(file->response);
+  return true;
+}
+
 void dispatcher::add_native(std::vector<std::string> methods, std::string_view pattern, native_handler h) {
   router_.add(std::move(methods), pattern, targets_.size());
   targets_.push_back({std::move(h), 0});
@@ -48,6 +95,9 @@ void dispatcher::add_python(python::backend& py) {
       throw routing::pattern_error(std::string(e.what()) + " (handler " + routes[i].name + ")");
     }
     targets_.push_back({nullptr, i});
+    middleware::rate_policy rate{routes[i].rate_per_second, routes[i].rate_burst};
+    route_rates_.push_back(rate.enabled() ? std::make_unique<middleware::rate_limiter>(rate, around_.rate_limit_clients)
+                                          : nullptr);
   }
 }
 
@@ -64,6 +114,10 @@ net::listening dispatcher::handle(http::request&& req, const net::responder& to)
   if (path->find('\0') != std::string::npos) {
     to.send(http::response::error(400, "%00 (a NUL byte) in the path"));
     return {};
+  }
+  if (pump_) {  // the middleware is configured (a program that embeds snasio may leave it out)
+    net::listening later;
+    if (answered_around(req, *path, to, later)) return later;
   }
   auto m = router_.match(req.method, *path);
   using outcome = routing::match_result::outcome;
@@ -109,6 +163,12 @@ http::response dispatcher::call_native(const native_handler& h, const http::requ
 
 net::listening dispatcher::to_python(std::size_t route, http::request&& req, std::string path,
                                      path_params params, const net::responder& to) {
+  if (const auto& limiter = route_rates_[route]) {
+    if (unsigned wait = limiter->admit(req.client_host, middleware::rate_limiter::clock::now())) {
+      to.send(too_many(wait));
+      return {};
+    }
+  }
   python::job j;
   j.id = next_job_id_++;
   j.route = route;
@@ -143,11 +203,23 @@ net::listening dispatcher::to_python(std::size_t route, http::request&& req, std
   j.client_port = req.client_port;
   j.https = req.https;
   j.request_id = std::move(req.request_id);
+  const std::string j_request_id = j.request_id;
   j.answer = python::one_shot(to, python_->replies());
   const std::uint64_t job_id = j.id;
   // The Python side hears what becomes of the answer, by job id; a route
   // whose dependencies clean up after the answer hears when it is written.
-  if (python_->submit(j)) return {python_, job_id, python_->routes()[route].cleanup_after_write};
+  if (python_->submit(j)) {
+    const python::python_route& r = python_->routes()[route];
+    net::listening later{python_, job_id, r.cleanup_after_write};
+    auto timeout = r.timeout.count() > 0 ? r.timeout : around_.request_timeout;
+    if (timeout.count() > 0 && deadlines_)
+      deadlines_->add(timeout, to, later,
+                      r.name + " did not answer within " + std::to_string(timeout.count()) + " ms (" +
+                          (r.timeout.count() > 0 ? "its timeout=" : "--request-timeout") + "): 408 sent, the handler " +
+                          (r.mode == python::execution_mode::async ? "cancelled" : "abandoned (it runs on; its answer is dropped)") +
+                          " [request " + j_request_id + "]");
+    return later;
+  }
   // The queue is full: refuse at once rather than wait; the reactor goes on.
   j.answer.disarm();
   auto r = http::response::error(503, "server busy, retry later");

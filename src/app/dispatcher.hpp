@@ -8,10 +8,17 @@
 #include <string_view>
 #include <vector>
 
+#include <memory>
+
+#include <asio/any_io_executor.hpp>
+
+#include "app/deadlines.hpp"
+#include "app/file_pump.hpp"
 #include "http/limits.hpp"
 #include "http/request.hpp"
 #include "http/response.hpp"
 #include "log/throttle.hpp"
+#include "middleware/settings.hpp"
 #include "net/request_handler.hpp"
 #include "routing/router.hpp"
 
@@ -29,7 +36,8 @@ using native_handler = std::function<http::response(const http::request&, const 
 
 /// Routes each request to a native C++ handler or to the Python runtime, and
 /// answers what no handler needs to see (404, 405, OPTIONS, 308, 400, and the
-/// 503 when Python's queue is full).
+/// 503 when Python's queue is full). Around the routes, on the reactor, the
+/// middleware: CORS, compression, rate limits, static files and deadlines.
 class dispatcher final : public net::request_handler {
  public:
   /// Registers a native route (a werkzeug-style pattern); throws routing::pattern_error.
@@ -45,6 +53,10 @@ class dispatcher final : public net::request_handler {
   void app_unavailable(std::string reason) { unavailable_ = std::move(reason); }
   /// The limits forms are split under (--max-form-fields, --max-form-parts).
   void set_limits(const http::limits& l) { limits_ = l; }
+  /// Takes the middleware's settings (before add_python: routes add their
+  /// own rate limits); throws std::runtime_error or std::invalid_argument
+  /// naming a static directory or a pattern that cannot be used.
+  void set_middleware(const middleware::settings& s, asio::any_io_executor ex);
   /// Calls `reached` once, as the `count`th request arrives (--max-requests; 0: never).
   void after_requests(std::uint64_t count, std::function<void()> reached) {
     recycle_after_ = count;
@@ -65,6 +77,9 @@ class dispatcher final : public net::request_handler {
   };
 
   void report_refusal();
+  /// The middleware's answer before routing (a preflight, a CORS 403, 429, a static file), if any.
+  bool answered_around(http::request& req, const std::string& path, const net::responder& to, net::listening& later);
+  static http::response too_many(unsigned retry_after);
 
   routing::router router_;
   http::limits limits_;
@@ -76,6 +91,14 @@ class dispatcher final : public net::request_handler {
   python::backend* python_ = nullptr;
   std::uint64_t next_job_id_ = 1;
   std::string unavailable_;  // why the app's routes are missing, when they are
+
+  middleware::settings around_;
+  middleware::cors cors_;
+  middleware::static_files statics_;
+  std::unique_ptr<middleware::rate_limiter> rate_;                  // for every request, if set
+  std::vector<std::unique_ptr<middleware::rate_limiter>> route_rates_;  // by Python route, if set
+  std::unique_ptr<file_pump> pump_;
+  std::unique_ptr<deadlines> deadlines_;
 };
 
 }  // namespace snasio::app

@@ -21,6 +21,14 @@ Int number(std::string_view flag, std::string_view text) {
   return value;
 }
 
+std::string show(std::chrono::milliseconds d) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", std::chrono::duration<double>(d).count());
+  return text;
+}
+
+}  // namespace
+
 // Seconds, fractions allowed ("0.5"), to the millisecond.
 std::chrono::milliseconds duration(std::string_view flag, std::string_view text, bool zero_allowed) {
   double seconds = 0;
@@ -38,14 +46,6 @@ bool yes_no(std::string_view flag, std::string_view text) {
   if (text == "false" || text == "off" || text == "no" || text == "0") return false;
   throw usage_error("invalid value '" + std::string(text) + "' for " + std::string(flag) + " (true or false)");
 }
-
-std::string show(std::chrono::milliseconds d) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", std::chrono::duration<double>(d).count());
-  return text;
-}
-
-}  // namespace
 
 std::string setting_name(std::string_view flag) {
   std::string name(flag.substr(2));
@@ -66,7 +66,8 @@ const std::vector<option>& options() {
   auto timeout = [](const char* flag, ms& (*field)(config&), bool zero_allowed) {
     return [flag, field, zero_allowed](config& c, std::string_view v) { field(c) = duration(flag, v, zero_allowed); };
   };
-  static const std::vector<option> table = {
+  static const std::vector<option> table = [&] {
+  std::vector<option> table = {
       {"--host", "H", "address to listen on: an IP address, [IPv6] or a name such as localhost",
        [](config& c, std::string_view v) { c.server.host = v; }, [](const config& c) { return c.server.host; }, true},
       {"--port", "P", "port to listen on; 0 picks a free one",
@@ -226,7 +227,13 @@ const std::vector<option>& options() {
          c.server.forwarded_allow_ips = std::move(*trusted);
        },
        [](const config& c) { return c.server.forwarded_allow_ips.to_string(); }},
+      {"--request-id-header", nullptr, "send each request's id back as X-Request-ID (false: do not)",
+       [](config& c, std::string_view v) { c.server.request_id_header = yes_no("--request-id-header", v); },
+       [](const config& c) { return std::string(c.server.request_id_header ? "true" : "false"); }},
   };
+  add_middleware_options(table);
+  return table;
+  }();
   return table;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,15 @@ struct option {
 
 /// Every setting, in the order --help lists them.
 const std::vector<option>& options();
+
+/// The middleware's settings (--cors-*, --compress*, --static, --rate-limit*,
+/// --request-timeout), appended to `table` (app/middleware_flags.cpp).
+void add_middleware_options(std::vector<option>& table);
+
+/// Seconds ("0.5" allowed) as `flag`'s value; throws usage_error.
+std::chrono::milliseconds duration(std::string_view flag, std::string_view text, bool zero_allowed);
+/// true/on/yes/1 or false/off/no/0 as `flag`'s value; throws usage_error.
+bool yes_no(std::string_view flag, std::string_view text);
 
 /// "--max-body-bytes" -> "max_body_bytes", the name an app configures it by.
 std::string setting_name(std::string_view flag);

@@ -75,6 +75,7 @@ void service::start(std::function<void()> on_stopped) {
     log::line(log::level::warning, "--reload: answering 500 until a .py file changes");
     dispatcher_.app_unavailable("the app cannot be imported: " + one_line(e.what()));
   }
+  dispatcher_.set_middleware(config_.middleware, io_.get_executor());
   if (imported) {
     dispatcher_.set_limits(config_.server.limits);
     dispatcher_.add_python(python_);

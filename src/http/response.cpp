@@ -98,6 +98,7 @@ std::string serialize(const response& r, const framing& f, std::string_view date
   for (const auto& h : r.headers) size += h.name.size() + separator + h.value.size() + line_end;
   if (!connection.empty()) size += 10 + separator + connection.size() + line_end;
   if (!f.request_id.empty()) size += 12 + separator + f.request_id.size() + line_end;
+  for (const auto& h : f.extra_headers) size += h.name.size() + separator + h.value.size() + line_end;
   size += line_end + (send_body ? r.body.size() : 0);
 
   std::string out(size, '\0');
@@ -118,9 +119,19 @@ std::string serialize(const response& r, const framing& f, std::string_view date
   // HTTP/1.0 keep-alive must be announced explicitly.
   if (!connection.empty()) p = put_header(p, "Connection", connection);
   if (!f.request_id.empty()) p = put_header(p, "X-Request-ID", f.request_id);
+  for (const auto& h : f.extra_headers) p = put_header(p, h.name, h.value);
   p = put(p, "\r\n");
   if (send_body) put(p, r.body);
   return out;
+}
+
+bool compressible(const response& r, const compression_policy& p) {
+  if (r.status < 200 || r.status >= 300 || r.status == 204 || r.status == 206) return false;
+  if (r.streamed ? r.stream_length >= 0 && std::size_t(r.stream_length) < p.min_size : r.body.size() < p.min_size)
+    return false;
+  for (const auto& h : r.headers)
+    if (iequals(h.name, "Content-Encoding") || iequals(h.name, "Content-Range")) return false;
+  return p.compresses_type(r.content_type);
 }
 
 bool make_closing(std::string& serialized) {

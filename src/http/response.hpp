@@ -3,6 +3,7 @@
 #include <string>
 #include <string_view>
 
+#include "http/encoding.hpp"
 #include "http/header.hpp"
 
 namespace snasio::http {
@@ -43,7 +44,18 @@ struct framing {
   bool keep_alive = true;     ///< false: send `Connection: close`
   bool http10 = false;        ///< HTTP/1.0 keep-alive must be announced explicitly
   std::string request_id;     ///< sent back as X-Request-ID when not empty
+  /// Headers the server adds to whatever answer the request gets (CORS, Vary).
+  header_list extra_headers;
+  /// The coding the client takes, under `compression` (null: off): an
+  /// answer the policy covers is compressed with it.
+  coding encode = coding::identity;
+  const compression_policy* compression = nullptr;
 };
+
+/// Whether `r` may be compressed under `p`: a success other than 206, not
+/// encoded already, of a type the policy names, at least its minimum size
+/// (a stream of unknown length counts as large enough).
+bool compressible(const response& r, const compression_policy& p);
 
 /// One piece of a chunked body: its size in hex, CRLF, the bytes, CRLF.
 /// Empty bytes give nothing (an empty chunk would end the body).

@@ -211,8 +211,8 @@ void connection::hand_over(http::request&& req) {
   f.http10 = req.version_major == 1 && req.version_minor == 0;
   f.keep_alive = req.keep_alive && !parser_.must_close();
   if (!f.keep_alive) stop_reading();
-  f.request_id = manager_.request_id(req.header("X-Request-ID"));
-  req.request_id = f.request_id;
+  req.request_id = manager_.request_id(req.header("X-Request-ID"));
+  if (options_.request_id_header) f.request_id = req.request_id;
   std::uint64_t slot = slots_.reserve(std::move(f));
   if (!safe_method(req.method)) slots_.mark_unsafe(slot);
   if (peer_trusted_ && http::has_forwarding(req.headers)) {

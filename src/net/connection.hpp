@@ -48,6 +48,10 @@ class connection : public std::enable_shared_from_this<connection> {
   /// (called through a responder). Its listener is told room() when the
   /// stream has less than --stream-buffer-bytes waiting to be written.
   void respond_piece(std::uint64_t slot, std::string_view bytes, piece_end end);
+  /// Whether slot `slot` still waits for its answer.
+  bool owes(std::uint64_t slot) const { return slots_.waiting(slot) != nullptr; }
+  /// Headers and a coding for whatever answer slot `slot` gets, while it waits (through a responder).
+  void finish_with(std::uint64_t slot, http::header_list headers, http::coding c, const http::compression_policy* p);
 
  private:
   using clock = std::chrono::steady_clock;
@@ -66,6 +70,7 @@ class connection : public std::enable_shared_from_this<connection> {
   bool may_take_request() const;
   bool over_unsent() const;
   bool fill(std::uint64_t slot, const http::response& r);
+  bool fill_compressed(std::uint64_t slot, const http::response& r, const http::framing& f);
   void log_access(std::uint64_t slot, const http::response& r);
   void hand_over(http::request&& req);
   void stop_reading();

@@ -27,11 +27,23 @@ void connection::respond(std::uint64_t slot, const http::response& r) {
   if (!parsing_ && state_ == state::open && begin_ < end_) process_input();
 }
 
+void connection::finish_with(std::uint64_t slot, http::header_list headers, http::coding c,
+                             const http::compression_policy* p) {
+  if (http::framing* f = slots_.waiting(slot)) {
+    f->extra_headers = std::move(headers);
+    f->encode = c;
+    f->compression = p;
+  }
+}
+
 bool connection::fill(std::uint64_t slot, const http::response& r) {
   // Absent: answered already (a handler answered twice, or too late after the
   // drain deadline; the first answer stands).
   const http::framing* f = slots_.waiting(slot);
   if (!f) return false;
+  if (f->compression && f->encode != http::coding::identity && http::compressible(r, *f->compression) &&
+      !(r.streamed && f->head_request))
+    return fill_compressed(slot, r, *f);
   if (manager_.log()) log_access(slot, r);
   // A stream's pieces follow its head, unless there is no body to send.
   if (r.streamed && !f->head_request && !http::status_forbids_body(r.status)) {
@@ -43,6 +55,24 @@ bool connection::fill(std::uint64_t slot, const http::response& r) {
   std::string bytes = http::serialize(r, *f, manager_.date());
   largest_answer_ = std::max(largest_answer_, bytes.size());
   slots_.fill(slot, std::move(bytes));
+  return true;
+}
+
+bool connection::fill_compressed(std::uint64_t slot, const http::response& r, const http::framing& f) {
+  // Compressed as the client asked: a body whole, a stream piece by piece
+  // (its length is then unknown: chunked, or until the close for HTTP/1.0).
+  http::response coded = r;
+  coded.headers.push_back({"Content-Encoding", std::string(http::coding_name(f.encode))});
+  auto encoder = http::make_encoder(f.encode, f.compression->quality);
+  if (!coded.streamed) {
+    coded.body = encoder->encode(coded.body, true);
+    return fill(slot, coded);  // now encoded: compressible() says no
+  }
+  coded.stream_length = -1;
+  if (manager_.log()) log_access(slot, coded);
+  using body = response_slots::stream_body;
+  slots_.open_stream(slot, http::serialize(coded, f, manager_.date()), f.http10 ? body::until_close : body::chunked,
+                     std::move(encoder));
   return true;
 }
 

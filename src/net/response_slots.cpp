@@ -28,6 +28,11 @@ const http::framing* response_slots::waiting(std::uint64_t n) const {
   return s.filled ? nullptr : &s.framing;
 }
 
+http::framing* response_slots::waiting(std::uint64_t n) {
+  slot* s = find(n);
+  return s && !s->filled ? &s->framing : nullptr;
+}
+
 void response_slots::fill(std::uint64_t n, std::string bytes) {
   slot* s = find(n);
   if (!s || s->filled) return;
@@ -35,9 +40,11 @@ void response_slots::fill(std::uint64_t n, std::string bytes) {
   s->bytes = std::move(bytes);
 }
 
-void response_slots::open_stream(std::uint64_t n, std::string head, stream_body body) {
+void response_slots::open_stream(std::uint64_t n, std::string head, stream_body body,
+                                 std::unique_ptr<http::encoder> encoder) {
   slot* s = find(n);
   if (!s || s->filled) return;
+  s->encoder = std::move(encoder);
   s->filled = s->streaming = true;
   s->chunked = body == stream_body::chunked;
   if (body == stream_body::until_close) s->framing.keep_alive = false;
@@ -47,6 +54,8 @@ void response_slots::open_stream(std::uint64_t n, std::string head, stream_body 
 bool response_slots::append(std::uint64_t n, std::string_view bytes) {
   slot* s = find(n);
   if (!s || !s->streaming) return false;
+  std::string coded;
+  if (s->encoder) bytes = coded = s->encoder->encode(bytes, false);
   if (s->chunked) s->bytes += http::chunk(bytes);
   else s->bytes += bytes;
   return true;
@@ -56,8 +65,16 @@ void response_slots::end_stream(std::uint64_t n, bool cut) {
   slot* s = find(n);
   if (!s || !s->streaming) return;
   s->streaming = false;
-  if (cut) s->framing.keep_alive = false;
-  else if (s->chunked) s->bytes += http::last_chunk;
+  if (cut) {
+    s->framing.keep_alive = false;
+    return;
+  }
+  if (s->encoder) {  // what the encoder still holds, and the coding's end
+    std::string tail = s->encoder->encode({}, true);
+    s->bytes += s->chunked ? http::chunk(tail) : tail;
+    s->encoder.reset();
+  }
+  if (s->chunked) s->bytes += http::last_chunk;
 }
 
 std::size_t response_slots::buffered(std::uint64_t n, std::size_t in_flight) const {

@@ -25,6 +25,7 @@ class response_slots {
   /// The framing of slot `n` while it waits for its answer; nullptr once it is
   /// filled or written, or if it was never reserved.
   const http::framing* waiting(std::uint64_t n) const;
+  http::framing* waiting(std::uint64_t n);
   /// Fills waiting slot `n`; after it is written the connection closes if its
   /// framing says so.
   void fill(std::uint64_t n, std::string bytes);
@@ -36,8 +37,10 @@ class response_slots {
     sized,        ///< the head gave Content-Length: the pieces as they are
     until_close,  ///< HTTP/1.0: the pieces as they are, and the connection closes after
   };
-  void open_stream(std::uint64_t n, std::string head, stream_body body);
-  /// Adds a piece to the stream of slot `n` (framed as its head said);
+  /// With `encoder`, each piece is compressed and flushed before it is framed.
+  void open_stream(std::uint64_t n, std::string head, stream_body body,
+                   std::unique_ptr<http::encoder> encoder = nullptr);
+  /// Adds a piece to the stream of slot `n` (coded and framed as its head said);
   /// false if `n` is no open stream (its client gone, or a HEAD request).
   bool append(std::uint64_t n, std::string_view bytes);
   /// Ends the stream of slot `n`: with the last chunk, or `cut` (no last
@@ -109,6 +112,7 @@ class response_slots {
     bool chunked = false;       // a stream's pieces are framed as chunks
     std::string bytes;
     std::unique_ptr<access_note> note;  // only while the access log is on
+    std::unique_ptr<http::encoder> encoder;  // a compressed stream's
   };
 
   slot* find(std::uint64_t n);

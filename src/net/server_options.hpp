@@ -56,6 +56,8 @@ struct server_options {
   /// --max-request-id-bytes: an incoming X-Request-ID longer than this is
   /// replaced by one the server makes.
   std::size_t max_request_id_bytes = 128;
+  /// --request-id-header: each answer carries its request's id as X-Request-ID.
+  bool request_id_header = true;
   /// --stream-buffer-bytes: a streamed response's bytes waiting to be written
   /// before its producer is asked for more (a slow reader holds no more).
   std::size_t stream_buffer_bytes = 64 * 1024;

@@ -147,6 +147,12 @@ void endpoint_table::add(PyObject* planned, std::size_t max_json_depth) {
   r.call = to_call_kind(field(planned, "call", where).get(), where);
   r.use_pool = flag_field(planned, "use_pool", where);
   r.cleanup_after_write = flag_field(planned, "cleanup_after_write", where);
+  // Its own deadline and rate limit: (seconds, per_second, burst), zeros for the server's.
+  py_ref around = field(planned, "around", where);
+  double timeout = 0;
+  if (!PyArg_ParseTuple(around.get(), "ddd", &timeout, &r.rate_per_second, &r.rate_burst))
+    throw startup_error(where + ": the plan's 'around' is not (timeout, per_second, burst):\n" + take_exception_text());
+  r.timeout = std::chrono::milliseconds(static_cast<long long>(timeout * 1000));
   py_ref arguments = field(planned, "arguments", where);
   py_ref positional = field(planned, "positional", where);
   if (!PyTuple_Check(arguments.get()) || !PyLong_Check(positional.get()))

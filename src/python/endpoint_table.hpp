@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -34,6 +35,8 @@ struct python_route {
   bool cleanup_after_write = false;  ///< its dependencies clean up once the answer is written
   /// Its typed parameters' checks, run on the reactor; null for a route without any.
   std::shared_ptr<const validation::route_validator> validator;
+  double rate_per_second = 0, rate_burst = 1;  ///< its own rate limit (rate_limit=); 0: none
+  std::chrono::milliseconds timeout{0};  ///< its handler's deadline (timeout=); 0: the server's
 };
 
 /// The app's handlers by route id: what importing the app declared, as

@@ -1,0 +1,135 @@
+#include "http/encoding.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <brotli/encode.h>
+#include <zlib.h>
+
+#include "http/media_type.hpp"
+
+namespace snasio::http {
+
+std::string_view coding_name(coding c) noexcept {
+  return c == coding::gzip ? "gzip" : c == coding::br ? "br" : "identity";
+}
+
+bool compression_policy::compresses_type(std::string_view content_type) const {
+  std::string type = media_type(content_type);
+  if (type == "text/event-stream") return event_streams;
+  return std::any_of(types.begin(), types.end(), [&](const std::string& t) {
+    if (t.ends_with("/*")) return type.starts_with(std::string_view(t).substr(0, t.size() - 1));
+    return type == t;
+  });
+}
+
+namespace {
+// The q-value of one Accept-Encoding member ("gzip;q=0.5" -> 0.5); 1 without one.
+double q_value(std::string_view params) {
+  for (std::size_t at = 0; at < params.size();) {
+    std::size_t end = std::min(params.find(';', at), params.size());
+    std::string_view p = trim(params.substr(at, end - at));
+    if (p.size() > 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
+      // RFC 9110 12.4.2: "0", "1", or "0." with up to three digits.
+      double q = p[2] == '1' ? 1.0 : 0.0, scale = 0.1;
+      for (std::size_t i = 4; p[2] == '0' && i < p.size() && i < 7 && p[i] >= '0' && p[i] <= '9'; ++i, scale /= 10)
+        q += (p[i] - '0') * scale;
+      return q;
+    }
+    at = end + 1;
+  }
+  return 1.0;
+}
+}  // namespace
+
+coding choose_coding(std::string_view accept, const compression_policy& p) {
+  double q_gzip = -1, q_br = -1, q_any = -1;
+  for (std::size_t at = 0; at < accept.size();) {
+    std::size_t end = std::min(accept.find(',', at), accept.size());
+    std::string_view member = accept.substr(at, end - at);
+    std::size_t semi = member.find(';');
+    std::string_view name = trim(member.substr(0, semi));
+    double q = semi == std::string_view::npos ? 1.0 : q_value(member.substr(semi + 1));
+    if (iequals(name, "gzip") || iequals(name, "x-gzip")) q_gzip = q;
+    else if (iequals(name, "br")) q_br = q;
+    else if (name == "*") q_any = q;
+    at = end + 1;
+  }
+  if (q_gzip < 0) q_gzip = q_any;
+  if (q_br < 0) q_br = q_any;
+  if (!p.brotli) q_br = -1;
+  if (!p.gzip) q_gzip = -1;
+  if (q_br > 0 && q_br >= q_gzip) return coding::br;
+  if (q_gzip > 0) return coding::gzip;
+  return coding::identity;
+}
+
+namespace {
+class gzip_encoder final : public encoder {
+ public:
+  explicit gzip_encoder(int quality) {
+    // 15 + 16: a gzip wrapper around deflate's window of 32 KiB; memLevel 8 is zlib's default.
+    if (deflateInit2(&z_, std::clamp(quality, 1, 9), Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+      throw std::bad_alloc();
+  }
+  ~gzip_encoder() override { deflateEnd(&z_); }
+  std::string encode(std::string_view piece, bool last) override {
+    std::string out(deflateBound(&z_, piece.size()) + 16, '\0');
+    z_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(piece.data()));
+    z_.avail_in = static_cast<uInt>(piece.size());
+    std::size_t written = 0;
+    int status;
+    do {  // deflateBound covers one call; the loop is for the flush marker's few bytes past it
+      if (written == out.size()) out.resize(out.size() * 2);
+      z_.next_out = reinterpret_cast<Bytef*>(out.data() + written);
+      z_.avail_out = static_cast<uInt>(out.size() - written);
+      status = deflate(&z_, last ? Z_FINISH : Z_SYNC_FLUSH);
+      written = out.size() - z_.avail_out;
+    } while (last ? status == Z_OK : z_.avail_out == 0);
+    out.resize(written);
+    return out;
+  }
+
+ private:
+  z_stream z_{};
+};
+
+class brotli_encoder final : public encoder {
+ public:
+  explicit brotli_encoder(int quality) : s_(BrotliEncoderCreateInstance(nullptr, nullptr, nullptr)) {
+    if (!s_) throw std::bad_alloc();
+    BrotliEncoderSetParameter(s_, BROTLI_PARAM_QUALITY, static_cast<std::uint32_t>(std::clamp(quality, 0, 11)));
+    BrotliEncoderSetParameter(s_, BROTLI_PARAM_LGWIN, 18);  // a 256 KiB window: enough for a response
+  }
+  ~brotli_encoder() override { BrotliEncoderDestroyInstance(s_); }
+  std::string encode(std::string_view piece, bool last) override {
+    std::string out;
+    std::size_t in_left = piece.size();
+    const auto* in = reinterpret_cast<const std::uint8_t*>(piece.data());
+    auto op = last ? BROTLI_OPERATION_FINISH : BROTLI_OPERATION_FLUSH;
+    do {
+      std::size_t out_left = 0;
+      if (!BrotliEncoderCompressStream(s_, op, &in_left, &in, &out_left, nullptr, nullptr)) throw std::bad_alloc();
+      std::size_t size = 0;
+      const std::uint8_t* bytes = BrotliEncoderTakeOutput(s_, &size);
+      out.append(reinterpret_cast<const char*>(bytes), size);
+    } while (in_left > 0 || BrotliEncoderHasMoreOutput(s_) || (last && !BrotliEncoderIsFinished(s_)));
+    return out;
+  }
+
+ private:
+  BrotliEncoderState* s_;
+};
+}  // namespace
+
+std::unique_ptr<encoder> make_encoder(coding c, int quality) {
+  if (c == coding::gzip) return std::make_unique<gzip_encoder>(quality);
+  if (c == coding::br) return std::make_unique<brotli_encoder>(quality);
+  return nullptr;
+}
+
+std::string compress(coding c, int quality, std::string_view body) {
+  return make_encoder(c, quality)->encode(body, true);
+}
+
+}  // namespace snasio::http

@@ -1,0 +1,97 @@
+#include "middleware/cors.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <re2/re2.h>
+
+namespace snasio::middleware {
+
+namespace {
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+bool contains(const std::vector<std::string>& items, std::string_view s) {
+  return std::any_of(items.begin(), items.end(), [&](const std::string& i) { return http::iequals(i, s); });
+}
+
+http::response refused(std::string reason, http::header_list headers) {
+  auto r = http::response::error(403, reason);
+  r.headers = std::move(headers);
+  return r;
+}
+}  // namespace
+
+cors::cors() = default;
+cors::~cors() = default;
+
+void cors::configure(cors_policy p) {
+  policy_ = std::move(p);
+  pattern_.reset();
+  if (!policy_.origin_pattern.empty()) {
+    pattern_ = std::make_unique<re2::RE2>(policy_.origin_pattern, re2::RE2::Quiet);
+    if (!pattern_->ok())
+      throw std::invalid_argument("--cors-allow-origin-regex: " + pattern_->error() + ": " + policy_.origin_pattern);
+  }
+  any_origin_ = std::find(policy_.origins.begin(), policy_.origins.end(), "*") != policy_.origins.end();
+  any_header_ = std::find(policy_.headers.begin(), policy_.headers.end(), "*") != policy_.headers.end();
+  methods_ = joined(policy_.methods);
+  expose_ = joined(policy_.expose);
+}
+
+bool cors::origin_allowed(std::string_view origin) const {
+  // Origins compare exactly (RFC 6454: a serialized origin is compared as
+  // text), so "https://EXAMPLE.COM" is not "https://example.com".
+  if (any_origin_ || std::find(policy_.origins.begin(), policy_.origins.end(), origin) != policy_.origins.end())
+    return true;
+  return pattern_ && re2::RE2::FullMatch(re2::StringPiece(origin.data(), origin.size()), *pattern_);
+}
+
+void cors::allow_origin(std::string_view origin, http::header_list& headers) const {
+  // "*" cannot carry credentials: a page sending them is told its own origin.
+  bool star = any_origin_ && !policy_.credentials;
+  headers.push_back({"Access-Control-Allow-Origin", star ? "*" : std::string(origin)});
+  if (policy_.credentials) headers.push_back({"Access-Control-Allow-Credentials", "true"});
+}
+
+std::optional<http::response> cors::decide(const http::request& req, http::header_list& headers) const {
+  // An answer that depends on Origin says so, for caches, unless it is the same for every origin.
+  if (!any_origin_ || policy_.credentials) headers.push_back({"Vary", "Origin"});
+  std::string_view origin = req.header("Origin");
+  if (origin.empty()) return std::nullopt;  // not a cross-origin request
+  if (req.method == "OPTIONS" && !req.header("Access-Control-Request-Method").empty())
+    return preflight(req, origin, headers);
+  if (!origin_allowed(origin)) return refused("Origin '" + std::string(origin) + "' is not allowed", std::move(headers));
+  allow_origin(origin, headers);
+  if (!expose_.empty()) headers.push_back({"Access-Control-Expose-Headers", expose_});
+  return std::nullopt;
+}
+
+std::optional<http::response> cors::preflight(const http::request& req, std::string_view origin,
+                                              http::header_list& headers) const {
+  if (!origin_allowed(origin)) return refused("Origin '" + std::string(origin) + "' is not allowed", std::move(headers));
+  std::string_view method = http::trim(req.header("Access-Control-Request-Method"));
+  if (!contains(policy_.methods, method))
+    return refused("method " + std::string(method) + " is not allowed", std::move(headers));
+  std::string_view asked = req.header("Access-Control-Request-Headers");
+  for (std::size_t at = 0; !any_header_ && at < asked.size();) {
+    std::size_t end = std::min(asked.find(',', at), asked.size());
+    std::string_view name = http::trim(asked.substr(at, end - at));
+    if (!name.empty() && !contains(policy_.headers, name))
+      return refused("header " + std::string(name) + " is not allowed", std::move(headers));
+    at = end + 1;
+  }
+  http::response r{204, "", std::move(headers), ""};
+  allow_origin(origin, r.headers);
+  r.headers.push_back({"Access-Control-Allow-Methods", methods_});
+  if (!asked.empty()) r.headers.push_back({"Access-Control-Allow-Headers", std::string(http::trim(asked))});
+  if (policy_.max_age >= 0) r.headers.push_back({"Access-Control-Max-Age", std::to_string(policy_.max_age)});
+  if (policy_.private_network && http::iequals(req.header("Access-Control-Request-Private-Network"), "true"))
+    r.headers.push_back({"Access-Control-Allow-Private-Network", "true"});
+  return r;
+}
+
+}  // namespace snasio::middleware
