@@ -14,7 +14,8 @@ hooks register on a default App, served when no --app is given.
 """
 
 from snasio.app import (App, configure, include_router, on_error, on_request, on_response, on_shutdown, on_startup,
-                        pre_handler, provide, route)
+                        pre_handler, pre_validation, provide, route)
+from snasio.background import BackgroundTasks
 from snasio.config import ServerConfig
 from snasio.dependencies import Provide
 from snasio.errors import HTTPError, PlanError
@@ -28,5 +29,5 @@ __all__ = ["App", "route", "Request", "Response", "HTTPError", "Headers", "Mutab
            "StreamingResponse", "ServerSentEvents", "FileResponse",
            "Router", "include_router",
            "Query", "Path", "Header", "Cookie", "Body", "Form", "File", "Field",
-           "provide", "Provide", "on_startup", "on_shutdown", "on_request", "pre_handler", "on_response",
-           "on_error", "ServerConfig", "configure", "PlanError"]
+           "provide", "Provide", "on_startup", "on_shutdown", "on_request", "pre_validation", "pre_handler",
+           "on_response", "on_error", "BackgroundTasks", "ServerConfig", "configure", "PlanError"]

@@ -65,7 +65,10 @@ class Argument(NamedTuple):
 
 
 class PlannedRoute(NamedTuple):
-    """One route as the server registers and calls it."""
+    """One route as the server registers and calls it. One whose pattern is
+    "" is no route: the answers the server makes itself (404, 405, a CORS
+    403, 429) are handed to it, with Request._problem set, when the app has
+    on_response or on_error hooks to show them to."""
     pattern: str
     methods: list             # of str
     handler: object

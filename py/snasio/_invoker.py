@@ -11,8 +11,10 @@ The server calls invoke, abandon, written, startup and shutdown
 (snasio._contract.SERVER_USES).
 """
 
+import asyncio
 import functools
 import inspect
+import json
 
 from _snasio import _log_exception, as_response
 
@@ -23,11 +25,12 @@ from snasio.errors import HTTPError
 
 # The served app's request hooks, in registration order (its own lists, so
 # hooks registered later are in them too): set by startup().
-_on_request = _pre_handler = _on_response = _on_error = []
+_on_request = _pre_validation = _pre_handler = _on_response = _on_error = []
 
 _singletons = {}          # key -> value, made on first use
 _singleton_cleanups = []  # generators of singleton factories, closed at shutdown
 _cleanups = {}            # job id -> generators to resume once its answer is written (cleanup="after_response")
+_cleaning = set()         # the Tasks running such clean-ups (background tasks among them): awaited at shutdown
 
 
 class _Scope:
@@ -93,10 +96,17 @@ async def _invoke(route, job_id, request, pool):
 async def _answer(scope):
     """What the hooks or the handler answer, the dependencies made."""
     answer = await _before(scope, _on_request) if _on_request else None
+    if answer is None and _pre_validation:
+        answer = await _before(scope, _pre_validation)
     if answer is not None:
         return answer
-    if scope.request._problem is not None:  # its typed parameters failed their checks: 422, after on_request
-        return scope.request._problem
+    problem = scope.request._problem
+    if problem is not None:  # the server's answer (a 422 of the typed checks, a 404, ...), after those hooks
+        for hook in _on_error if problem.status >= 400 else ():
+            handled = await _result(hook(scope.request, HTTPError(problem.status, _detail(problem), problem.headers)))
+            if handled is not None:
+                return handled
+        return problem
     values = await _values(scope, scope.route.plan)
     answer = await _before(scope, _pre_handler) if _pre_handler else None
     if answer is not None:
@@ -109,6 +119,14 @@ async def _answer(scope):
         # on the blocking threads, never on the loop.
         return await _loop.run_blocking(functools.partial(plan.call, values))
     return plan.call(values)
+
+
+def _detail(problem) -> str:
+    """The reason the server gave in its answer ({"error": ...}), or the body."""
+    try:
+        return json.loads(problem.body)["error"]
+    except (ValueError, TypeError, KeyError):
+        return problem.body.decode("utf-8", "replace") if isinstance(problem.body, bytes) else str(problem.body)
 
 
 async def _result(value):
@@ -247,15 +265,18 @@ def written(job_id):
     if not generators:
         return
     if any(inspect.isasyncgen(g) for g in generators):
-        _loop.loop().create_task(_clean_up_later(generators), name="snasio clean-up")
+        task = _loop.loop().create_task(_clean_up_later(generators), name="snasio clean-up")
+        _cleaning.add(task)
+        task.add_done_callback(_cleaning.discard)
     else:
         _loop.blocking_pool().submit(_run_now, _clean_up_later(generators))
 
 
 def startup():
     """Runs the start-up hooks, in order, on the loop; the first that raises stops start-up."""
-    global _on_request, _pre_handler, _on_response, _on_error
-    _on_request, _pre_handler, _on_response, _on_error = (_planning.served.hooks[k] for k in hooks.REQUEST_KINDS)
+    global _on_request, _pre_validation, _pre_handler, _on_response, _on_error
+    _on_request, _pre_validation, _pre_handler, _on_response, _on_error = (
+        _planning.served.hooks[k] for k in hooks.REQUEST_KINDS)
 
     async def run():
         for hook in _planning.served.hooks["startup"]:
@@ -272,6 +293,8 @@ def shutdown():
                 await _result(hook())
             except Exception as error:
                 _log_exception(f"shutdown hook {_planning.describe(hook)}", error)
+        if _cleaning:  # background tasks and clean-ups still running: the drain deadline bounds the wait
+            await asyncio.wait(set(_cleaning))
         for job_id in list(_cleanups):
             await _clean_up_later(_cleanups.pop(job_id))
         await _clean_up_later(_singleton_cleanups)

@@ -33,6 +33,8 @@ def document(reference: str = "") -> str:
     title = reference or "snasio app"
     paths = {}
     for route in _planning.routes:
+        if not route.pattern:
+            continue  # the server's own answers: no route of the app
         path = _PLACEHOLDER.sub(lambda m: "{" + (m[1] or m[2]) + "}", route.pattern)
         typed = route.typed or {"parameters": [], "body": None}
         declared = {(p["in"], p["name"]) for p in typed["parameters"]}

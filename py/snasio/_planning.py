@@ -110,6 +110,8 @@ def plan_app(reference: str = "") -> tuple[list[PlannedRoute], dict[str, str]]:
     registered = served.hooks
     request_hooks = any(registered[k] for k in hooks.REQUEST_KINDS)
     async_hooks = any(inspect.iscoroutinefunction(h) for k in hooks.REQUEST_KINDS for h in registered[k])
+    # A 422 travels to Python when a hook must see the request first, or the answer after.
+    hooks_see_refusals = any(registered[k] for k in ("request", "pre_validation", "response", "error"))
     out = []
     for r in served.routes():
         where = f"route {','.join(map(str, r.methods))} {r.pattern} ({describe(r.handler)})"
@@ -120,7 +122,7 @@ def plan_app(reference: str = "") -> tuple[list[PlannedRoute], dict[str, str]]:
         # Planned per route: a factory's parameter may be this route's placeholder.
         plan = _plan(r.handler, where, set(converters), r.use_process_pool, [], {}, typed)
         typed.check_placeholders()
-        validation, values = typed.finish(after_hooks=bool(registered["request"]), limits=r.limits) \
+        validation, values = typed.finish(after_hooks=hooks_see_refusals, limits=r.limits) \
             if typed.params or typed.body or typed.files or r.limits else ("", [])
         for i, (name, kind, detail) in enumerate(plan.sources):
             if kind == "value":
@@ -140,7 +142,21 @@ def plan_app(reference: str = "") -> tuple[list[PlannedRoute], dict[str, str]]:
                                 plan.positional if call == Call.DIRECT else 0, cleanup_after_write, validation,
                                 tuple(values), _around(r.around)))
         routes.append(Route(r.handler, plan, mode, r.methods, r.pattern, typed.openapi))
+    if registered["response"] or registered["error"]:
+        # The server's own answers (404, 405, a CORS 403, 429) go through this
+        # route, so that on_response and on_error hooks see them too.
+        plan = _plan(_server_answer, "the server's own answers", set(), False, [], {})
+        mode = Mode.ASYNC if async_hooks else Mode.SYNC
+        out.append(PlannedRoute("", [], _server_answer, mode, Call.INVOKE, False, (), 0, False, "", (),
+                                (0.0, 0.0, 1.0)))
+        routes.append(Route(_server_answer, plan, mode))
     return out, dict(served.settings)
+
+
+def _server_answer(request: Request):
+    """The answer the server made for a request no route took (never called:
+    the invoker hands on request._problem, which the server fills)."""
+    return request._problem
 
 
 def _around(options: dict) -> tuple:

@@ -12,7 +12,7 @@ when no --app names another.
 
 from collections.abc import Callable
 
-from snasio import config, dependencies, hooks
+from snasio import background, config, dependencies, hooks
 from snasio.routing import Router
 
 
@@ -23,11 +23,12 @@ class App:
     def __init__(self) -> None:
         self.router = Router()
         self.hooks = hooks.registry()
-        self.providers: dict = {}
+        # Every app provides BackgroundTasks (it may provide its own instead).
+        self.providers: dict = {dependencies.key_of(background.BackgroundTasks):
+                                dependencies.Provide(background.provide, cleanup="after_response")}
         self.settings: dict[str, str] = {}
         for kind in hooks.KINDS:
-            name = "on_" + kind if kind != "pre_handler" else kind
-            setattr(self, name, hooks.decorator(self.hooks, kind))
+            setattr(self, hooks.method_name(kind), hooks.decorator(self.hooks, kind))
 
     # routes
     def route(self, path: str, methods: list[str] | str | None = None, use_process_pool: bool = False,
@@ -103,5 +104,5 @@ include_router = default.include_router
 provide = default.provide
 configure = default.configure
 on_startup, on_shutdown = default.on_startup, default.on_shutdown
-on_request, pre_handler = default.on_request, default.pre_handler
+on_request, pre_validation, pre_handler = default.on_request, default.pre_validation, default.pre_handler
 on_response, on_error = default.on_response, default.on_error

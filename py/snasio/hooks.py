@@ -2,13 +2,14 @@
 registered on an App (snasio.on_startup and the others register on the
 default App)."""
 
-KINDS = ("startup", "shutdown", "request", "pre_handler", "response", "error")
-REQUEST_KINDS = ("request", "pre_handler", "response", "error")  # the hooks that see requests
+KINDS = ("startup", "shutdown", "request", "pre_validation", "pre_handler", "response", "error")
+REQUEST_KINDS = ("request", "pre_validation", "pre_handler", "response", "error")  # the hooks that see requests
 
 # What each hook is called with and may return:
 #   on_startup, on_shutdown: () -> None, sync or async: before the first connection, after the last request
-#   on_request: (request) -> None or an answer: before dependencies (and the checks of typed parameters)
-#   pre_handler: (request) -> None or an answer: right before the handler
+#   on_request: (request) -> None or an answer: first, before anything else of the route's
+#   pre_validation: (request) -> None or an answer: then, before the typed parameters' 422 and the dependencies
+#   pre_handler: (request) -> None or an answer: right before the handler (its dependencies made)
 #   on_response: (request, response) -> the Response to send
 #   on_error: (request, exc) -> an answer, or None for the default 500
 
@@ -23,5 +24,10 @@ def decorator(hooks: dict, kind: str):
     def register(function):
         hooks[kind].append(function)
         return function
-    register.__name__ = register.__qualname__ = "on_" + kind if kind != "pre_handler" else kind
+    register.__name__ = register.__qualname__ = method_name(kind)
     return register
+
+
+def method_name(kind: str) -> str:
+    """The App method that registers hooks of `kind`: on_request, pre_handler, ..."""
+    return kind if kind.startswith("pre_") else "on_" + kind

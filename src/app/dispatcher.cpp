@@ -47,7 +47,7 @@ bool dispatcher::answered_around(http::request& req, const std::string& path, co
   http::header_list extra;
   if (cors_.enabled()) {
     if (auto r = cors_.decide(req, extra)) {
-      to.send(*r);
+      later = answer(std::move(*r), req, path, to);
       return true;
     }
   }
@@ -60,7 +60,7 @@ bool dispatcher::answered_around(http::request& req, const std::string& path, co
     to.finish_with(std::move(extra), coding, &around_.compression);
   if (rate_) {
     if (unsigned wait = rate_->admit(req.client_host, middleware::rate_limiter::clock::now())) {
-      to.send(too_many(wait));
+      later = answer(too_many(wait), req, path, to);
       return true;
     }
   }
@@ -72,6 +72,20 @@ bool dispatcher::answered_around(http::request& req, const std::string& path, co
   return true;
 }
 
+net::listening dispatcher::answer(http::response r, http::request& req, const std::string& path,
+                                  const net::responder& to) {
+  if (!own_answers_) {
+    to.send(r);
+    return {};
+  }
+  auto ready = std::make_unique<validation::outcome>();
+  ready->status = r.status;
+  ready->content_type = std::move(r.content_type);
+  ready->body = std::move(r.body);
+  ready->headers = std::move(r.headers);
+  return to_python(*own_answers_, std::move(req), path, {}, to, std::move(ready));
+}
+
 void dispatcher::add_native(std::vector<std::string> methods, std::string_view pattern, native_handler h) {
   router_.add(std::move(methods), pattern, targets_.size());
   targets_.push_back({std::move(h), 0});
@@ -81,6 +95,13 @@ void dispatcher::add_python(python::backend& py) {
   python_ = &py;
   const auto& routes = py.routes();
   for (std::size_t i = 0; i < routes.size(); ++i) {
+    middleware::rate_policy rate{routes[i].rate_per_second, routes[i].rate_burst};
+    route_rates_.push_back(rate.enabled() ? std::make_unique<middleware::rate_limiter>(rate, around_.rate_limit_clients)
+                                          : nullptr);
+    if (routes[i].pattern.empty()) {  // no route: where the server's own answers go to meet the app's hooks
+      own_answers_ = i;
+      continue;
+    }
     try {
       router_.add(routes[i].methods, routes[i].pattern, targets_.size());
     } catch (const routing::rule_clash& e) {
@@ -95,9 +116,6 @@ void dispatcher::add_python(python::backend& py) {
       throw routing::pattern_error(std::string(e.what()) + " (handler " + routes[i].name + ")");
     }
     targets_.push_back({nullptr, i});
-    middleware::rate_policy rate{routes[i].rate_per_second, routes[i].rate_burst};
-    route_rates_.push_back(rate.enabled() ? std::make_unique<middleware::rate_limiter>(rate, around_.rate_limit_clients)
-                                          : nullptr);
   }
 }
 
@@ -125,13 +143,15 @@ net::listening dispatcher::handle(http::request&& req, const net::responder& to)
     case outcome::found:
       break;
     case outcome::not_found:
-      to.send(unavailable_.empty() ? http::response::error(404, "not found") : http::response::error(500, unavailable_));
-      return {};
+      if (!unavailable_.empty()) {
+        to.send(http::response::error(500, unavailable_));
+        return {};
+      }
+      return answer(http::response::error(404, "not found"), req, *path, to);
     case outcome::method_not_allowed: {
       auto r = http::response::error(405, "method not allowed");
       r.headers.push_back({"Allow", m.allow});
-      to.send(std::move(r));
-      return {};
+      return answer(std::move(r), req, *path, to);
     }
     case outcome::options:
       to.send(http::response{204, "", {{"Allow", m.allow}}, ""});
@@ -162,12 +182,11 @@ http::response dispatcher::call_native(const native_handler& h, const http::requ
 }
 
 net::listening dispatcher::to_python(std::size_t route, http::request&& req, std::string path,
-                                     path_params params, const net::responder& to) {
-  if (const auto& limiter = route_rates_[route]) {
-    if (unsigned wait = limiter->admit(req.client_host, middleware::rate_limiter::clock::now())) {
-      to.send(too_many(wait));
-      return {};
-    }
+                                     path_params params, const net::responder& to,
+                                     std::unique_ptr<validation::outcome> ready) {
+  if (const auto& limiter = route_rates_[route]; limiter && !ready) {
+    if (unsigned wait = limiter->admit(req.client_host, middleware::rate_limiter::clock::now()))
+      return answer(too_many(wait), req, path, to);
   }
   python::job j;
   j.id = next_job_id_++;
@@ -181,15 +200,16 @@ net::listening dispatcher::to_python(std::size_t route, http::request&& req, std
   j.trailers = std::move(req.trailers);
   // A form is split here, on the reactor: a malformed one (400) or one with
   // too many fields (413) never takes a place in the queue or the GIL.
+  j.checked = std::move(ready);
   http::form_refusal refused;
-  if (!j.body.empty() && !http::split_form(http::find_header(j.headers, "Content-Type"), j.body, limits_, j.form, refused)) {
+  if (!j.checked && !j.body.empty() && !http::split_form(http::find_header(j.headers, "Content-Type"), j.body, limits_, j.form, refused)) {
     to.send(http::response::error(refused.status, refused.reason));
     return {};
   }
   // A typed route's parameters and body are checked here too: a request
   // that fails is answered 422 without the GIL (unless on_request hooks
   // must see it first: then the answer travels with the job).
-  if (const auto& validator = python_->routes()[route].validator) {
+  if (const auto& validator = python_->routes()[route].validator; validator && !j.checked) {
     std::vector<std::pair<std::string_view, std::string_view>> texts;
     for (const auto& p : j.params) texts.emplace_back(p.name, p.text);
     j.checked = std::make_unique<validation::outcome>(validator->validate({texts, j.raw_query, j.headers, j.body, j.form}));

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <memory>
+#include <optional>
 
 #include <asio/any_io_executor.hpp>
 
@@ -21,6 +22,7 @@
 #include "middleware/settings.hpp"
 #include "net/request_handler.hpp"
 #include "routing/router.hpp"
+#include "validation/route_validator.hpp"
 
 namespace snasio::python {
 class backend;
@@ -68,7 +70,10 @@ class dispatcher final : public net::request_handler {
  private:
   static http::response call_native(const native_handler& h, const http::request& req, const path_params& params);
   net::listening to_python(std::size_t route, http::request&& req, std::string path, path_params params,
-                           const net::responder& to);
+                           const net::responder& to, std::unique_ptr<validation::outcome> ready = nullptr);
+  /// Sends an answer the server made itself, through the app's on_response
+  /// and on_error hooks when it has any (the route planned for that).
+  net::listening answer(http::response r, http::request& req, const std::string& path, const net::responder& to);
 
   /// What a router target id stands for: a native handler or a Python route.
   struct target {
@@ -99,6 +104,7 @@ class dispatcher final : public net::request_handler {
   std::vector<std::unique_ptr<middleware::rate_limiter>> route_rates_;  // by Python route, if set
   std::unique_ptr<file_pump> pump_;
   std::unique_ptr<deadlines> deadlines_;
+  std::optional<std::size_t> own_answers_;  // the Python route the server's own answers go through, if any
 };
 
 }  // namespace snasio::app

@@ -97,7 +97,9 @@ std::string serialize(const response& r, const framing& f, std::string_view date
   if (chunked) size += 17 + separator + 7 + line_end;
   for (const auto& h : r.headers) size += h.name.size() + separator + h.value.size() + line_end;
   if (!connection.empty()) size += 10 + separator + connection.size() + line_end;
-  if (!f.request_id.empty()) size += 12 + separator + f.request_id.size() + line_end;
+  // An X-Request-ID the answer carries already is the app's choice: kept, not doubled.
+  const bool request_id = !f.request_id.empty() && find_header(r.headers, "X-Request-ID").empty();
+  if (request_id) size += 12 + separator + f.request_id.size() + line_end;
   for (const auto& h : f.extra_headers) size += h.name.size() + separator + h.value.size() + line_end;
   size += line_end + (send_body ? r.body.size() : 0);
 
@@ -118,7 +120,7 @@ std::string serialize(const response& r, const framing& f, std::string_view date
   for (const auto& h : r.headers) p = put_header(p, h.name, h.value);
   // HTTP/1.0 keep-alive must be announced explicitly.
   if (!connection.empty()) p = put_header(p, "Connection", connection);
-  if (!f.request_id.empty()) p = put_header(p, "X-Request-ID", f.request_id);
+  if (request_id) p = put_header(p, "X-Request-ID", f.request_id);
   for (const auto& h : f.extra_headers) p = put_header(p, h.name, h.value);
   p = put(p, "\r\n");
   if (send_body) put(p, r.body);

@@ -21,10 +21,9 @@ namespace snasio::middleware {
 
 std::string_view media_type_of(std::string_view name) {
   static constexpr std::array<std::pair<std::string_view, std::string_view>, 30> table{{
-      {"html", "text/html; charset=utf-8"}, {"htm", "text/html; charset=utf-8"}, {"css", "text/css; charset=utf-8"},
-      {"js", "text/javascript; charset=utf-8"}, {"mjs", "text/javascript; charset=utf-8"},
-      {"json", "application/json"}, {"map", "application/json"}, {"txt", "text/plain; charset=utf-8"},
-      {"md", "text/markdown; charset=utf-8"}, {"csv", "text/csv; charset=utf-8"}, {"xml", "application/xml"},
+      {"html", "text/html"}, {"htm", "text/html"}, {"css", "text/css"}, {"js", "text/javascript"},
+      {"mjs", "text/javascript"}, {"json", "application/json"}, {"map", "application/json"}, {"txt", "text/plain"},
+      {"md", "text/markdown"}, {"csv", "text/csv"}, {"xml", "application/xml"},
       {"svg", "image/svg+xml"}, {"png", "image/png"}, {"jpg", "image/jpeg"}, {"jpeg", "image/jpeg"},
       {"gif", "image/gif"}, {"webp", "image/webp"}, {"avif", "image/avif"}, {"ico", "image/x-icon"},
       {"woff", "font/woff"}, {"woff2", "font/woff2"}, {"ttf", "font/ttf"}, {"otf", "font/otf"},

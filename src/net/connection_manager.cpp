@@ -11,11 +11,14 @@ namespace snasio::net {
 connection_manager::connection_manager(asio::any_io_executor executor, const server_options& options,
                                        request_handler& handler)
     : executor_(std::move(executor)), options_(options), handler_(handler), drain_timer_(executor_) {
-  constexpr std::uint64_t prefixes = 36ull * 36 * 36 * 36 * 36 * 36;  // six base-36 digits
-  std::uint64_t prefix = (std::uint64_t(std::random_device{}()) << 32 | std::random_device{}()) % prefixes;
-  constexpr std::string_view digits = "0123456789abcdefghijklmnopqrstuvwxyz";
-  for (std::size_t i = id_prefix_size - 1; i-- > 0; prefix /= 36) id_[i] = digits[prefix % 36];
-  id_[id_prefix_size - 1] = '-';
+  // Ids are shaped as UUIDs (what tracing tools expect): 80 random bits
+  // fixed per process, then a counter in the last 12 hex digits, so they
+  // never repeat within a process and rarely across processes.
+  std::mt19937_64 random(std::uint64_t(std::random_device{}()) << 32 | std::random_device{}());
+  constexpr std::string_view hex = "0123456789abcdef", shape = "xxxxxxxx-xxxx-4xxx-8xxx-";
+  std::uint64_t bits = random();
+  for (std::size_t i = 0; i < shape.size(); ++i, bits = bits ? bits >> 4 : random())
+    id_[i] = shape[i] == 'x' ? hex[bits & 15] : shape[i];
 }
 
 namespace {
@@ -30,8 +33,9 @@ bool safe_request_id(std::string_view id, std::size_t max_size) {
 
 std::string connection_manager::request_id(std::string_view offered) {
   if (safe_request_id(offered, options_.max_request_id_bytes)) return std::string(offered);
-  char* end = std::to_chars(id_ + id_prefix_size, id_ + sizeof id_, ++next_id_, 16).ptr;
-  return std::string(id_, end);
+  std::uint64_t n = ++next_id_;
+  for (std::size_t i = id_prefix_size + 12; i-- > id_prefix_size; n >>= 4) id_[i] = "0123456789abcdef"[n & 15];
+  return std::string(id_, id_prefix_size + 12);
 }
 
 void connection_manager::start(stream_socket socket) {

@@ -95,8 +95,14 @@ py_ref problem_response(const job& j, const py_objects& py) {
   py_ref body = py_ref::steal(PyBytes_FromStringAndSize(j.checked->body.data(), Py_ssize_t(j.checked->body.size())));
   py_ref status = py_ref::steal(PyLong_FromLong(j.checked->status));
   py_ref type = text(j.checked->content_type);
-  if (!body || !status || !type) return {};
-  PyObject* args[] = {body.get(), status.get(), Py_None, type.get()};
+  py_ref headers = py_ref::steal(PyList_New(0));
+  if (!body || !status || !type || !headers) return {};
+  for (const auto& h : j.checked->headers) {
+    py_ref pair = py_ref::steal(Py_BuildValue("(s#s#)", h.name.data(), Py_ssize_t(h.name.size()), h.value.data(),
+                                              Py_ssize_t(h.value.size())));
+    if (!pair || PyList_Append(headers.get(), pair.get()) < 0) return {};
+  }
+  PyObject* args[] = {body.get(), status.get(), headers.get(), type.get()};
   return py_ref::steal(PyObject_Vectorcall(py.response_class.get(), args, 4, nullptr));
 }
 

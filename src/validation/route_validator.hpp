@@ -43,6 +43,7 @@ struct outcome {
   int status = 0;  ///< 0: valid
   std::string content_type;
   std::string body;
+  http::header_list headers;  ///< of an answer the server made (405's Allow, 429's Retry-After)
   std::vector<value> values;
 };
 

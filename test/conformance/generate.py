@@ -12,6 +12,8 @@ import json
 import keyword
 import re
 
+import middleware
+
 SOURCES = {"query": "Query", "path": "Path", "headers": "Header", "cookies": "Cookie"}
 SCALAR = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 FORMAT_TYPES = {"uuid": "uuid.UUID", "date": "datetime.date", "date-time": "datetime.datetime"}
@@ -54,10 +56,16 @@ class Writer:
     """The source of the generated module."""
 
     def __init__(self):
-        self.lines = ["import dataclasses, datetime, json, uuid",
+        self.lines = ["import asyncio, dataclasses, datetime, json, os, uuid",
                       "from typing import Annotated, Any, Literal, Optional",
-                      "from snasio import App, Body, Cookie, Field, File, Form, Header, Path, Query, Response, UploadedFile",
-                      "", "app = App()", "",
+                      "from snasio import (App, BackgroundTasks, Body, Cookie, Field, File, Form, Header, Path, Query,",
+                      "                    Response, UploadedFile)",
+                      "", "app = App()", "_state = {}", "",
+                      "def _files(directory, files):",
+                      "    for name, content in files:",
+                      "        os.makedirs(os.path.dirname(os.path.join(directory, name)), exist_ok=True)",
+                      "        with open(os.path.join(directory, name), 'w') as f:",
+                      "            f.write(content)", "",
                       "def _plain(v):",
                       "    if isinstance(v, UploadedFile):",
                       "        info = {'filename': v.filename, 'size': len(v.data), 'content': v.data.decode('utf-8', 'replace'),"
@@ -115,12 +123,15 @@ class Writer:
         return f"Annotated[{base}, {marker}({', '.join(args)})]" if args or marker != "Field" else base
 
 
-def generate(fixtures) -> tuple[str, dict]:
+def generate(fixtures, files_dir: str = "", first: int = 0) -> tuple[str, dict]:
     """(the module's source, {fixture id: its route prefix}) for `fixtures`:
-    [(id, fixture)] to serve."""
+    [(id, fixture)] to serve, numbered from `first`. Fixtures that share an
+    app share its middleware: the first one's configures the App."""
     w = Writer()
     prefixes = {}
-    for n, (fid, fx) in enumerate(fixtures):
+    if fixtures and middleware.app_key(fixtures[0][1]):
+        w.lines += middleware.app_lines(fixtures[0][1], f"/fixtures/{first}", files_dir) + [""]
+    for n, (fid, fx) in enumerate(fixtures, first):
         prefix = f"/fixtures/{n}"
         prefixes[fid] = prefix
         handler = fx.get("handler")
@@ -134,7 +145,7 @@ def answer_source(fx, params: list, body_name: str | None, literal: bool = False
     decides before any handler (a 422), a mark that the handler was reached."""
     expected = fx["expected_response"]
     status = expected["status_code"]
-    if status in REFUSED and not literal:
+    if (status in REFUSED or status in middleware.decided(fx)) and not literal:
         return ["    return {'reached': 'the handler'}"]
     body = expected.get("body")
     names = {key: name for key, name in params}
@@ -149,7 +160,8 @@ def answer_source(fx, params: list, body_name: str | None, literal: bool = False
     # The headers a handler sets; not those the server or its middleware
     # must (CORS, the request id, the length).
     headers = {k: v for k, v in (expected.get("headers") or {}).items()
-               if v != "<<absent>>" and k.lower() not in ("content-length", "x-request-id", "vary")
+               if v != "<<absent>>" and not v.startswith("<<") and ".*" not in v
+               and k.lower() not in ("content-length", "vary", "content-encoding")
                and not k.lower().startswith("access-control-")}
     content_type = headers.pop("content-type", headers.pop("Content-Type", None))
     value = echo if echo is not None else repr(body)
@@ -171,7 +183,7 @@ def route_source(w: Writer, n: int, prefix: str, fx: dict, h: dict) -> list:
                        or "form_data" in fx["request"] or "files" in fx["request"] or "data" in fx["request"]
                        or "files" in params) else "body"
     explicit = schema_style or (body_schema is not None and not typed_body_ok(body_schema))
-    decorator = f"@app.route({prefix + h['route']!r}, methods=[{h['method']!r}]"
+    decorator = f"@app.route({prefix + h['route']!r}, methods=[{h['method']!r}]" + middleware.route_options(fx)
     for fixture_key, option in LIMITS.items():
         if fixture_key in h:
             decorator += f", {option}={h[fixture_key]!r}"
@@ -236,9 +248,30 @@ def route_source(w: Writer, n: int, prefix: str, fx: dict, h: dict) -> list:
                     signature.append(f"body: Annotated[{cls}, Body({extra.lstrip(', ')})]")
                 else:
                     signature.append(f"body: {w.annotation(body_schema, 'Body')}")
+    before, after = [], []
+    if "background" in fx:  # the answer first; the state changes after it, in a background task
+        bg = fx["background"]
+        key = f"{n}:{bg['state_key']}"
+        signature.append("tasks: BackgroundTasks")
+        before.append(f"    tasks.add_task(_state.setdefault({key!r}, []).append, body.{identifier(bg['value_field'])})")
+        after = [f"@app.route({prefix + bg['state_path']!r}, methods=['GET'])", f"def fixture_{n}_state():",
+                 f"    return {{{bg['state_key']!r}: _state.get({key!r}, [])}}", ""]
+    role = middleware.handler_role(fx)
+    if role == "raise":
+        before.append("    raise RuntimeError('the handler fails, as the fixture says')")
+    elif role == "unreachable":
+        before.append("    raise AssertionError('a hook should have answered before the handler')")
+    sleep = middleware.sleep_seconds(fx)
+    if sleep:
+        before.append(f"    await asyncio.sleep({sleep!r})")
     required_first = sorted(signature, key=lambda s: "=" in s.split(":")[-1] or s.endswith("=None"))
     body = answer_source(fx, echo_names, body_name)
-    return [decorator, f"def fixture_{n}({', '.join(required_first)}):"] + body
+    hooks = (h.get("middleware") or {}).get("lifecycle_hooks") or {}
+    order = [x["name"] for x in sorted(hooks.get("on_request") or [], key=lambda x: x.get("order", 0))]
+    if order and repr(order) in body[0]:  # the answer lists the hooks that ran: the ones that did
+        body[0] = body[0].replace(repr(order), "list(_order)")
+    define = "async def" if sleep else "def"
+    return [decorator, f"{define} fixture_{n}({', '.join(required_first)}):"] + before + body + after
 
 
 def literal_route(n: int, prefix: str, fx: dict) -> list:

@@ -14,6 +14,7 @@ then "N passed, M failed, K skipped".
 """
 
 import argparse
+import gzip
 import http.client
 import json
 import os
@@ -28,9 +29,11 @@ import urllib.parse
 import uuid
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import middleware  # noqa: E402
 from generate import generate  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 DEFAULT_DIR = ROOT.parent / "shared" / "conformance" / "spikard"
 # What snasio does not serve at all: a fixture of these is a SKIP that says so.
 OUT_OF_SCOPE = {"websocket": "WebSocket is outside snasio's scope (HTTP/1.1 requests and responses only)",
@@ -75,13 +78,12 @@ def unsupported(fx) -> str:
         e = fx["expected_response"]
         if "body" not in e and e["status_code"] not in (204, 304) and not e.get("headers"):
             return "no handler, and the expected answer does not say what a route would answer"
-        if any(k.lower().startswith("access-control-") for k in e.get("headers") or {}):
-            return "no handler, and the answer is CORS middleware's (not a route's)"
         if e["status_code"] == 206:
             return "no handler, and its Content-Range does not fit its body"
         return ""
-    if h.get("middleware"):
-        return "needs middleware (" + ", ".join(h["middleware"]) + ")"
+    unknown = [k for k in h.get("middleware") or {} if k not in middleware.SUPPORTED]
+    if unknown:
+        return "needs middleware snasio does not have (" + ", ".join(unknown) + ")"
     return ""
 
 
@@ -159,6 +161,12 @@ def exchange(host, port, method, target, headers, body):
         conn.endheaders(body or None)
         r = conn.getresponse()
         data = r.read() if method != "HEAD" else b""
+        coding = (r.getheader("Content-Encoding") or "").lower()
+        if coding == "gzip":
+            data = gzip.decompress(data)
+        elif coding == "br":
+            import brotli  # Debian's python3-brotli
+            data = brotli.decompress(data)
         return r.status, r.getheaders(), data
     finally:
         conn.close()
@@ -174,6 +182,10 @@ def judge(fx, status, headers, data) -> str:
         if v == "<<absent>>":
             if k.lower() in got:
                 return f"header {k} should be absent, is {got[k.lower()]!r}"
+        elif v == "<<uuid>>" or ".*" in v:
+            pattern = UUID if v == "<<uuid>>" else v
+            if not re.fullmatch(pattern, got.get(k.lower(), "")):
+                return f"header {k}: {got.get(k.lower())!r}, expected to match {v!r}"
         elif k.lower() == "content-type":
             if got.get("content-type", "").replace(" ", "").lower() != v.replace(" ", "").lower():
                 return f"content-type {got.get('content-type')!r}, expected {v!r}"
@@ -199,16 +211,47 @@ def judge(fx, status, headers, data) -> str:
         if str(body["type"]).rsplit("/", 1)[-1] != str(expected["type"]).rsplit("/", 1)[-1]:
             return f"problem type {body['type']!r}, expected {expected['type']!r}"
         body, expected = {**body, "type": None}, {**expected, "type": None}
-    return "" if body == expected else f"body {json.dumps(body)[:600]}, expected {json.dumps(expected)[:600]}"
+    return "" if matches(body, expected) else f"body {json.dumps(body)[:600]}, expected {json.dumps(expected)[:600]}"
+
+
+def matches(got, expected) -> bool:
+    """Equal, where an expected string holding ".*" is a pattern the value matches whole."""
+    if isinstance(expected, str) and ".*" in expected and isinstance(got, str):
+        return re.fullmatch(expected, got) is not None
+    if isinstance(expected, dict) and isinstance(got, dict):
+        return got.keys() == expected.keys() and all(matches(got[k], expected[k]) for k in expected)
+    if isinstance(expected, list) and isinstance(got, list):
+        return len(got) == len(expected) and all(matches(g, x) for g, x in zip(got, expected))
+    return got == expected
 
 
 def run(directory: pathlib.Path, build: str = "build", out=sys.stdout) -> dict:
-    """Runs every fixture under `directory`; {id: (verdict, reason)}."""
+    """Runs every fixture under `directory`; {id: (verdict, reason)}. Fixtures
+    with app-wide middleware (CORS, compression, static files, hooks, ...) are
+    served by an app of their own; the others share one."""
     fixtures = load(directory)
     runnable = [(fid, fx) for fid, fx, _ in fixtures if fx is not None]
     results = {fid: ("SKIP", reason) for fid, fx, reason in fixtures if fx is None}
-    source, prefixes = generate(runnable)
+    groups = {}
+    for fid, fx in runnable:
+        key = middleware.app_key(fx)
+        groups.setdefault(key + (fid if "static_files" in key or "lifecycle_hooks" in key else ""), []).append((fid, fx))
+    first = 0
+    for group in groups.values():
+        serve_group(group, build, first, results)
+        first += len(group)
+    for fid in sorted(results):
+        verdict, reason = results[fid]
+        print(f"{verdict} {fid}" + (f": {reason}" if reason else ""), file=out)
+    counts = {v: sum(1 for r in results.values() if r[0] == v) for v in ("PASS", "FAIL", "SKIP")}
+    print(f"{counts['PASS']} passed, {counts['FAIL']} failed, {counts['SKIP']} skipped", file=out)
+    return results
+
+
+def serve_group(group, build, first, results):
+    """Serves `group`'s fixtures with one app and judges each."""
     with tempfile.TemporaryDirectory(prefix="snasio-conformance-") as where:
+        source, prefixes = generate(group, where, first)
         pathlib.Path(where, "fixtures_app.py").write_text(source)
         serve = ROOT / build / "src" / "snasio-serve"
         log = open(pathlib.Path(where, "stderr.log"), "w+")
@@ -222,10 +265,9 @@ def run(directory: pathlib.Path, build: str = "build", out=sys.stdout) -> dict:
                 log.seek(0)
                 raise RuntimeError(f"the fixtures' app did not start:\n{log.read()[-4000:]}")
             host, port = line.rsplit("http://", 1)[1].strip().rsplit(":", 1)
-            for fid, fx in runnable:
+            for fid, fx in group:
                 try:
-                    status, headers, data = exchange(host, int(port), *request_bytes(fx, prefixes[fid]))
-                    reason = judge(fx, status, headers, data)
+                    reason = run_one(host, int(port), fx, prefixes[fid])
                 except (OSError, http.client.HTTPException, ValueError) as e:
                     reason = f"exchange failed: {e!r}"
                 results[fid] = ("FAIL", reason) if reason else ("PASS", "")
@@ -233,14 +275,30 @@ def run(directory: pathlib.Path, build: str = "build", out=sys.stdout) -> dict:
             proc.terminate()
             proc.wait(timeout=30)
             log.close()
-    for fid in sorted(results):
-        verdict, reason = results[fid]
-        print(f"{verdict} {fid}" + (f": {reason}" if reason else ""), file=out)
-    counts = {v: sum(1 for r in results.values() if r[0] == v) for v in ("PASS", "FAIL", "SKIP")}
-    print(f"{counts['PASS']} passed, {counts['FAIL']} failed, {counts['SKIP']} skipped", file=out)
-    return results
 
 
+def run_one(host, port, fx, prefix) -> str:
+    """One fixture's exchange (after its warm-up requests, and then the state
+    its background tasks leave); what differs, or ""."""
+    request = request_bytes(fx, prefix)
+    limit = middleware.middleware(fx).get("rate_limit") or {}
+    for _ in range(int(limit.get("warmup_requests", 0))):
+        status, _, data = exchange(host, port, *request)
+        if status != limit.get("warmup_expect_status", status):
+            return f"warm-up request: status {status}, expected {limit['warmup_expect_status']}: {data[:200]!r}"
+        time.sleep(limit.get("sleep_ms_between", 0) / 1000)
+    reason = judge(fx, *exchange(host, port, *request))
+    background = fx.get("background")
+    if reason or not background:
+        return reason
+    want = {background["state_key"]: background["expected_state"]}
+    deadline = time.monotonic() + 5
+    while True:  # the background task runs after the answer: its effect shows soon after
+        status, _, data = exchange(host, port, "GET", prefix + background["state_path"], {}, b"")
+        state = json.loads(data) if status == 200 else None
+        if state == want or time.monotonic() > deadline:
+            return "" if state == want else f"state {state!r} after the background tasks, expected {want!r}"
+        time.sleep(0.05)
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("dir", nargs="?", default=str(DEFAULT_DIR))
