@@ -26,6 +26,7 @@ http::response refused(std::string reason, http::header_list headers) {
 }  // namespace
 
 cors::cors() = default;
+cors::cors(cors&&) noexcept = default;
 cors::~cors() = default;
 
 void cors::configure(cors_policy p) {

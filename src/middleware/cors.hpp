@@ -33,6 +33,7 @@ struct cors_policy {
 class cors {
  public:
   cors();
+  cors(cors&&) noexcept;
   ~cors();
   /// Takes the policy; throws std::invalid_argument naming a bad origin pattern.
   void configure(cors_policy p);

@@ -137,7 +137,9 @@ std::optional<file_answer> static_files::serve(const http::request& req, std::st
     file.fd = open_under(it->dirfd, rel, m.follow_symlinks);
     if (file.fd < 0 || ::fstat(file.fd, &st) != 0) return file_answer{answer(404, "not found")};
   }
-  if (!S_ISREG(st.st_mode)) return file_answer{answer(404, "not found")};
+  // "file/" names no file (only a directory's index answers a path ending in '/').
+  if (!S_ISREG(st.st_mode) || (path.ends_with('/') && !rel.ends_with("index.html")))
+    return file_answer{answer(404, "not found")};
 
   char etag_text[48];
   std::snprintf(etag_text, sizeof etag_text, "\"%llx-%llx\"", static_cast<unsigned long long>(st.st_mtime),

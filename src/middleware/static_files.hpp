@@ -15,7 +15,7 @@ struct static_mount {
   std::string prefix;            ///< "/public": the URL path it is served under
   std::string dir;               ///< the directory
   bool index = true;             ///< a directory's index.html answers for it
-  std::string cache_control;     ///< sent as Cache-Control when not empty
+  std::string cache_control = {};  ///< sent as Cache-Control when not empty
   bool follow_symlinks = false;  ///< a symlink may lead out of `dir`
 };
 

@@ -24,3 +24,18 @@ TEST_CASE("date_cache gives the current time as an IMF-fixdate", "[date]") {
   CHECK(parsed >= before);
   CHECK(parsed <= after);
 }
+
+TEST_CASE("imf_date and parse_imf_date read each other; other forms are ignored", "[date]") {
+  using snasio::http::imf_date;
+  using snasio::http::parse_imf_date;
+  std::time_t t = 0;
+  REQUIRE(parse_imf_date("Sun, 06 Nov 1994 08:49:37 GMT", t));
+  CHECK(t == 784111777);
+  CHECK(imf_date(784111777) == "Sun, 06 Nov 1994 08:49:37 GMT");
+  CHECK(parse_imf_date(imf_date(1'700'000'000), t));
+  CHECK(t == 1'700'000'000);
+  for (const char* bad : {"Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994", "", "Sun, 06 Nov 1994 08:49:37 UTC",
+                          "Sun, 32 Nov 1994 08:49:37 GMT", "Sun, 06 Foo 1994 08:49:37 GMT", "Sun, 06 Nov 1994 25:49:37 GMT",
+                          "Sun, -6 Nov 1994 08:49:37 GMT"})
+    CHECK_FALSE(parse_imf_date(bad, t));
+}

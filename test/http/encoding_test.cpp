@@ -1,0 +1,130 @@
+// Compression: the coding a request's Accept-Encoding chooses, and encoders
+// whose output decodes (zlib, brotli's decoder) to what went in, piece by piece.
+#include "http/encoding.hpp"
+
+#include <brotli/decode.h>
+#include <zlib.h>
+
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "http/response.hpp"
+
+using namespace snasio::http;
+
+namespace {
+std::string gunzip(const std::string& in) {
+  z_stream z{};
+  REQUIRE(inflateInit2(&z, 15 + 16) == Z_OK);
+  std::string out(in.size() * 50 + 1024, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = uInt(in.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = uInt(out.size());
+  int status = inflate(&z, Z_SYNC_FLUSH);
+  CHECK((status == Z_OK || status == Z_STREAM_END));
+  out.resize(out.size() - z.avail_out);
+  inflateEnd(&z);
+  return out;
+}
+
+std::string unbrotli(const std::string& in) {
+  std::string out(in.size() * 50 + 1024, '\0');
+  auto* s = BrotliDecoderCreateInstance(nullptr, nullptr, nullptr);
+  std::size_t in_left = in.size(), out_left = out.size();
+  const auto* next_in = reinterpret_cast<const std::uint8_t*>(in.data());
+  auto* next_out = reinterpret_cast<std::uint8_t*>(out.data());
+  BrotliDecoderDecompressStream(s, &in_left, &next_in, &out_left, &next_out, nullptr);
+  BrotliDecoderDestroyInstance(s);
+  out.resize(out.size() - out_left);
+  return out;
+}
+}  // namespace
+
+TEST_CASE("Accept-Encoding chooses by q-value among the codings enabled", "[encoding]") {
+  compression_policy both{true, true};
+  CHECK(choose_coding("gzip", both) == coding::gzip);
+  CHECK(choose_coding("gzip, br", both) == coding::br);  // a tie: br
+  CHECK(choose_coding("br;q=0.5, gzip", both) == coding::gzip);
+  CHECK(choose_coding("br;q=0, gzip;q=0", both) == coding::identity);
+  CHECK(choose_coding("*", both) == coding::br);
+  CHECK(choose_coding("*;q=0.2, gzip;q=0.1", both) == coding::br);
+  CHECK(choose_coding("identity", both) == coding::identity);
+  CHECK(choose_coding("", both) == coding::identity);
+  CHECK(choose_coding("GZIP ; Q=0.9", both) == coding::gzip);
+  CHECK(choose_coding("deflate, compress", both) == coding::identity);
+  CHECK(choose_coding("gzip;q=0.001", both) == coding::gzip);
+  CHECK(choose_coding("gzip;q=0.0000", both) == coding::identity);
+  CHECK(choose_coding(",,;,;q=,br;q=1.5", both) == coding::br);  // junk around a member is ignored
+  compression_policy gzip_only{true, false};
+  CHECK(choose_coding("br, gzip;q=0.1", gzip_only) == coding::gzip);
+  CHECK(choose_coding("br", gzip_only) == coding::identity);
+  CHECK(choose_coding("gzip", compression_policy{}) == coding::identity);
+}
+
+TEST_CASE("a body compressed whole decodes to itself", "[encoding]") {
+  std::string body;
+  for (int i = 0; i < 2000; ++i) body += "{\"id\": " + std::to_string(i) + ", \"name\": \"item\"},";
+  for (int quality : {1, 5, 9}) {
+    auto gz = compress(coding::gzip, quality, body);
+    CHECK(gz.size() < body.size() / 4);
+    CHECK(gunzip(gz) == body);
+  }
+  for (int quality : {0, 4, 11}) {
+    auto br = compress(coding::br, quality, body);
+    CHECK(br.size() < body.size() / 4);
+    CHECK(unbrotli(br) == body);
+  }
+  CHECK(gunzip(compress(coding::gzip, 5, "")).empty());
+  CHECK(unbrotli(compress(coding::br, 5, "")).empty());
+}
+
+TEST_CASE("a stream is compressed piece by piece, each piece flushed", "[encoding]") {
+  for (auto c : {coding::gzip, coding::br}) {
+    auto e = make_encoder(c, 5);
+    std::string sent, so_far;
+    for (int i = 0; i < 20; ++i) {
+      std::string piece = "data: event " + std::to_string(i) + "\n\n";
+      sent += piece;
+      so_far += e->encode(piece, false);
+      // What went out so far decodes to every piece given: nothing waits in the encoder.
+      CHECK((c == coding::gzip ? gunzip(so_far) : unbrotli(so_far)) == sent);
+    }
+    so_far += e->encode("", true);
+    CHECK((c == coding::gzip ? gunzip(so_far) : unbrotli(so_far)) == sent);
+  }
+}
+
+TEST_CASE("compressible: successes of the listed types, big enough, not encoded or ranged", "[encoding]") {
+  compression_policy p{true, true, 10};
+  response r{200, "application/json", {}, std::string(100, 'x')};
+  CHECK(compressible(r, p));
+  r.content_type = "text/html; charset=utf-8";
+  CHECK(compressible(r, p));
+  r.content_type = "image/png";
+  CHECK_FALSE(compressible(r, p));
+  r.content_type = "text/event-stream";
+  CHECK_FALSE(compressible(r, p));
+  p.event_streams = true;
+  CHECK(compressible(r, p));
+  r.content_type = "application/json";
+  r.body = "tiny";
+  CHECK_FALSE(compressible(r, p));
+  r.body = std::string(100, 'x');
+  for (int status : {204, 206, 304, 404, 500}) {
+    r.status = status;
+    CHECK_FALSE(compressible(r, p));
+  }
+  r.status = 200;
+  r.headers = {{"content-encoding", "gzip"}};
+  CHECK_FALSE(compressible(r, p));
+  r.headers = {{"Content-Range", "bytes 0-9/100"}};
+  CHECK_FALSE(compressible(r, p));
+  r.headers.clear();
+  r.streamed = true;
+  r.stream_length = -1;  // a stream of unknown length: large enough
+  CHECK(compressible(r, p));
+  r.stream_length = 5;
+  CHECK_FALSE(compressible(r, p));
+}
