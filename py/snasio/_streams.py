@@ -232,19 +232,27 @@ def _open_file(response, request):
     since = _if_modified_since(request.headers.get("if-modified-since")) if conditional else None
     wanted = request.headers.get("range") if conditional else None
     try:
-        fd = os.open(response.path, os.O_RDONLY | os.O_CLOEXEC)
-    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        fd = os.open(response.path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError, ValueError):  # ValueError: a NUL in the path
         return Response({"error": "not found"}, status=404)
     except PermissionError:
         return Response({"error": "forbidden"}, status=403)
     try:
-        answer = _settle(response, fd, since, wanted)
+        # Confined: what was opened, symlinks resolved, must lie under the root.
+        if response.root is not None and not _under(os.readlink(f"/proc/self/fd/{fd}"), response.root):
+            answer = Response({"error": "not found"}, status=404)
+        else:
+            answer = _settle(response, fd, since, wanted)
     except BaseException:
         os.close(fd)
         raise
     if isinstance(answer, Response):
         os.close(fd)
     return answer
+
+
+def _under(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip("/") + "/")
 
 
 def _settle(response, fd, since, wanted):

@@ -43,15 +43,21 @@ class FileResponse(StreamingResponse):
     """A file, read by the server in pieces: Content-Length from the file,
     the content type guessed from its name, Content-Disposition when
     `filename` is given. A missing file is a 404; Last-Modified and
-    If-Modified-Since (304) and a single Range (206, or 416) are answered."""
+    If-Modified-Since (304) and a single Range (206, or 416) are answered.
 
-    __slots__ = ("path", "filename")
+    With `root`, `path` is taken under that directory, and a path that leads
+    out of it (by "..", an absolute path or a symlink) is a 404: the safe way
+    to serve a name a client chose. (A whole directory is better served by
+    App.static(), natively.)"""
+
+    __slots__ = ("path", "filename", "root")
 
     def __init__(self, path: str | os.PathLike, content_type: str | None = None, filename: str | None = None,
-                 status: int = 200, headers=None) -> None:
+                 status: int = 200, headers=None, root: str | os.PathLike | None = None) -> None:
         guessed = mimetypes.guess_type(filename or os.fspath(path))[0]
         super().__init__(None, status, headers, content_type or guessed or "application/octet-stream")
-        self.path = os.fspath(path)
+        self.root = None if root is None else os.path.realpath(root)
+        self.path = os.fspath(path) if root is None else os.path.join(self.root, os.fspath(path))
         self.filename = filename
         if filename is not None:
             quoted = urllib.parse.quote(filename, safe="")
