@@ -115,12 +115,31 @@ http {{
   fastcgi_temp_path {dir}/fastcgi;
   uwsgi_temp_path {dir}/uwsgi;
   scgi_temp_path {dir}/scgi;
+  sendfile on;
+  gzip_comp_level {level};
+  gzip_min_length 512;
+  gzip_types application/json;
   server {{
     listen 127.0.0.1:{port} backlog=4096;
     location / {{ default_type application/json; return 200 '{body}'; }}
+    # The middleware's peers: a CORS preflight answered by the server, a
+    # static file, the same file gzipped (at the level snasio's bench uses).
+    location /cors/ {{
+      if ($request_method = OPTIONS) {{
+        add_header Access-Control-Allow-Origin $http_origin;
+        add_header Access-Control-Allow-Methods "GET, POST";
+        add_header Access-Control-Max-Age 600;
+        add_header Vary Origin;
+        return 204;
+      }}
+      return 200 'x';
+    }}
+    location /static/ {{ alias {dir}/static/; gzip on; }}
   }}
 }}
 """
+# The gzip level of the middleware cases, for snasio and nginx alike.
+GZIP_LEVEL = 6
 
 
 def start_servers(build, scratch, cpu, workers_cases, baseline=None):
@@ -136,6 +155,10 @@ def start_servers(build, scratch, cpu, workers_cases, baseline=None):
         servers[name] = (port, proc)
 
     add("snasio", lambda p: [serve, "--port", str(p), "--app-dir", app])
+    # The same app with CORS, compression and a static mount configured.
+    add("snasio mw", lambda p: [serve, "--port", str(p), "--app-dir", app, "--cors-allow-origins",
+                                "https://bench.example", "--cors-allow-methods", "GET,POST", "--compress", "gzip",
+                                "--compress-level", str(GZIP_LEVEL), "--static", f"/static={scratch}/static"])
     # The access log costs formatting and a buffered write each second; its lines go to /dev/null.
     add("snasio log", lambda p: [serve, "--port", str(p), "--app-dir", app, "--access-log"])
     for n in workers_cases:
@@ -154,7 +177,7 @@ def start_servers(build, scratch, cpu, workers_cases, baseline=None):
 
     def nginx(p):
         conf = scratch / "nginx.conf"
-        conf.write_text(NGINX_CONF.format(dir=scratch, port=p, body=HELLO_BODY))
+        conf.write_text(NGINX_CONF.format(dir=scratch, port=p, body=HELLO_BODY, level=GZIP_LEVEL))
         return ["nginx", "-c", str(conf), "-p", str(scratch)]
     add("nginx", nginx)
     return servers
@@ -172,15 +195,34 @@ def stop_servers(servers):
 
 # -- the cases ----------------------------------------------------------------
 
-def echo_script(scratch):
-    """A wrk script that POSTs a JSON body of about 1 KB."""
+def echo_body():
+    """The JSON echo's body, about 1 KB."""
     items = ",".join(f'{{"id":{i},"name":"item {i}","tags":["a","b"],"price":{i}.5}}' for i in range(18))
-    body = f'{{"items":[{items}],"total":18}}'
+    return f'{{"items":[{items}],"total":18}}'
+
+
+def echo_script(scratch):
+    """A wrk script that POSTs the JSON echo's body."""
+    body = echo_body()
     path = scratch / "echo.lua"
     path.write_text('wrk.method = "POST"\n'
                     'wrk.headers["Content-Type"] = "application/json"\n'
                     f"wrk.body = '{body}'\n")
     return str(path), len(body)
+
+
+def middleware_scripts(scratch):
+    """The static file both servers send (the echo's body), and the wrk
+    scripts of a CORS preflight and of a client that takes gzip."""
+    (scratch / "static").mkdir(exist_ok=True)
+    os.chmod(scratch, 0o755)  # nginx's workers (nobody) read it too
+    (scratch / "static" / "echo.json").write_text(echo_body())
+    preflight, gzip = scratch / "preflight.lua", scratch / "gzip.lua"
+    preflight.write_text('wrk.method = "OPTIONS"\n'
+                         'wrk.headers["Origin"] = "https://bench.example"\n'
+                         'wrk.headers["Access-Control-Request-Method"] = "POST"\n')
+    gzip.write_text('wrk.headers["Accept-Encoding"] = "gzip"\n')
+    return {"preflight": str(preflight), "gzip": str(gzip)}
 
 
 # The sleepers of the cases "... while 8 handlers sleep": plain def handlers
@@ -217,6 +259,9 @@ class sleepers:
 TYPED_USER = "snasio typed /users/{user_id}"
 TYPED_REFUSED = "snasio typed, refused 422"
 TYPED_ECHO = "snasio typed dataclass echo"
+# The sync hello on a server with CORS and compression configured, by a
+# client that asks for neither (no Origin, no Accept-Encoding).
+MW_UNASKED = "snasio sync hello, CORS and compression on, unasked"
 
 
 def cases(quick, workers_cases, baseline=None):
@@ -235,6 +280,10 @@ def cases(quick, workers_cases, baseline=None):
         ("snasio async, no await" + SLEEPING, "snasio", "/async-noawait", 64, None),
         ("snasio sync hello, access log", "snasio log", "/hello", 64, None),
         *([(f"snasio sync hello, {baseline}", f"snasio {baseline}", "/hello", 64, None)] if baseline else []),
+        (MW_UNASKED, "snasio mw", "/hello", 64, None),
+        ("snasio CORS preflight", "snasio mw", "/cors/x", 64, "preflight"),
+        ("snasio static file", "snasio mw", "/static/echo.json", 64, None),
+        ("snasio static file, gzip", "snasio mw", "/static/echo.json", 64, "gzip"),
         ("uvicorn sync hello", "uvicorn", "/hello", 64, None),
         ("uvicorn /users/<int:id>", "uvicorn", "/users/42", 64, None),
         ("uvicorn JSON echo", "uvicorn", "/echo", 64, "echo"),
@@ -243,6 +292,9 @@ def cases(quick, workers_cases, baseline=None):
         ("uwsgi hello", "uwsgi", "/hello", 64, None),
         ("aiohttp hello", "aiohttp", "/hello", 64, None),
         ("nginx return 200", "nginx", "/hello", 64, None),
+        ("nginx CORS preflight", "nginx", "/cors/x", 64, "preflight"),
+        ("nginx static file", "nginx", "/static/echo.json", 64, None),
+        ("nginx static file, gzip", "nginx", "/static/echo.json", 64, "gzip"),
     ]
     for n in workers_cases:
         out.append((f"snasio x{n} workers hello", f"snasio x{n}", "/hello", 64, None))
@@ -321,6 +373,16 @@ TARGETS = [
      True),
     ("dataclass echo CPU per request ≤ 1.15× untyped JSON echo's", TYPED_ECHO, "snasio JSON echo", "cpu_us", False,
      1.15, False),
+    ("CORS preflight ≥ 0.9× nginx's req/s", "snasio CORS preflight", "nginx CORS preflight", "rps", False, 0.9, True),
+    ("CORS preflight ≥ 0.9× nginx's req per CPU-s", "snasio CORS preflight", "nginx CORS preflight", "per_cpu_s",
+     False, 0.9, True),
+    ("static file ≥ 0.9× nginx's req/s", "snasio static file", "nginx static file", "rps", False, 0.9, True),
+    ("static file ≥ 0.9× nginx's req per CPU-s", "snasio static file", "nginx static file", "per_cpu_s", False, 0.9,
+     True),
+    ("CORS and compression on, unasked: CPU per request ≤ 1.03× without", MW_UNASKED, "snasio sync hello", "cpu_us",
+     False, 1.03, False),
+    (f"gzip (level {GZIP_LEVEL}) of the echo body: CPU per request ≤ nginx's", "snasio static file, gzip",
+     "nginx static file, gzip", "cpu_us", False, 1.0, False),
     ("p99 at 64 connections ≤ uvicorn's", "snasio sync hello", "uvicorn sync hello", "p99", False, 1.0, False),
     ("p50 at 1 connection ≤ 1.2× uvicorn's", "snasio sync hello c1", "uvicorn sync hello c1", "p50", False, 1.2,
      False),
@@ -533,10 +595,10 @@ def main():
     if args.only:
         order = [c for c in order if any(text in c[0] for text in args.only)]
     results = {c[0]: [] for c in order}
+    script, echo_bytes = echo_script(scratch)
+    scripts = {"echo": script, **middleware_scripts(scratch)}  # before the servers: the static file is mounted
     servers = start_servers(build, scratch, server_cpu, args.workers, args.baseline)
     try:
-        script, echo_bytes = echo_script(scratch)
-        scripts = {"echo": script}
         for case in order:  # warm-up: imports, JIT-free caches, pools, connections
             measure(servers, case, 1, scripts, wrk_cpu)
         for round_no in range(args.rounds):

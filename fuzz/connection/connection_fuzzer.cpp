@@ -17,7 +17,10 @@
 //     most, and trailers only after a chunked body;
 //   - no job reaches the Python side with more form fields or parts than the
 //     limits allow, or with a NUL byte in its path; no request is handed on
-//     with a header field that has no name.
+//     with a header field that has no name;
+//   - the middleware answers well: CORS (preflights, 403s), compression (a
+//     gzip or br body decodes, whole or streamed), a static mount (small
+//     files whole, a large one pumped in pieces) and a rate limit (429).
 //
 // Input: 8 control bytes (a seed for where reads split and in which order the
 // Python stand-in answers), then the bytes the client sends.
@@ -29,11 +32,16 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 #include <string_view>
 #include <unordered_set>
 #include <vector>
+
+#include <brotli/decode.h>
+#include <zlib.h>
 
 #include <asio.hpp>
 
@@ -153,6 +161,52 @@ struct world {
   std::unique_ptr<net::connection_manager> connections;
 };
 
+// A static mount whose files name themselves, as every answer names its request.
+std::string static_dir() {
+  std::string dir = "/tmp/snasio-fuzz-static-" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir + "/sub");
+  std::ofstream(dir + "/a.txt") << "{\"answers\":\"/static/a.txt\"}";
+  std::ofstream(dir + "/sub/index.html") << "{\"answers\":\"/static/sub/\"}";
+  std::string big;
+  while (big.size() <= middleware::static_files::whole_file_bytes) big += "/static/big.json ";
+  std::ofstream(dir + "/big.json") << big;
+  return dir;
+}
+
+std::string decoded(std::string_view coding, const std::string& body) {
+  std::string out;
+  char buffer[65536];
+  if (coding == "gzip") {
+    z_stream z{};
+    inflateInit2(&z, 15 + 16);
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(body.data()));
+    z.avail_in = uInt(body.size());
+    int status = Z_OK;
+    while (status == Z_OK) {
+      z.next_out = reinterpret_cast<Bytef*>(buffer);
+      z.avail_out = sizeof buffer;
+      status = inflate(&z, Z_NO_FLUSH);
+      out.append(buffer, sizeof buffer - z.avail_out);
+    }
+    inflateEnd(&z);
+    if (status != Z_STREAM_END) die("a gzip body that does not decode", body);
+    return out;
+  }
+  auto* s = BrotliDecoderCreateInstance(nullptr, nullptr, nullptr);
+  std::size_t in_left = body.size();
+  const auto* in = reinterpret_cast<const std::uint8_t*>(body.data());
+  BrotliDecoderResult result = BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT;
+  while (result == BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT) {
+    std::size_t out_left = sizeof buffer;
+    auto* next = reinterpret_cast<std::uint8_t*>(buffer);
+    result = BrotliDecoderDecompressStream(s, &in_left, &in, &out_left, &next, nullptr);
+    out.append(buffer, sizeof buffer - out_left);
+  }
+  BrotliDecoderDestroyInstance(s);
+  if (result != BROTLI_DECODER_RESULT_SUCCESS) die("a br body that does not decode", body);
+  return out;
+}
+
 http::response names(const http::request& r, const app::path_params&) {
   std::string path = http::percent_decode_path(r.raw_path()).value_or("");
   return http::response::json(200, "{\"answers\":\"" + http::json_escape(path) + "\"}");
@@ -161,6 +215,14 @@ http::response names(const http::request& r, const app::path_params&) {
 world& the_world() {
   static world* w = [] {
     auto* w = new world;  // lives for the whole run
+    middleware::settings around;
+    around.cors.origins = {"https://a.example"};
+    around.cors.headers = {"X-Custom"};
+    around.compression.gzip = around.compression.brotli = true;
+    around.compression.min_size = 16;
+    around.rate = {1000, 20};  // reached by a long pipeline: 429s happen too
+    around.statics.push_back({"/static", static_dir()});
+    w->dispatcher.set_middleware(around, w->io.get_executor());
     w->dispatcher.add_native({"GET", "POST"}, "/native/<path:rest>", names);
     w->dispatcher.add_native({"GET"}, "/dir/", names);
     w->dispatcher.add_python(w->python);
@@ -218,6 +280,7 @@ std::vector<parsed_response> parse_responses(std::string_view out, const std::ve
     if (r.status < 100 || r.status > 599) die("a bad status", head);
     long length = -1;
     bool chunked = false;
+    std::string_view coding;
     std::size_t pos = head.find("\r\n");
     while (pos != std::string_view::npos) {
       std::size_t next = head.find("\r\n", pos + 2);
@@ -231,6 +294,7 @@ std::vector<parsed_response> parse_responses(std::string_view out, const std::ve
         chunked = true;
       }
       if (http::iequals(name, "Connection") && value == "close") r.closes = true;
+      if (http::iequals(name, "Content-Encoding")) coding = value;
       pos = next;
     }
     if (r.status == 100) continue;  // interim: no body
@@ -267,6 +331,7 @@ std::vector<parsed_response> parse_responses(std::string_view out, const std::ve
       r.body = out.substr(0, std::size_t(length));
       out.remove_prefix(std::size_t(length));
     }
+    if (!coding.empty() && !head_request && !r.body.empty()) r.body = decoded(coding, r.body);
     all.push_back(std::move(r));
   }
   return all;
@@ -343,12 +408,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto& r = responses[i];
     if (r.closes && i + 1 != responses.size()) die("a response after one that closed the connection", out);
     if (i >= handed.size() || w.handler.heads[i]) continue;
-    // An answer from a handler names its request; the router's own answers
-    // (404, 405, OPTIONS, 308, a bad escape or form), a form past its
-    // limits (413) and a full queue's 503 do not.
+    // An answer from a handler names its request (a static file names the
+    // file, which many paths reach: not checked); the
+    // router's own answers (404, 405, OPTIONS, 308, a bad escape or form), a
+    // form past its limits (413), a full queue's 503 and the middleware's
+    // (a CORS 403, 429, a range's 206 or 416, 304) do not.
     bool names_it = r.body.find(http::json_escape(handed[i])) != std::string::npos;
     bool routed = r.status == 404 || r.status == 405 || r.status == 204 || r.status == 308 || r.status == 400 ||
-                  r.status == 413 || r.status == 503;
+                  r.status == 413 || r.status == 503 || r.status == 403 || r.status == 429 || r.status == 206 ||
+                  r.status == 416 || r.status == 304 || handed[i].starts_with("/static");
     if (!names_it && !routed) die("a response out of request order", out);
   }
   std::size_t beyond = responses.size() - handed.size();

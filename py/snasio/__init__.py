@@ -13,8 +13,8 @@ Served with `snasio-serve --app module:app`; the module-level @route and
 hooks register on a default App, served when no --app is given.
 """
 
-from snasio.app import (App, configure, include_router, on_error, on_request, on_response, on_shutdown, on_startup,
-                        pre_handler, pre_validation, provide, route)
+from snasio.app import (App, compression, configure, cors, include_router, on_error, on_request, on_response,
+                        on_shutdown, on_startup, pre_handler, pre_validation, provide, rate_limit, route, static)
 from snasio.background import BackgroundTasks
 from snasio.config import ServerConfig
 from snasio.dependencies import Provide
@@ -30,4 +30,4 @@ __all__ = ["App", "route", "Request", "Response", "HTTPError", "Headers", "Mutab
            "Router", "include_router",
            "Query", "Path", "Header", "Cookie", "Body", "Form", "File", "Field",
            "provide", "Provide", "on_startup", "on_shutdown", "on_request", "pre_validation", "pre_handler",
-           "on_response", "on_error", "BackgroundTasks", "ServerConfig", "configure", "PlanError"]
+           "on_response", "on_error", "BackgroundTasks", "cors", "compression", "static", "rate_limit", "ServerConfig", "configure", "PlanError"]

@@ -106,3 +106,4 @@ configure = default.configure
 on_startup, on_shutdown = default.on_startup, default.on_shutdown
 on_request, pre_validation, pre_handler = default.on_request, default.pre_validation, default.pre_handler
 on_response, on_error = default.on_response, default.on_error
+cors, compression, static, rate_limit = default.cors, default.compression, default.static, default.rate_limit

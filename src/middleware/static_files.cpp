@@ -168,18 +168,19 @@ std::optional<file_answer> static_files::serve(const http::request& req, std::st
     r.status = 206;
     r.headers.push_back({"Content-Range", "bytes " + std::to_string(first) + "-" + std::to_string(span->second) + "/" +
                                               std::to_string(st.st_size)});
-  } else if (std::string_view accept = req.header("Accept-Encoding"); range.empty()) {
+  } else if (std::string_view accept = req.header("Accept-Encoding"); range.empty() && !accept.empty()) {
     // A precompressed sibling (name.br, name.gz) when the client takes its coding.
     http::compression_policy both{true, true};
     bool varies = false;
-    for (auto c : {http::choose_coding(accept, both), http::coding::gzip}) {
+    auto chosen = http::choose_coding(accept, both);
+    auto fallback = chosen == http::coding::br ? http::choose_coding(accept, {true, false}) : http::coding::identity;
+    for (auto c : {chosen, fallback}) {
+      if (c == http::coding::identity) continue;
       std::string sibling = rel + (c == http::coding::br ? ".br" : ".gz");
       struct stat sst{};
       fd_guard s{open_under(it->dirfd, sibling, m.follow_symlinks)};
       if (s.fd < 0 || ::fstat(s.fd, &sst) != 0 || !S_ISREG(sst.st_mode)) continue;
       varies = true;
-      if (c == http::coding::identity || http::choose_coding(accept, {c == http::coding::gzip, c == http::coding::br}) != c)
-        continue;
       std::swap(file.fd, s.fd);
       length = sst.st_size;
       r.headers.push_back({"Content-Encoding", std::string(http::coding_name(c))});

@@ -141,7 +141,13 @@ TEST_CASE("precompressed siblings go to clients that take them; large files are 
   CHECK(gz.response.body == "GZ");
   auto plain = serve(s, get("/public/app.js"));
   CHECK(plain.response.body == "console.log('plain')");
-  CHECK(http::find_header(plain.response.headers, "Vary") == "Accept-Encoding");
+  CHECK(http::find_header(plain.response.headers, "Vary").empty());  // asked for no coding: no sibling looked for
+  auto identity = serve(s, get("/public/app.js", {{"Accept-Encoding", "deflate"}}));
+  CHECK(identity.response.body == "console.log('plain')");
+  std::filesystem::remove(t.dir / "app.js.br");
+  auto only_br = serve(s, get("/public/app.js", {{"Accept-Encoding", "br"}}));  // no .br: not the .gz it cannot take
+  CHECK(only_br.response.body == "console.log('plain')");
+  CHECK(serve(s, get("/public/app.js", {{"Accept-Encoding", "br, gzip"}})).response.body == "GZ");
   CHECK(serve(s, get("/public/app.js", {{"Accept-Encoding", "br"}, {"Range", "bytes=0-3"}})).response.body == "cons");
 
   auto big = serve(s, get("/public/big.bin"));

@@ -128,7 +128,8 @@ def keepalive_round(host, port, rng, tally):
     try:
         for _ in range(rng.randint(1, 20)):
             kind = rng.choice(["echo", "echo", "async", "blocking", "sync-sleep", "fail", "badjson", "text", "pool",
-                               "pool-async", "deps", "form", "badform", "file", "typed", "typed-refused"])
+                               "pool-async", "deps", "form", "badform", "file", "typed", "typed-refused",
+                               "static", "cors", "compressed"])
             if kind == "echo":
                 value = {"n": rng.randint(-2**70, 2**70), "s": "ü" * rng.randint(0, 50),
                          "l": [rng.random() for _ in range(rng.randint(0, 20))]}
@@ -160,6 +161,8 @@ def keepalive_round(host, port, rng, tally):
                 typed_round(conn, rng, tally, kind)
             elif kind == "file":
                 file_round(conn, rng, tally)
+            elif kind in ("static", "cors", "compressed"):
+                middleware_round(conn, rng, tally, kind)
             elif kind == "text":
                 n = rng.randint(0, 5000)
                 exchange(conn, tally, kind, "GET", f"/text?n={n}", check=lambda s, b: s == 200 and b == b"t" * n)
@@ -216,6 +219,40 @@ FILE_ASKS = [
     ("If-Modified-Since", "Sun, 06 Nov 99999999999999999999 08:49:37 GMT", None),
     ("If-Modified-Since", "the day before", None),
 ]
+
+
+STATIC = {"/static/small.txt": bytes(range(256)) * 16, "/static/large.bin": bytes(range(256)) * 2048}
+
+
+def middleware_round(conn, rng, tally, kind):
+    """A static file (whole, a range, or 304), a CORS preflight or request
+    (allowed or not), or a compressed answer (gzip or br, decoded)."""
+    if kind == "static":
+        path = rng.choice(list(STATIC))
+        start = rng.randint(0, 100)
+        asks = rng.choice([{}, {"Range": f"bytes={start}-{start + 99}"}, {"If-None-Match": "*"}])
+        want = {(): (200, STATIC[path]), ("Range",): (206, STATIC[path][start:start + 100]), ("If-None-Match",): (304, b"")}
+        status, data = want[tuple(asks)]
+        exchange(conn, tally, kind, "GET", path, headers=asks, check=lambda s, b: s == status and b == data)
+    elif kind == "cors":
+        allowed = rng.random() < 0.8
+        origin = "https://soak.example" if allowed else "https://elsewhere.example"
+        if rng.random() < 0.5:
+            exchange(conn, tally, kind, "OPTIONS", "/echo", headers={"Origin": origin,
+                                                                     "Access-Control-Request-Method": "POST"},
+                     check=lambda s, b: s == (204 if allowed else 403))
+        else:
+            exchange(conn, tally, kind, "GET", "/text?n=10", headers={"Origin": origin},
+                     check=lambda s, b: s == (200 if allowed else 403))
+    else:
+        import brotli
+        import gzip
+        n, coding = rng.randint(0, 20000), rng.choice(["gzip", "br"])
+        decode = gzip.decompress if coding == "gzip" else brotli.decompress
+
+        def check(status, body):
+            return status == 200 and (decode(body) if n >= 256 else body) == b"t" * n
+        exchange(conn, tally, kind, "GET", f"/text?n={n}", headers={"Accept-Encoding": coding}, check=check)
 
 
 def file_round(conn, rng, tally):

@@ -8,6 +8,7 @@ import tempfile
 import time
 from typing import Annotated
 
+import snasio
 from snasio import (Field, FileResponse, HTTPError, Provide, Query, Response, ServerSentEvents, provide, redirect,
                     route)
 
@@ -143,6 +144,18 @@ def big(request):
 FILE = os.path.join(tempfile.gettempdir(), f"snasio-soak-{os.getpid()}.txt")
 with open(FILE, "wb") as f:
     f.write(bytes(range(256)) * 16)  # 4,096 bytes
+
+
+# The middleware, natively: a static mount (a small file and one large enough
+# to be pumped in pieces), CORS and compression.
+STATIC = tempfile.mkdtemp(prefix="snasio-soak-static-")
+with open(os.path.join(STATIC, "small.txt"), "wb") as f:
+    f.write(bytes(range(256)) * 16)
+with open(os.path.join(STATIC, "large.bin"), "wb") as f:
+    f.write(bytes(range(256)) * 2048)  # 512 KiB
+snasio.static("/static", STATIC)
+snasio.cors(allow_origins=["https://soak.example"], allow_headers=["Content-Type"])
+snasio.compression(min_size=256)
 
 
 @route("/file")
