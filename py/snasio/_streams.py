@@ -231,9 +231,11 @@ def _open_file(response, request):
     conditional = response.status == 200 and request is not None
     since = _if_modified_since(request.headers.get("if-modified-since")) if conditional else None
     wanted = request.headers.get("range") if conditional else None
+    if response.root is not None and "\0" in response.path:  # a name the client chose that names no file
+        return Response({"error": "not found"}, status=404)
     try:
         fd = os.open(response.path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
-    except (FileNotFoundError, NotADirectoryError, IsADirectoryError, ValueError):  # ValueError: a NUL in the path
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         return Response({"error": "not found"}, status=404)
     except PermissionError:
         return Response({"error": "forbidden"}, status=403)

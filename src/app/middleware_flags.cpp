@@ -36,6 +36,17 @@ double positive(std::string_view flag, std::string_view text) {
   return n;
 }
 
+// A whole number of at least `least` as `flag`'s value.
+template <class Int>
+Int whole(std::string_view flag, std::string_view text, Int least) {
+  Int n{};
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc{} || end != text.data() + text.size() || n < least)
+    throw usage_error("invalid value '" + std::string(text) + "' for " + std::string(flag) + " (a whole number, at least " +
+                      std::to_string(least) + ")");
+  return n;
+}
+
 std::string number_text(double n) {
   char text[32];
   std::snprintf(text, sizeof text, "%g", n);
@@ -92,14 +103,8 @@ void add_middleware_options(std::vector<option>& table) {
       {"--cors-allow-credentials", nullptr, "cross-origin requests may carry cookies and credentials",
        [](config& c, std::string_view v) { c.middleware.cors.credentials = yes_no("--cors-allow-credentials", v); },
        [](const config& c) { return std::string(c.middleware.cors.credentials ? "true" : "false"); }},
-      {"--cors-max-age", "S", "seconds a browser may cache a preflight's answer (-1: not said)",
-       [](config& c, std::string_view v) {
-         int n = 0;
-         auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-         if (ec != std::errc{} || end != v.data() + v.size() || n < -1)
-           throw usage_error("invalid value '" + std::string(v) + "' for --cors-max-age (seconds, or -1)");
-         c.middleware.cors.max_age = n;
-       },
+      {"--cors-max-age", "N", "seconds a browser may cache a preflight's answer",
+       [](config& c, std::string_view v) { c.middleware.cors.max_age = whole("--cors-max-age", v, 0); },
        [](const config& c) { return std::to_string(c.middleware.cors.max_age); }},
       {"--cors-allow-private-network", nullptr, "answer preflights that ask for private network access",
        [](config& c, std::string_view v) { c.middleware.cors.private_network = yes_no("--cors-allow-private-network", v); },
@@ -120,13 +125,11 @@ void add_middleware_options(std::vector<option>& table) {
        }},
       {"--compress-min-bytes", "N", "bodies smaller than this are sent as they are",
        [](config& c, std::string_view v) {
-         auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), c.middleware.compression.min_size);
-         if (ec != std::errc{} || end != v.data() + v.size())
-           throw usage_error("invalid value '" + std::string(v) + "' for --compress-min-bytes (bytes)");
+         c.middleware.compression.min_size = whole<std::size_t>("--compress-min-bytes", v, 0);
        },
        [](const config& c) { return std::to_string(c.middleware.compression.min_size); }},
       {"--compress-level", "N", "gzip 1-9, brotli 0-11 (capped at each one's highest)",
-       [](config& c, std::string_view v) { c.middleware.compression.quality = int(positive("--compress-level", v)); },
+       [](config& c, std::string_view v) { c.middleware.compression.quality = whole("--compress-level", v, 0); },
        [](const config& c) { return std::to_string(c.middleware.compression.quality); }},
       list_option("--compress-types", "media types compressed (type/* for a family)",
                   [](config& c) -> std::vector<std::string>& { return c.middleware.compression.types; }),
@@ -158,7 +161,9 @@ void add_middleware_options(std::vector<option>& table) {
          return r.enabled() ? number_text(r.per_second) + "/" + number_text(r.burst) : std::string();
        }},
       {"--rate-limit-clients", "N", "client addresses each rate limiter remembers (memory bound)",
-       [](config& c, std::string_view v) { c.middleware.rate_limit_clients = std::size_t(positive("--rate-limit-clients", v)); },
+       [](config& c, std::string_view v) {
+         c.middleware.rate_limit_clients = whole<std::size_t>("--rate-limit-clients", v, 1);
+       },
        [](const config& c) { return std::to_string(c.middleware.rate_limit_clients); }},
       {"--request-timeout", "S", "seconds a handler may take; then 408, and the handler is cancelled or abandoned (0: no limit)",
        [](config& c, std::string_view v) { c.middleware.request_timeout = duration("--request-timeout", v, true); },

@@ -89,7 +89,7 @@ std::optional<http::response> cors::preflight(const http::request& req, std::str
   allow_origin(origin, r.headers);
   r.headers.push_back({"Access-Control-Allow-Methods", methods_});
   if (!asked.empty()) r.headers.push_back({"Access-Control-Allow-Headers", std::string(http::trim(asked))});
-  if (policy_.max_age >= 0) r.headers.push_back({"Access-Control-Max-Age", std::to_string(policy_.max_age)});
+  r.headers.push_back({"Access-Control-Max-Age", std::to_string(policy_.max_age)});
   if (policy_.private_network && http::iequals(req.header("Access-Control-Request-Private-Network"), "true"))
     r.headers.push_back({"Access-Control-Allow-Private-Network", "true"});
   return r;

@@ -22,7 +22,7 @@ struct cors_policy {
   std::vector<std::string> headers;  ///< request headers allowed; "*" allows any
   std::vector<std::string> expose;   ///< response headers a page may read
   bool credentials = false;
-  int max_age = 600;  ///< seconds a preflight's answer may be cached; < 0: not said
+  int max_age = 600;  ///< seconds a preflight's answer may be cached
   bool private_network = false;  ///< answers Access-Control-Request-Private-Network
 
   bool enabled() const noexcept { return !origins.empty() || !origin_pattern.empty(); }

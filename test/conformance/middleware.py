@@ -40,7 +40,7 @@ def implied_cors(fx):
         policy["allowed_methods"] = [m.strip() for m in headers["access-control-allow-methods"].split(",")]
     if "access-control-allow-headers" in headers:
         policy["allowed_headers"] = [m.strip() for m in headers["access-control-allow-headers"].split(",")]
-    policy["max_age"] = int(headers.get("access-control-max-age", -1))
+    policy["max_age"] = int(headers.get("access-control-max-age", 600))
     policy["allow_credentials"] = headers.get("access-control-allow-credentials") == "true"
     policy["allow_private_network"] = headers.get("access-control-allow-private-network") == "true"
     return policy

@@ -46,9 +46,9 @@ def test_a_request_id_is_generated_echoed_and_handed_to_the_handler(start_server
     first, second = get(srv, "/whoami"), get(srv, "/whoami")
     ids = [first.headers["x-request-id"], second.headers["x-request-id"]]
     assert ids[0] != ids[1]
-    # This process's prefix, then a count in hex.
+    # Shaped as a UUID: this process's random prefix, then a count in hex.
     assert all(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}", i) for i in ids)
-    assert ids[0][:7] == ids[1][:7] and int(ids[1][7:], 16) == int(ids[0][7:], 16) + 1
+    assert ids[0][:24] == ids[1][:24] and int(ids[1][24:], 16) == int(ids[0][24:], 16) + 1
     assert first.json()["request_id"] == ids[0] and second.json()["request_id"] == ids[1]
     assert get(srv, "/health").headers["x-request-id"]  # native routes too
 
