@@ -53,7 +53,9 @@ bool dispatcher::answered_around(http::request& req, const std::string& path, co
   }
   http::coding coding = http::coding::identity;
   if (around_.compression.enabled()) {
-    extra.push_back({"Vary", "Accept-Encoding"});
+    // One Vary line for both: the answer depends on Origin and on Accept-Encoding.
+    if (!extra.empty() && extra.front().name == "Vary") extra.front().value += ", Accept-Encoding";
+    else extra.push_back({"Vary", "Accept-Encoding"});
     coding = http::choose_coding(req.header("Accept-Encoding"), around_.compression);
   }
   if (!extra.empty() || coding != http::coding::identity)

@@ -41,6 +41,7 @@ void cors::configure(cors_policy p) {
   any_header_ = std::find(policy_.headers.begin(), policy_.headers.end(), "*") != policy_.headers.end();
   methods_ = joined(policy_.methods);
   expose_ = joined(policy_.expose);
+  max_age_ = std::to_string(policy_.max_age);
 }
 
 bool cors::origin_allowed(std::string_view origin) const {
@@ -86,10 +87,11 @@ std::optional<http::response> cors::preflight(const http::request& req, std::str
     at = end + 1;
   }
   http::response r{204, "", std::move(headers), ""};
+  r.headers.reserve(r.headers.size() + 6);
   allow_origin(origin, r.headers);
   r.headers.push_back({"Access-Control-Allow-Methods", methods_});
   if (!asked.empty()) r.headers.push_back({"Access-Control-Allow-Headers", std::string(http::trim(asked))});
-  r.headers.push_back({"Access-Control-Max-Age", std::to_string(policy_.max_age)});
+  r.headers.push_back({"Access-Control-Max-Age", max_age_});
   if (policy_.private_network && http::iequals(req.header("Access-Control-Request-Private-Network"), "true"))
     r.headers.push_back({"Access-Control-Allow-Private-Network", "true"});
   return r;

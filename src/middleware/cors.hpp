@@ -52,7 +52,7 @@ class cors {
   cors_policy policy_;
   std::unique_ptr<re2::RE2> pattern_;
   bool any_origin_ = false, any_header_ = false;
-  std::string methods_, expose_;  // joined with ", "
+  std::string methods_, expose_, max_age_;  // joined with ", "; the max age as text
 };
 
 }  // namespace snasio::middleware

@@ -56,6 +56,11 @@ def raw(srv, method, path, headers=None):
 ORIGIN = {"Origin": "https://app.example"}
 
 
+def vary(headers) -> set:
+    """What an answer says it varies by, over all its Vary lines."""
+    return {v.strip() for line in headers.get_all("Vary") or [] for v in line.split(",")}
+
+
 # -- CORS ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("path", ["/json", "/nowhere", "/typed/{n}", "/public/hello.txt"])
@@ -67,7 +72,7 @@ def test_a_preflight_is_answered_natively_on_every_path(srv, path):
     assert "POST" in headers["Access-Control-Allow-Methods"]
     assert headers["Access-Control-Allow-Headers"] == "content-type, x-custom"
     assert headers["Access-Control-Max-Age"] == "120"
-    assert headers["Vary"] == "Origin"
+    assert vary(headers) == {"Origin"}  # a preflight's answer is not compressed
 
 
 @pytest.mark.parametrize("asked, why", [({"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"}, "Origin"),
@@ -87,7 +92,7 @@ def test_every_answer_to_an_allowed_origin_carries_the_cors_headers(srv, path, s
     assert got == status
     assert headers["Access-Control-Allow-Origin"] == "https://app.example"
     assert headers["Access-Control-Expose-Headers"] == "X-Total"
-    assert "Origin" in headers.get_all("Vary")
+    assert "Origin" in vary(headers)
 
 
 def test_a_405_carries_them_too_and_an_origin_not_allowed_is_refused(srv):
@@ -96,7 +101,7 @@ def test_a_405_carries_them_too_and_an_origin_not_allowed_is_refused(srv):
     got, headers, body = fetch(srv, "/json", headers={"Origin": "https://evil.example"})
     assert got == 403 and body == {"error": "Origin 'https://evil.example' is not allowed"}
     got, headers, _ = fetch(srv, "/json")  # no Origin: no CORS headers, but the answer varies by it
-    assert got == 200 and "Access-Control-Allow-Origin" not in headers and "Origin" in headers.get_all("Vary")
+    assert got == 200 and "Access-Control-Allow-Origin" not in headers and "Origin" in vary(headers)
 
 
 # -- compression --------------------------------------------------------------------
@@ -107,7 +112,7 @@ def test_gzip_and_brotli_chosen_by_accept_encoding_q_values(srv):
                            ("*", "br"), ("gzip;q=0, br;q=0", None), ("identity", None)]:
         status, headers, body = raw(srv, "GET", "/json", {"Accept-Encoding": accept})
         assert status == 200 and headers.get("Content-Encoding") == coding, accept
-        assert "Accept-Encoding" in headers.get_all("Vary")
+        assert "Accept-Encoding" in vary(headers)
         decoded = gzip.decompress(body) if coding == "gzip" else brotli.decompress(body) if coding == "br" else body
         assert decoded == plain
         assert int(headers["Content-Length"]) == len(body)
