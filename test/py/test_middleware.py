@@ -15,26 +15,37 @@ import zlib
 import brotli
 import pytest
 
-from conftest import ROOT, Client, Server, fetch
+from conftest import ROOT, Server, fetch
 
 APP = ROOT / "test" / "py" / "apps" / "middleware"
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    root = tmp_path_factory.mktemp("static")
+def make_site(root):
+    """The app's static directory under `root`, with what must never be
+    served beside and inside it: a secret outside, a dot-file, symlinks out
+    (to a file and to a directory), one inside, and a large file."""
     shutil.copytree(APP / "site", root / "site")
     (root / "secret.txt").write_text("outside the mount")
     (root / "site" / ".env").write_text("SECRET=1")
     (root / "site" / "big.bin").write_bytes(os.urandom(1_000_000))
     os.symlink(root / "secret.txt", root / "site" / "escape.txt")
+    os.symlink(root, root / "site" / "link-out")
     os.symlink("hello.txt", root / "site" / "inside.txt")
     return root / "site"
 
 
+def serve_site(site):
+    return Server(["--app-dir", str(APP), "--app", "mw:app"], env={**os.environ, "SNASIO_TEST_SITE": str(site)})
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    return make_site(tmp_path_factory.mktemp("static"))
+
+
 @pytest.fixture(scope="module")
 def srv(site):
-    s = Server(["--app-dir", str(APP), "--app", "mw:app"], env={**os.environ, "SNASIO_TEST_SITE": str(site)})
+    s = serve_site(site)
     yield s
     s.stop()
 
@@ -233,6 +244,9 @@ def test_a_deadline_cancels_an_async_handler_and_abandons_a_sync_one(srv):
     started = time.monotonic()
     assert fetch(srv, "/slow")[0] == 408
     assert time.monotonic() - started < 1.5
+    deadline = time.monotonic() + 3  # the cancellation reaches the loop just after the 408 leaves
+    while fetch(srv, "/cancelled")[2] != {"cancelled": 1} and time.monotonic() < deadline:
+        time.sleep(0.02)
     assert fetch(srv, "/cancelled")[2] == {"cancelled": 1}
     assert fetch(srv, "/slow-sync")[0] == 408
     time.sleep(0.8)  # the sync handler ran on; its answer was dropped

@@ -3,31 +3,22 @@
 the mount or a refusal; never a byte of what lies outside."""
 
 import http.client
-import os
-import shutil
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import ROOT, Server
+from test_middleware import make_site, serve_site
 
-APP = ROOT / "test" / "py" / "apps" / "middleware"
 SEGMENTS = ["..", ".", "", "%2e%2e", "%2E%2e", "%2e", ".%2e", "%2e.", "docs", "hello.txt", "escape.txt", "inside.txt",
             "secret.txt", "%2f", "%2F..", "%00", ".env", "..%2f", "%5c..", "..%5c", "link-out", "sub", "%252e%252e"]
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    root = tmp_path_factory.mktemp("confined")
-    shutil.copytree(APP / "site", root / "site")
-    (root / "secret.txt").write_text("outside the mount")
-    (root / "site" / ".env").write_text("SECRET=1")
-    os.symlink(root / "secret.txt", root / "site" / "escape.txt")
-    os.symlink(root, root / "site" / "link-out")
-    os.symlink("hello.txt", root / "site" / "inside.txt")
-    inside = {p.read_bytes() for p in (root / "site").rglob("*") if p.is_file() and not p.is_symlink()
+    site = make_site(tmp_path_factory.mktemp("confined"))
+    inside = {p.read_bytes() for p in site.rglob("*") if p.is_file() and not p.is_symlink()
               and not p.name.startswith(".")}
-    srv = Server(["--app-dir", str(APP), "--app", "mw:app"], env={**os.environ, "SNASIO_TEST_SITE": str(root / "site")})
+    srv = serve_site(site)
     yield srv, inside
     srv.stop()
 
