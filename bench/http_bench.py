@@ -222,7 +222,15 @@ def middleware_scripts(scratch):
                          'wrk.headers["Origin"] = "https://bench.example"\n'
                          'wrk.headers["Access-Control-Request-Method"] = "POST"\n')
     gzip.write_text('wrk.headers["Accept-Encoding"] = "gzip"\n')
-    return {"preflight": str(preflight), "gzip": str(gzip)}
+    # 16 requests per write, each connection keeping 16 in flight: pipelining.
+    pipeline = scratch / "pipeline.lua"
+    pipeline.write_text('init = function(args)\n'
+                        '  local r = {}\n'
+                        '  for i = 1, 16 do r[i] = wrk.format(nil, nil) end\n'
+                        '  req = table.concat(r)\n'
+                        'end\n'
+                        'request = function() return req end\n')
+    return {"preflight": str(preflight), "gzip": str(gzip), "pipeline": str(pipeline)}
 
 
 # The sleepers of the cases "... while 8 handlers sleep": plain def handlers
@@ -293,6 +301,9 @@ def cases(quick, workers_cases, baseline=None):
         ("aiohttp hello", "aiohttp", "/hello", 64, None),
         ("nginx return 200", "nginx", "/hello", 64, None),
         ("nginx CORS preflight", "nginx", "/cors/x", 64, "preflight"),
+        ("snasio native /health, 16 pipelined", "snasio", "/health", 32, "pipeline"),
+        ("snasio sync hello, 16 pipelined", "snasio", "/hello", 32, "pipeline"),
+        ("nginx return 200, 16 pipelined", "nginx", "/hello", 32, "pipeline"),
         ("nginx static file", "nginx", "/static/echo.json", 64, None),
         ("nginx static file, gzip", "nginx", "/static/echo.json", 64, "gzip"),
     ]
