@@ -10,7 +10,8 @@ build := "build"
 # Everything snasio builds, tests and fuzzes with, from Debian.
 packages := "meson ninja-build g++ pkg-config libasio-dev node-llhttp rapidjson-dev catch2 " + \
   "python3-dev python3-venv python3-pytest python3-hypothesis python3-werkzeug python3-numpy " + \
-  "clang libclang-rt-14-dev wrk python3-uvloop nginx-light iproute2 libre2-dev python3-pydantic"
+  "clang libclang-rt-14-dev wrk python3-uvloop nginx-light iproute2 libre2-dev python3-pydantic " + \
+  "zlib1g-dev libbrotli-dev python3-brotli"
 # What `just bench` adds: the peers it measures and the chart it draws.
 bench_packages := "wrk python3-uvicorn python3-httptools uwsgi-core uwsgi-plugin-python3 python3-aiohttp " + \
   "nginx-light python3-matplotlib valgrind"
