@@ -38,6 +38,8 @@ void dispatcher::set_middleware(const middleware::settings& s, asio::any_io_exec
   if (s.rate.enabled()) rate_ = std::make_unique<middleware::rate_limiter>(s.rate, s.rate_limit_clients);
   pump_ = std::make_unique<file_pump>(ex);
   deadlines_ = std::make_unique<deadlines>(ex);
+  // Nothing around the routes: nothing is done per request for it.
+  around_active_ = cors_.enabled() || s.compression.enabled() || rate_ || !statics_.empty();
 }
 
 // CORS first, so that every answer after it (a 429, a 404, a handler's 500)
@@ -135,7 +137,7 @@ net::listening dispatcher::handle(http::request&& req, const net::responder& to)
     to.send(http::response::error(400, "%00 (a NUL byte) in the path"));
     return {};
   }
-  if (pump_) {  // the middleware is configured (a program that embeds snasio may leave it out)
+  if (around_active_) {
     net::listening later;
     if (answered_around(req, *path, to, later)) return later;
   }
@@ -225,21 +227,21 @@ net::listening dispatcher::to_python(std::size_t route, http::request&& req, std
   j.client_port = req.client_port;
   j.https = req.https;
   j.request_id = std::move(req.request_id);
-  const std::string j_request_id = j.request_id;
   j.answer = python::one_shot(to, python_->replies());
   const std::uint64_t job_id = j.id;
   // The Python side hears what becomes of the answer, by job id; a route
   // whose dependencies clean up after the answer hears when it is written.
+  const python::python_route& planned = python_->routes()[route];
+  auto timeout = planned.timeout.count() > 0 ? planned.timeout : around_.request_timeout;
+  std::string late;  // what the log says if the deadline passes (made only under a deadline)
+  if (timeout.count() > 0 && deadlines_)
+    late = planned.name + " did not answer within " + std::to_string(timeout.count()) + " ms (" +
+           (planned.timeout.count() > 0 ? "its timeout=" : "--request-timeout") + "): 408 sent, the handler " +
+           (planned.mode == python::execution_mode::async ? "cancelled" : "abandoned (it runs on; its answer is dropped)") +
+           " [request " + j.request_id + "]";
   if (python_->submit(j)) {
-    const python::python_route& r = python_->routes()[route];
-    net::listening later{python_, job_id, r.cleanup_after_write};
-    auto timeout = r.timeout.count() > 0 ? r.timeout : around_.request_timeout;
-    if (timeout.count() > 0 && deadlines_)
-      deadlines_->add(timeout, to, later,
-                      r.name + " did not answer within " + std::to_string(timeout.count()) + " ms (" +
-                          (r.timeout.count() > 0 ? "its timeout=" : "--request-timeout") + "): 408 sent, the handler " +
-                          (r.mode == python::execution_mode::async ? "cancelled" : "abandoned (it runs on; its answer is dropped)") +
-                          " [request " + j_request_id + "]");
+    net::listening later{python_, job_id, planned.cleanup_after_write};
+    if (!late.empty()) deadlines_->add(timeout, to, later, std::move(late));
     return later;
   }
   // The queue is full: refuse at once rather than wait; the reactor goes on.

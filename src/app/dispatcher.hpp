@@ -104,6 +104,7 @@ class dispatcher final : public net::request_handler {
   std::vector<std::unique_ptr<middleware::rate_limiter>> route_rates_;  // by Python route, if set
   std::unique_ptr<file_pump> pump_;
   std::unique_ptr<deadlines> deadlines_;
+  bool around_active_ = false;  // any of CORS, compression, a global rate limit, a static mount
   std::optional<std::size_t> own_answers_;  // the Python route the server's own answers go through, if any
 };
 

@@ -230,6 +230,13 @@ const std::vector<option>& options() {
       {"--request-id-header", nullptr, "send each request's id back as X-Request-ID (false: do not)",
        [](config& c, std::string_view v) { c.server.request_id_header = yes_no("--request-id-header", v); },
        [](const config& c) { return std::string(c.server.request_id_header ? "true" : "false"); }},
+      {"--request-id-format", "FORMAT", "the ids the server makes: short (a prefix and a count) or uuid (UUID-shaped)",
+       [](config& c, std::string_view v) {
+         if (v != "short" && v != "uuid")
+           throw usage_error("invalid value '" + std::string(v) + "' for --request-id-format (short or uuid)");
+         c.server.request_id_uuid = v == "uuid";
+       },
+       [](const config& c) { return std::string(c.server.request_id_uuid ? "uuid" : "short"); }},
   };
   add_middleware_options(table);
   return table;

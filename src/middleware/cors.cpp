@@ -18,6 +18,14 @@ bool contains(const std::vector<std::string>& items, std::string_view s) {
   return std::any_of(items.begin(), items.end(), [&](const std::string& i) { return http::iequals(i, s); });
 }
 
+// Browsers send Origin on same-origin POSTs too: a page of this very site
+// (its origin's host and port are the request's Host) is no cross-origin
+// request, and is never refused.
+bool same_origin(const http::request& req, std::string_view origin) {
+  std::size_t scheme_end = origin.find("://");
+  return scheme_end != std::string_view::npos && http::iequals(origin.substr(scheme_end + 3), req.header("Host"));
+}
+
 http::response refused(std::string reason, http::header_list headers) {
   auto r = http::response::error(403, reason);
   r.headers = std::move(headers);
@@ -63,7 +71,7 @@ std::optional<http::response> cors::decide(const http::request& req, http::heade
   // An answer that depends on Origin says so, for caches, unless it is the same for every origin.
   if (!any_origin_ || policy_.credentials) headers.push_back({"Vary", "Origin"});
   std::string_view origin = req.header("Origin");
-  if (origin.empty()) return std::nullopt;  // not a cross-origin request
+  if (origin.empty() || same_origin(req, origin)) return std::nullopt;  // not a cross-origin request
   if (req.method == "OPTIONS" && !req.header("Access-Control-Request-Method").empty())
     return preflight(req, origin, headers);
   if (!origin_allowed(origin)) return refused("Origin '" + std::string(origin) + "' is not allowed", std::move(headers));

@@ -105,7 +105,13 @@ std::optional<file_answer> static_files::serve(const http::request& req, std::st
   });
   if (it == mounts_.end()) return std::nullopt;
   const static_mount& m = it->m;
+  // What the mount does not have: 404, but a mount at the root leaves it to the routes.
+  auto not_found = [&]() -> std::optional<file_answer> {
+    if (m.prefix == "/") return std::nullopt;
+    return file_answer{answer(404, "not found")};
+  };
   if (req.method != "GET" && req.method != "HEAD") {
+    if (m.prefix == "/") return std::nullopt;  // the routes' methods
     auto r = answer(405, "method not allowed");
     r.headers.push_back({"Allow", "GET, HEAD"});
     return file_answer{std::move(r)};
@@ -117,15 +123,15 @@ std::optional<file_answer> static_files::serve(const http::request& req, std::st
   for (std::size_t at = 0; at <= rest.size();) {
     std::size_t end = std::min(rest.find('/', at), rest.size());
     std::string_view seg = rest.substr(at, end - at);
-    if (seg.starts_with('.') && seg != ".") return file_answer{answer(404, "not found")};
+    if (seg.starts_with('.') && seg != ".") return not_found();
     if (!seg.empty() && seg != ".") rel += (rel.empty() ? "" : "/") + std::string(seg);
     at = end + 1;
   }
   fd_guard file{open_under(it->dirfd, rel, m.follow_symlinks)};
   struct stat st{};
-  if (file.fd < 0 || ::fstat(file.fd, &st) != 0) return file_answer{errno == EACCES ? answer(403, "forbidden") : answer(404, "not found")};
+  if (file.fd < 0 || ::fstat(file.fd, &st) != 0) return errno == EACCES ? file_answer{answer(403, "forbidden")} : not_found();
   if (S_ISDIR(st.st_mode)) {
-    if (!m.index) return file_answer{answer(404, "not found")};
+    if (!m.index) return not_found();
     if (!path.ends_with('/')) {  // relative links in the index need the slash
       auto r = answer(308, "moved permanently");
       std::string q(req.raw_query());
@@ -135,11 +141,10 @@ std::optional<file_answer> static_files::serve(const http::request& req, std::st
     rel += rel.empty() ? "index.html" : "/index.html";
     ::close(file.release());
     file.fd = open_under(it->dirfd, rel, m.follow_symlinks);
-    if (file.fd < 0 || ::fstat(file.fd, &st) != 0) return file_answer{answer(404, "not found")};
+    if (file.fd < 0 || ::fstat(file.fd, &st) != 0) return not_found();
   }
   // "file/" names no file (only a directory's index answers a path ending in '/').
-  if (!S_ISREG(st.st_mode) || (path.ends_with('/') && !rel.ends_with("index.html")))
-    return file_answer{answer(404, "not found")};
+  if (!S_ISREG(st.st_mode) || (path.ends_with('/') && !rel.ends_with("index.html"))) return not_found();
 
   char etag_text[48];
   std::snprintf(etag_text, sizeof etag_text, "\"%llx-%llx\"", static_cast<unsigned long long>(st.st_mtime),

@@ -47,7 +47,9 @@ class static_files {
   bool empty() const noexcept { return mounts_.empty(); }
   /// The answer for `path` (percent-decoded) when a mount's prefix covers
   /// it: a file, 304, 206, 416, 404, 405 or the 308 that adds a directory's
-  /// slash; nullopt when no mount does.
+  /// slash; nullopt when no mount does. A mount at "/" answers only with
+  /// what it has: a path it has no file for, and other methods, are left
+  /// to the routes (nullopt).
   std::optional<file_answer> serve(const http::request& req, std::string_view path) const;
 
  private:

@@ -11,14 +11,16 @@ namespace snasio::net {
 connection_manager::connection_manager(asio::any_io_executor executor, const server_options& options,
                                        request_handler& handler)
     : executor_(std::move(executor)), options_(options), handler_(handler), drain_timer_(executor_) {
-  // Ids are shaped as UUIDs (what tracing tools expect): 80 random bits
-  // fixed per process, then a counter in the last 12 hex digits, so they
-  // never repeat within a process and rarely across processes.
+  // Both id shapes start with random digits drawn once per process: six
+  // base-36 digits for the short ids; 80 bits, with a v4 UUID's version and
+  // variant nibbles, for the UUID-shaped ones.
   std::mt19937_64 random(std::uint64_t(std::random_device{}()) << 32 | std::random_device{}());
-  constexpr std::string_view hex = "0123456789abcdef", shape = "xxxxxxxx-xxxx-4xxx-8xxx-";
+  constexpr std::string_view base36 = "0123456789abcdefghijklmnopqrstuvwxyz", shape = "xxxxxxxx-xxxx-4xxx-8xxx-";
+  for (std::size_t i = 0; i + 1 < short_prefix_size; ++i) short_[i] = base36[random() % 36];
+  short_[short_prefix_size - 1] = '-';
   std::uint64_t bits = random();
   for (std::size_t i = 0; i < shape.size(); ++i, bits = bits ? bits >> 4 : random())
-    id_[i] = shape[i] == 'x' ? hex[bits & 15] : shape[i];
+    uuid_[i] = shape[i] == 'x' ? "0123456789abcdef"[bits & 15] : shape[i];
 }
 
 namespace {
@@ -34,8 +36,14 @@ bool safe_request_id(std::string_view id, std::size_t max_size) {
 std::string connection_manager::request_id(std::string_view offered) {
   if (safe_request_id(offered, options_.max_request_id_bytes)) return std::string(offered);
   std::uint64_t n = ++next_id_;
-  for (std::size_t i = id_prefix_size + 12; i-- > id_prefix_size; n >>= 4) id_[i] = "0123456789abcdef"[n & 15];
-  return std::string(id_, id_prefix_size + 12);
+  if (options_.request_id_uuid) {  // the count in the last 12 hex digits
+    for (std::size_t i = uuid_prefix_size + 12; i-- > uuid_prefix_size; n >>= 4) uuid_[i] = "0123456789abcdef"[n & 15];
+    return std::string(uuid_, uuid_prefix_size + 12);
+  }
+  // Short: at most 15 characters for the first 4.3 billion requests, the
+  // most a std::string holds without allocating.
+  char* end = std::to_chars(short_ + short_prefix_size, short_ + sizeof short_, n, 16).ptr;
+  return std::string(short_, end);
 }
 
 void connection_manager::start(stream_socket socket) {

@@ -95,8 +95,9 @@ class connection_manager {
   // workers' ids do not collide), a dash and a count in hex: 15 characters or
   // fewer for the first 4.3 billion requests, which a std::string holds
   // without allocating.
-  static constexpr std::size_t id_prefix_size = 24;  // "xxxxxxxx-xxxx-4xxx-8xxx-"
-  char id_[40];
+  static constexpr std::size_t short_prefix_size = 7, uuid_prefix_size = 24;  // "abc123-", "xxxxxxxx-xxxx-4xxx-8xxx-"
+  char short_[32];
+  char uuid_[40];
   std::uint64_t next_id_ = 0;
   std::unique_ptr<access_log> access_log_;
 };

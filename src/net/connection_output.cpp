@@ -63,6 +63,8 @@ bool connection::fill_compressed(std::uint64_t slot, const http::response& r, co
   // (its length is then unknown: chunked, or until the close for HTTP/1.0).
   http::response coded = r;
   coded.headers.push_back({"Content-Encoding", std::string(http::coding_name(f.encode))});
+  for (auto& h : coded.headers)  // another representation: its ETag can only be weak (RFC 9110 8.8.3)
+    if (http::iequals(h.name, "ETag") && !h.value.starts_with("W/")) h.value.insert(0, "W/");
   auto encoder = http::make_encoder(f.encode, f.compression->quality);
   if (!coded.streamed) {
     coded.body = encoder->encode(coded.body, true);

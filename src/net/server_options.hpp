@@ -58,6 +58,9 @@ struct server_options {
   std::size_t max_request_id_bytes = 128;
   /// --request-id-header: each answer carries its request's id as X-Request-ID.
   bool request_id_header = true;
+  /// --request-id-format uuid: ids the server makes are shaped as UUIDs (36
+  /// characters, an allocation each); short: a prefix and a count (at most 15).
+  bool request_id_uuid = false;
   /// --stream-buffer-bytes: a streamed response's bytes waiting to be written
   /// before its producer is asked for more (a slow reader holds no more).
   std::size_t stream_buffer_bytes = 64 * 1024;

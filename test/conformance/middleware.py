@@ -75,8 +75,9 @@ def app_lines(fx, prefix: str, files_dir: str) -> list:
         lines.append(f"_files({directory!r}, {[(f['path'], f['content']) for f in mount.get('files', [])]!r})")
         lines.append(f"app.static({prefix + mount['route_prefix']!r}, {directory!r}, "
                      f"index={bool(mount.get('index_file', True))!r}, cache_control={mount.get('cache_control', '')!r})")
-    if "request_id" in m and not m["request_id"].get("enabled", True):
-        lines.append("app.configure(request_id_header=False)")
+    if "request_id" in m:  # ids made as Spikard makes them (UUIDs), or none sent
+        lines.append("app.configure(request_id_format='uuid')" if m["request_id"].get("enabled", True)
+                     else "app.configure(request_id_header=False)")
     return lines + hook_lines(fx, m.get("lifecycle_hooks") or {})
 
 

@@ -128,3 +128,14 @@ TEST_CASE("with no origin configured, CORS is off", "[cors]") {
   middleware::cors c;
   CHECK_FALSE(c.enabled());
 }
+
+TEST_CASE("a request from the site's own origin is not cross-origin: never refused", "[cors]") {
+  middleware::cors_policy p;
+  p.origins = {"https://app.example"};
+  auto c = configured(p);
+  http::header_list extra;
+  CHECK_FALSE(c.decide(request("POST", {{"Origin", "https://api.example:8443"}, {"Host", "api.example:8443"}}), extra));
+  CHECK(http::find_header(extra, "Access-Control-Allow-Origin").empty());
+  CHECK(c.decide(request("POST", {{"Origin", "https://evil.example"}, {"Host", "api.example:8443"}}), extra)->status ==
+        403);
+}

@@ -168,3 +168,14 @@ TEST_CASE("media types come from the extension", "[static]") {
   CHECK(middleware::media_type_of("noext") == "application/octet-stream");
   CHECK(middleware::media_type_of("dir.d/file") == "application/octet-stream");
 }
+
+TEST_CASE("a mount at the root serves what it has and leaves the rest to the routes", "[static]") {
+  site t;
+  middleware::static_files s;
+  s.mount({"/", t.dir.string()});
+  CHECK(serve(s, get("/hello.txt")).response.body == "Hello from static storage");
+  CHECK(serve(s, get("/docs/")).response.body == "<h1>docs</h1>");
+  for (const char* path : {"/users/1", "/.well-known/x", "/hello.txt/", "/../outside.txt", "/escape.txt"})
+    CHECK_FALSE(s.serve(get(path), path));
+  CHECK_FALSE(s.serve(get("/hello.txt", {}, "POST"), "/hello.txt"));
+}

@@ -46,11 +46,18 @@ def test_a_request_id_is_generated_echoed_and_handed_to_the_handler(start_server
     first, second = get(srv, "/whoami"), get(srv, "/whoami")
     ids = [first.headers["x-request-id"], second.headers["x-request-id"]]
     assert ids[0] != ids[1]
-    # Shaped as a UUID: this process's random prefix, then a count in hex.
-    assert all(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}", i) for i in ids)
-    assert ids[0][:24] == ids[1][:24] and int(ids[1][24:], 16) == int(ids[0][24:], 16) + 1
+    # This process's prefix, then a count in hex.
+    assert all(re.fullmatch(r"[0-9a-z]{6}-[0-9a-f]+", i) for i in ids)
+    assert ids[0][:7] == ids[1][:7] and int(ids[1][7:], 16) == int(ids[0][7:], 16) + 1
     assert first.json()["request_id"] == ids[0] and second.json()["request_id"] == ids[1]
     assert get(srv, "/health").headers["x-request-id"]  # native routes too
+
+
+def test_request_ids_may_be_shaped_as_uuids(start_server):
+    srv = start_server("--app-dir", str(APP), "--request-id-format", "uuid")
+    ids = [get(srv, "/whoami").headers["x-request-id"] for _ in range(2)]
+    assert all(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}", i) for i in ids)
+    assert ids[0][:24] == ids[1][:24] and int(ids[1][24:], 16) == int(ids[0][24:], 16) + 1
 
 
 def test_a_safe_incoming_request_id_is_kept_and_an_unsafe_one_replaced(start_server):
@@ -60,7 +67,7 @@ def test_a_safe_incoming_request_id_is_kept_and_an_unsafe_one_replaced(start_ser
     for unsafe in [b"has space", b"quote\"d", b"x" * 129, b"semi;colon"]:
         r = get(srv, "/whoami", b"X-Request-ID: " + unsafe + b"\r\n")
         assert r.headers["x-request-id"] != unsafe.decode()
-        assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}", r.json()["request_id"])
+        assert re.fullmatch(r"[0-9a-z]{6}-[0-9a-f]+", r.json()["request_id"])
     assert get(srv, "/whoami", b"X-Request-ID: " + b"x" * 128 + b"\r\n").headers["x-request-id"] == "x" * 128
 
 
@@ -99,7 +106,7 @@ def test_the_text_access_log_has_a_line_per_request(start_server):
     assert len(lines) == 3
     ok = re.fullmatch(r'127\.0\.0\.1:(\d+) \[[^\]]+ GMT\] "GET /whoami\?x=1" 200 (\d+) (\d+\.\d{3})ms line-1\n', lines[0])
     assert ok, lines[0]
-    assert re.fullmatch(r'127\.0\.0\.1:\d+ \[[^\]]+\] "GET /nowhere" 404 \d+ \d+\.\d{3}ms [0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}\n',
+    assert re.fullmatch(r'127\.0\.0\.1:\d+ \[[^\]]+\] "GET /nowhere" 404 \d+ \d+\.\d{3}ms [0-9a-z]{6}-[0-9a-f]+\n',
                         lines[1]), lines[1]
     # A request that could not be parsed: the peer, no method or target.
     assert re.fullmatch(r'127\.0\.0\.1:\d+ \[[^\]]+\] "- -" 400 \d+ 0\.000ms \n', lines[2]), lines[2]

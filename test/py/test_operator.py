@@ -369,6 +369,7 @@ BAD_VALUES = {
     "MODE": ["", "8", "1000", "rw"],
     "LEVEL": ["", "verbose", "INFO "],
     "F": ["", "xml"],
+    "FORMAT": ["", "UUID", "long"],
     "IPS": ["10.0.0.1/33", "nonsense", "1.2.3.4,,300.1.1.1"],
     None: ["", "maybe", "2"],
 }
