@@ -116,6 +116,7 @@ http {{
   uwsgi_temp_path {dir}/uwsgi;
   scgi_temp_path {dir}/scgi;
   sendfile on;
+  types {{ application/json json; }}
   gzip_comp_level {level};
   gzip_min_length 512;
   gzip_types application/json;

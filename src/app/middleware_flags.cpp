@@ -92,7 +92,16 @@ void add_middleware_options(std::vector<option>& table) {
       list_option("--cors-allow-origins", "origins allowed cross-origin requests, comma-separated (*: any); CORS is off without one",
                   [](config& c) -> std::vector<std::string>& { return c.middleware.cors.origins; }),
       {"--cors-allow-origin-regex", "RE", "or origins matching this regular expression whole (RE2)",
-       [](config& c, std::string_view v) { c.middleware.cors.origin_pattern = v; },
+       [](config& c, std::string_view v) {
+         middleware::cors_policy p;  // compiled once here, so a bad pattern is a usage error
+         p.origin_pattern = v;
+         try {
+           middleware::cors().configure(p);
+         } catch (const std::invalid_argument& e) {
+           throw usage_error(e.what());
+         }
+         c.middleware.cors.origin_pattern = v;
+       },
        [](const config& c) { return c.middleware.cors.origin_pattern; }},
       list_option("--cors-allow-methods", "methods a preflight allows",
                   [](config& c) -> std::vector<std::string>& { return c.middleware.cors.methods; }),
@@ -138,6 +147,7 @@ void add_middleware_options(std::vector<option>& table) {
        [](const config& c) { return std::string(c.middleware.compression.event_streams ? "true" : "false"); }},
       {"--static", "PREFIX=DIR", "serve DIR's files under PREFIX natively (repeatable; options after |: index=false, symlinks=true, cache=VALUE)",
        [](config& c, std::string_view v) {
+         if (v.empty()) throw usage_error("--static takes PREFIX=DIR, such as /public=./public");
          for (std::size_t at = 0; at < v.size();) {  // an app's mounts come one per line
            std::size_t end = std::min(v.find('\n', at), v.size());
            c.middleware.statics.push_back(mount(v.substr(at, end - at)));

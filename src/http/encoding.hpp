@@ -46,8 +46,9 @@ class encoder {
   virtual std::string encode(std::string_view piece, bool last) = 0;
 };
 
-/// An encoder for `c` (gzip or br) at the policy's quality.
-std::unique_ptr<encoder> make_encoder(coding c, int quality);
+/// An encoder for `c` (gzip or br) at the policy's quality; with the size
+/// of what it will encode (0: unknown, a stream), its state is sized to it.
+std::unique_ptr<encoder> make_encoder(coding c, int quality, std::size_t size_hint = 0);
 
 /// `body` compressed whole with `c`.
 std::string compress(coding c, int quality, std::string_view body);

@@ -65,11 +65,11 @@ bool connection::fill_compressed(std::uint64_t slot, const http::response& r, co
   coded.headers.push_back({"Content-Encoding", std::string(http::coding_name(f.encode))});
   for (auto& h : coded.headers)  // another representation: its ETag can only be weak (RFC 9110 8.8.3)
     if (http::iequals(h.name, "ETag") && !h.value.starts_with("W/")) h.value.insert(0, "W/");
-  auto encoder = http::make_encoder(f.encode, f.compression->quality);
   if (!coded.streamed) {
-    coded.body = encoder->encode(coded.body, true);
+    coded.body = http::compress(f.encode, f.compression->quality, coded.body);
     return fill(slot, coded);  // now encoded: compressible() says no
   }
+  auto encoder = http::make_encoder(f.encode, f.compression->quality);
   coded.stream_length = -1;
   if (manager_.log()) log_access(slot, coded);
   using body = response_slots::stream_body;

@@ -370,6 +370,9 @@ BAD_VALUES = {
     "LEVEL": ["", "verbose", "INFO "],
     "F": ["", "xml"],
     "FORMAT": ["", "UUID", "long"],
+    "PREFIX=DIR": ["", "public", "/p=", "=dir", "p=dir", "/p=dir|bogus=1", "/p=dir|index=maybe"],
+    "RATE[/BURST]": ["", "x", "0", "-1", "5/0", "5/x", "nan", "inf"],
+    "RE": ["(unclosed", "a{2,1}"],
     "IPS": ["10.0.0.1/33", "nonsense", "1.2.3.4,,300.1.1.1"],
     None: ["", "maybe", "2"],
 }
