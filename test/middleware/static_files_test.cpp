@@ -179,3 +179,23 @@ TEST_CASE("a mount at the root serves what it has and leaves the rest to the rou
     CHECK_FALSE(s.serve(get(path), path));
   CHECK_FALSE(s.serve(get("/hello.txt", {}, "POST"), "/hello.txt"));
 }
+
+TEST_CASE("mount prefixes are normalized; unusual ranges and validators", "[static]") {
+  site t;
+  middleware::static_files s;
+  s.mount({"public//", t.dir.string()});  // no leading slash, trailing ones: "/public"
+  CHECK(serve(s, get("/public/hello.txt")).response.status == 200);
+  CHECK(serve(s, get("/public/hello.txt", {{"Range", "bytes=-0"}})).response.status == 416);
+  CHECK(serve(s, get("/public/hello.txt", {{"Range", "bytes=-99"}})).response.body == "Hello from static storage");
+  CHECK(serve(s, get("/public/hello.txt", {{"Range", "bytes=3"}})).response.status == 200);
+  CHECK(serve(s, get("/public/hello.txt", {{"Range", "bytes=1-99999999999999999999"}})).response.status == 200);
+  auto first = serve(s, get("/public/hello.txt"));
+  std::string etag(http::find_header(first.response.headers, "ETag"));
+  std::string modified(http::find_header(first.response.headers, "Last-Modified"));
+  CHECK(serve(s, get("/public/hello.txt", {{"Range", "bytes=0-4"}, {"If-Range", etag}})).response.body == "Hello");
+  CHECK(serve(s, get("/public/hello.txt", {{"Range", "bytes=0-4"}, {"If-Range", modified}})).response.body == "Hello");
+  CHECK(serve(s, get("/public/hello.txt", {{"If-None-Match", "*"}})).response.status == 304);
+  CHECK(serve(s, get("/public/hello.txt", {{"If-None-Match", "W/" + etag}})).response.status == 304);
+  CHECK(serve(s, get("/public/docs/", {}, "HEAD")).response.stream_length == 13);
+  CHECK(serve(s, get("/public", {}, "HEAD")).response.status == 308);
+}

@@ -4,6 +4,7 @@ runs the real snasio-serve."""
 
 import os
 import pathlib
+import re
 import select
 import shutil
 import signal
@@ -539,3 +540,29 @@ def test_just_serve_app_dir_is_taken_from_where_you_stand(tmp_path):
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=15)
+
+
+def test_print_config_shows_the_middleware_as_set():
+    out = subprocess.run([str(SERVE), "--print-config", "--cors-allow-origins", "https://a.example, https://b.example",
+                          "--cors-allow-origin-regex", r"https://.*\.c\.example", "--cors-allow-methods", "GET,POST",
+                          "--cors-allow-headers", "*", "--cors-expose-headers", "X-Total", "--cors-allow-credentials",
+                          "--cors-max-age", "60", "--cors-allow-private-network", "--compress", "gzip,br",
+                          "--compress-min-bytes", "0", "--compress-level", "9", "--compress-types", "text/*,application/json",
+                          "--compress-event-streams", "--static", "/p=/tmp|index=false|symlinks=true|cache=no-store",
+                          "--static", "/q=/var", "--rate-limit", "5/10", "--rate-limit-clients", "7",
+                          "--request-timeout", "2.5", "--request-id-header=false", "--request-id-format", "uuid"],
+                         capture_output=True, text=True, timeout=20).stdout
+    shown = {line.split()[0]: line.split()[1] for line in out.splitlines()[1:] if len(line.split()) >= 2}
+    assert shown["cors_allow_origins"] == "https://a.example,https://b.example"
+    assert shown["cors_allow_methods"] == "GET,POST" and shown["cors_allow_headers"] == "*"
+    assert shown["cors_allow_credentials"] == shown["cors_allow_private_network"] == "true"
+    assert shown["compress"] == "gzip,br" and shown["compress_level"] == "9" and shown["compress_min_bytes"] == "0"
+    assert shown["compress_event_streams"] == "true"
+    assert "/p=/tmp|index=false|symlinks=true|cache=no-store" in out and "/q=/var" in out
+    assert shown["rate_limit"] == "5/10" and shown["rate_limit_clients"] == "7"
+    assert shown["request_timeout"] == "2.5" and shown["request_id_header"] == "false"
+    assert shown["request_id_format"] == "uuid"
+    for one in (["--compress", "gzip"], ["--compress", "br"], ["--compress", "none"]):
+        out = subprocess.run([str(SERVE), "--print-config", *one], capture_output=True, text=True, timeout=20).stdout
+        assert re.search(r"^compress +" + one[1] + r" ", out, re.M), out
+    assert run_serve("--compress", "zip")[0] == 2
