@@ -298,3 +298,26 @@ def test_background_tasks_run_after_the_answer_and_failures_are_logged(srv):
     assert fetch(srv, "/background")[2]["events"] == ["alpha", "alpha (sync)"]
     assert re.search(r"background task .*\[request " + re.escape(headers["X-Request-ID"]) + r"\]", srv.stderr())
     assert "ValueError: a background task fails" in srv.stderr()
+
+
+def test_a_file_that_shrinks_while_it_is_sent_is_cut_short_and_its_descriptor_closed(srv, site):
+    shrinking = site / "shrinking.bin"
+    shrinking.write_bytes(b"x" * 4_000_000)
+    before = len(os.listdir(f"/proc/{srv.proc.pid}/fd"))
+    s = socket.create_connection((srv.host, srv.port), timeout=10)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.sendall(b"GET /public/shrinking.bin HTTP/1.1\r\nHost: t\r\n\r\n")
+    got = s.recv(4096)
+    assert got.startswith(b"HTTP/1.1 200") and b"Content-Length: 4000000" in got
+    shrinking.write_bytes(b"")  # the same file, now empty: the next read finds nothing
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break  # the server closed: the client can tell the body is incomplete
+        got += chunk
+    s.close()
+    assert len(got) < 4_000_000
+    deadline = time.monotonic() + 5
+    while len(os.listdir(f"/proc/{srv.proc.pid}/fd")) > before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(os.listdir(f"/proc/{srv.proc.pid}/fd")) <= before

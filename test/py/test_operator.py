@@ -566,3 +566,23 @@ def test_print_config_shows_the_middleware_as_set():
         out = subprocess.run([str(SERVE), "--print-config", *one], capture_output=True, text=True, timeout=20).stdout
         assert re.search(r"^compress +" + one[1] + r" ", out, re.M), out
     assert run_serve("--compress", "zip")[0] == 2
+
+
+@pytest.mark.parametrize("switch", ["true", "on", "yes", "1", "false", "off", "no", "0"])
+def test_print_config_reads_every_spelling_of_a_switch(switch):
+    out = subprocess.run([str(SERVE), "--print-config", f"--access-log={switch}", f"--reload={switch}",
+                          f"--cors-allow-credentials={switch}", "--access-log-format",
+                          "json" if switch in ("true", "1") else "text", "--log-level",
+                          {"true": "debug", "on": "warning", "yes": "error"}.get(switch, "info")],
+                         capture_output=True, text=True, timeout=20).stdout
+    want = "true" if switch in ("true", "on", "yes", "1") else "false"
+    assert re.search(rf"^access_log +{want} ", out, re.M) and re.search(rf"^reload +{want} ", out, re.M), out
+    assert re.search(rf"^cors_allow_credentials +{want} ", out, re.M), out
+
+
+def test_print_config_shows_the_command_lines_other_settings():
+    out = subprocess.run([str(SERVE), "--print-config", "--uds", "/tmp/snasio-x.sock", "--uds-mode", "600",
+                          "--forwarded-allow-ips", "10.0.0.0/8,unix", "--openapi-path", "", "--workers", "3"],
+                         capture_output=True, text=True, timeout=20).stdout
+    assert re.search(r"^uds_mode +600 ", out, re.M) and re.search(r"^uds +/tmp/snasio-x.sock ", out, re.M), out
+    assert re.search(r"^workers +3 ", out, re.M) and "10.0.0.0/8" in out, out
