@@ -128,3 +128,28 @@ TEST_CASE("compressible: successes of the listed types, big enough, not encoded 
   r.stream_length = 5;
   CHECK_FALSE(compressible(r, p));
 }
+
+TEST_CASE("codings by name, and Accept-Encoding's less usual forms", "[encoding]") {
+  CHECK(coding_name(coding::gzip) == "gzip");
+  CHECK(coding_name(coding::br) == "br");
+  CHECK(coding_name(coding::identity) == "identity");
+  compression_policy both{true, true};
+  CHECK(choose_coding("x-gzip", both) == coding::gzip);
+  CHECK(choose_coding("gzip;level=1", both) == coding::gzip);            // a parameter that is not q
+  CHECK(choose_coding("gzip;level=1;q=0", both) == coding::identity);
+  CHECK(choose_coding("gzip;q=1.000, br;q=0.999", both) == coding::gzip);
+  CHECK(choose_coding("br;q=0.5x", both) == coding::br);                 // digits read up to the junk
+  CHECK(choose_coding("br;q=", both) == coding::br);                    // a q with no value: as if absent
+  CHECK(choose_coding("*;q=0, gzip", both) == coding::gzip);
+  CHECK(choose_coding("  br  ,  gzip  ", both) == coding::br);
+  CHECK(make_encoder(coding::identity, 5) == nullptr);
+  // A body larger than deflate's bound for one call still comes out whole.
+  std::string noise;
+  for (std::uint32_t x = 1; noise.size() < 300000; x = x * 1103515245u + 12345u) noise += char(x >> 24);
+  CHECK(gunzip(compress(coding::gzip, 1, noise)) == noise);
+  CHECK(unbrotli(compress(coding::br, 1, noise)) == noise);
+  compression_policy family{true, false};
+  family.types = {"text/*"};
+  CHECK(family.compresses_type("text/csv; charset=utf-8"));
+  CHECK_FALSE(family.compresses_type("textual/x"));
+}

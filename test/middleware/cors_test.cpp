@@ -139,3 +139,31 @@ TEST_CASE("a request from the site's own origin is not cross-origin: never refus
   CHECK(c.decide(request("POST", {{"Origin", "https://evil.example"}, {"Host", "api.example:8443"}}), extra)->status ==
         403);
 }
+
+TEST_CASE("preflights: any header, empty names in the list, credentials with a wildcard", "[cors]") {
+  middleware::cors_policy p;
+  p.origins = {"*"};
+  p.headers = {"*"};
+  p.credentials = true;
+  auto c = configured(p);
+  http::header_list extra;
+  auto r = c.decide(request("OPTIONS", {{"Origin", "https://x.example"}, {"Access-Control-Request-Method", "GET"},
+                                        {"Access-Control-Request-Headers", " , X-Anything ,"}}),
+                    extra);
+  REQUIRE(r);
+  CHECK(r->status == 204);
+  CHECK(http::find_header(r->headers, "Access-Control-Allow-Origin") == "https://x.example");
+  CHECK(http::find_header(r->headers, "Access-Control-Allow-Credentials") == "true");
+  CHECK(http::find_header(r->headers, "Vary") == "Origin");
+  middleware::cors_policy named;
+  named.origins = {"https://a.example"};
+  named.headers = {"X-One"};
+  auto strict = configured(named);
+  extra.clear();
+  auto ok = strict.decide(request("OPTIONS", {{"Origin", "https://a.example"}, {"Access-Control-Request-Method", "GET"},
+                                              {"Access-Control-Request-Headers", "x-one, , "}}),
+                          extra);
+  CHECK(ok->status == 204);
+  extra.clear();
+  CHECK_FALSE(strict.decide(request("OPTIONS", {{"Origin", "https://a.example"}}), extra));  // no method asked: not a preflight
+}

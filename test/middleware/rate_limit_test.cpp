@@ -50,3 +50,15 @@ TEST_CASE("memory is bounded: stale clients are swept, newcomers share one allow
   CHECK(limit.admit("g", t + 5s) == 0);
   CHECK(limit.clients() <= 4);
 }
+
+TEST_CASE("a full table is swept at most once a second", "[rate_limit]") {
+  rate_limiter limit({1, 1}, 2);
+  auto t = rate_limiter::clock::time_point{} + 1000s;
+  CHECK(limit.admit("a", t) == 0);
+  CHECK(limit.admit("b", t) == 0);
+  CHECK(limit.admit("c", t) == 0);                   // full: swept (nothing stale), the shared allowance
+  CHECK(limit.admit("a", t + 1500ms) == 0);          // a, b and the shared one are stale by now
+  CHECK(limit.admit("d", t + 1500ms) == 0);          // full, swept again (a second on): d gets a place
+  CHECK(limit.admit("e", t + 1600ms) == 0);          // full, not swept so soon: e takes the shared allowance
+  CHECK(limit.admit("f", t + 1600ms) >= 1);          // and f finds it spent
+}
