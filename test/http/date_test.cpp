@@ -39,3 +39,12 @@ TEST_CASE("imf_date and parse_imf_date read each other; other forms are ignored"
                           "Sun, -6 Nov 1994 08:49:37 GMT"})
     CHECK_FALSE(parse_imf_date(bad, t));
 }
+
+TEST_CASE("parse_imf_date refuses what is almost a date", "[date]") {
+  using snasio::http::parse_imf_date;
+  std::time_t t = 0;
+  for (const char* bad : {"Sun; 06 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 08:49:37 GMX", "Sun, 06 nov 1994 08:49:37 GMT",
+                          "Sun, 06 ovN 1994 08:49:37 GMT", "Sun, 06 Nov 1994 08:60:37 GMT", "Sun, 06 Nov 1994 08:49:61 GMT",
+                          "Sun, 00 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 08:49:3x GMT", "Sun, 06 NovX1994 08:49:37 GMT"})
+    CHECK_FALSE(parse_imf_date(bad, t));
+}

@@ -167,3 +167,16 @@ TEST_CASE("preflights: any header, empty names in the list, credentials with a w
   extra.clear();
   CHECK_FALSE(strict.decide(request("OPTIONS", {{"Origin", "https://a.example"}}), extra));  // no method asked: not a preflight
 }
+
+TEST_CASE("a preflight asking for the private network gets no such answer unless allowed", "[cors]") {
+  middleware::cors_policy p;
+  p.origins = {"https://a.example"};
+  auto c = configured(p);
+  http::header_list extra;
+  auto r = c.decide(request("OPTIONS", {{"Origin", "https://a.example"}, {"Access-Control-Request-Method", "GET"},
+                                        {"Access-Control-Request-Private-Network", "true"}}),
+                    extra);
+  CHECK(r->status == 204);
+  CHECK(http::find_header(r->headers, "Access-Control-Allow-Private-Network").empty());
+  CHECK(http::find_header(r->headers, "Access-Control-Allow-Headers").empty());  // none asked: none said
+}

@@ -5,6 +5,7 @@ piece are in test/middleware and test/http/encoding_test.cpp.)"""
 
 import gzip
 import http.client
+import json
 import os
 import re
 import shutil
@@ -321,3 +322,25 @@ def test_a_file_that_shrinks_while_it_is_sent_is_cut_short_and_its_descriptor_cl
     while len(os.listdir(f"/proc/{srv.proc.pid}/fd")) > before and time.monotonic() < deadline:
         time.sleep(0.05)
     assert len(os.listdir(f"/proc/{srv.proc.pid}/fd")) <= before
+
+
+def test_compression_alone_a_global_deadline_a_compressed_head_and_http_1_0(start_server, site):
+    s = start_server("--app-dir", str(APP), "--app", "mw:app", "--compress", "gzip", "--request-timeout", "0.3",
+                     env={**os.environ, "SNASIO_TEST_SITE": str(site)})
+    # The app's own cors() and compression() stand; the command line adds a global deadline.
+    status, headers, body = raw(s, "GET", "/json", {"Accept-Encoding": "gzip"})
+    assert status == 200 and headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in vary(headers)
+    assert json.loads(gzip.decompress(body))["items"][0] == {"id": 0, "name": "item"}
+    # HEAD of a file large enough to be pumped: the head a GET would get, uncompressed, no body.
+    status, headers, body = raw(s, "HEAD", "/public/big.bin", {"Accept-Encoding": "gzip"})
+    assert status == 200 and body == b"" and headers["Content-Length"] == "1000000"
+    # HTTP/1.0 takes a compressed stream as a body that the close ends.
+    c = socket.create_connection((s.host, s.port), timeout=10)
+    c.sendall(b"GET /stream HTTP/1.0\r\nAccept-Encoding: gzip\r\n\r\n")
+    data = b""
+    while chunk := c.recv(65536):
+        data += chunk
+    c.close()
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert b"Content-Encoding: gzip" in head and b"Transfer-Encoding" not in head
+    assert gzip.decompress(body).startswith(b"piece 0 ")
