@@ -76,7 +76,8 @@ std::optional<std::pair<long long, long long>> one_range(std::string_view h, lon
   long long a = 0, b = size - 1;
   std::string_view first = h.substr(0, dash), last = h.substr(dash + 1);
   if (first.empty()) {  // the last n bytes
-    if (!number(last, a) || a == 0) return a == 0 && !last.empty() ? std::optional(std::pair{1LL, 0LL}) : std::nullopt;
+    if (!number(last, a)) return std::nullopt;       // not a number we can read: the whole file
+    if (a == 0) return std::pair{1LL, 0LL};            // "the last 0 bytes": none exists (416)
     return std::pair{std::max(0LL, size - a), size - 1};
   }
   if (!number(first, a) || (!last.empty() && (!number(last, b) || b < a))) return std::nullopt;

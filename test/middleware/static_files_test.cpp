@@ -199,3 +199,12 @@ TEST_CASE("mount prefixes are normalized; unusual ranges and validators", "[stat
   CHECK(serve(s, get("/public/docs/", {}, "HEAD")).response.stream_length == 13);
   CHECK(serve(s, get("/public", {}, "HEAD")).response.status == 308);
 }
+
+TEST_CASE("a range whose numbers are too long to be one is ignored", "[static]") {
+  site t;
+  middleware::static_files s;
+  s.mount({"/public", t.dir.string()});
+  CHECK(serve(s, get("/public/hello.txt", {{"Range", "bytes=1234567890123456789-"}})).response.status == 200);
+  CHECK(serve(s, get("/public/hello.txt", {{"Range", "bytes=-1234567890123456789"}})).response.status == 200);
+  CHECK(serve(s, get("/public/hello.txt", {{"Range", "bytes=-"}})).response.status == 200);
+}

@@ -254,3 +254,44 @@ TEST_CASE("the slots count the bytes not yet sent and the answers not yet made",
   CHECK(slots.unmade() == 0);
   CHECK_FALSE(slots.unmade_unsafe());
 }
+
+TEST_CASE("slots that do not exist answer nothing, and change nothing", "[response_slots]") {
+  response_slots slots;
+  std::uint64_t n = slots.reserve(framing{});
+  for (std::uint64_t absent : {n + 1, n + 100}) {
+    CHECK(slots.buffered(absent, 10) == 0);
+    CHECK(slots.stream_listener(absent).by == nullptr);
+    CHECK(slots.note(absent) == nullptr);
+    CHECK(slots.waiting(absent) == nullptr);
+    slots.listen(absent, listening{});
+    slots.set_note(absent, {"client", "GET", "/", {}});
+    CHECK_FALSE(slots.append(absent, "x"));
+    slots.end_stream(absent, false);
+  }
+  CHECK(slots.note(n) == nullptr);
+  slots.set_note(n, {"client", "GET", "/", {}});
+  REQUIRE(slots.note(n) != nullptr);
+  CHECK(slots.note(n)->method == "GET");
+  CHECK(slots.stream_listener(n).by == nullptr);  // not a stream
+}
+
+TEST_CASE("a compressed stream: each piece coded, then the coding's end, in every framing", "[response_slots]") {
+  using body = response_slots::stream_body;
+  for (auto framed : {body::chunked, body::until_close, body::sized}) {
+    for (bool cut : {false, true}) {
+      response_slots slots;
+      std::uint64_t n = slots.reserve(framing{});
+      slots.open_stream(n, "HEAD\r\n\r\n", framed, snasio::http::make_encoder(snasio::http::coding::gzip, 5));
+      CHECK(slots.append(n, std::string(100, 'a')));
+      CHECK(slots.buffered(n, 0) > 8);
+      slots.end_stream(n, cut);
+      std::vector<std::string> out;
+      slots.take_filled(out);
+      REQUIRE_FALSE(out.empty());
+      std::string all;
+      for (auto& o : out) all += o;
+      CHECK(all.starts_with("HEAD\r\n\r\n"));
+      CHECK(all.ends_with("0\r\n\r\n") == (framed == body::chunked && !cut));
+    }
+  }
+}
