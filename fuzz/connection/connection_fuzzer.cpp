@@ -145,6 +145,12 @@ class counting_handler final : public net::request_handler {
     if (!req.trailers.empty() && req.header("Transfer-Encoding").empty()) die("trailers without a chunked body");
     return dispatcher_.handle(std::move(req), to);
   }
+  // A refusal after a head was read is the last answer: its HEAD counts too.
+  net::listening refused(http::request&& req, http::response answer, const net::responder& to) override {
+    if (req.method.empty() || req.target.empty()) die("a refused request handed on without its head");
+    heads.push_back(req.method == "HEAD");
+    return dispatcher_.refused(std::move(req), std::move(answer), to);
+  }
   std::vector<std::string> targets;  // every request handed on, by its path, in order
   std::vector<bool> heads;           // ...and whether it was a HEAD
 

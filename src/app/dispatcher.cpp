@@ -71,9 +71,17 @@ bool dispatcher::answered_around(http::request& req, const std::string& path, co
   if (statics_.empty()) return false;
   auto file = statics_.serve(req, path);
   if (!file) return false;
+  // A mount is a native route: its files go as they are; its refusals and
+  // redirects are the server's own answers, which the app's hooks may see.
   if (file->fd >= 0) later = pump_->start(std::move(*file), to);
+  else if (file->response.status >= 300 && file->response.status != 304) later = answer(std::move(file->response), req, path, to);
   else to.send(file->response);
   return true;
+}
+
+net::listening dispatcher::refused(http::request&& req, http::response r, const net::responder& to) {
+  auto path = http::percent_decode_path(req.raw_path());
+  return answer(std::move(r), req, path ? std::move(*path) : std::string(req.raw_path()), to);
 }
 
 net::listening dispatcher::answer(http::response r, http::request& req, const std::string& path,
@@ -127,16 +135,11 @@ net::listening dispatcher::handle(http::request&& req, const net::responder& to)
   if (++handled_ == recycle_after_) on_recycle_();
   // Routes match the percent-decoded path, as WSGI's PATH_INFO is decoded.
   auto path = http::percent_decode_path(req.raw_path());
-  if (!path) {
-    to.send(http::response::error(400, "malformed percent-escape in path"));
-    return {};
-  }
+  if (!path) return answer(http::response::error(400, "malformed percent-escape in path"), req, std::string(req.raw_path()), to);
   // A NUL byte names no file and no resource, and cuts a C string short (a
   // path handed on to open(2), say): refused, where werkzeug passes it.
-  if (path->find('\0') != std::string::npos) {
-    to.send(http::response::error(400, "%00 (a NUL byte) in the path"));
-    return {};
-  }
+  if (path->find('\0') != std::string::npos)
+    return answer(http::response::error(400, "%00 (a NUL byte) in the path"), req, std::string(req.raw_path()), to);
   if (around_active_) {
     net::listening later;
     if (answered_around(req, *path, to, later)) return later;
@@ -158,11 +161,9 @@ net::listening dispatcher::handle(http::request&& req, const net::responder& to)
       return answer(std::move(r), req, *path, to);
     }
     case outcome::options:
-      to.send(http::response{204, "", {{"Allow", m.allow}}, ""});
-      return {};
+      return answer(http::response{204, "", {{"Allow", m.allow}}, ""}, req, *path, to);
     case outcome::redirect:
-      to.send(slash_redirect(req));
-      return {};
+      return answer(slash_redirect(req), req, *path, to);
   }
   const target& t = targets_[m.target];
   if (!t.native) return to_python(t.python_route, std::move(req), std::move(*path), std::move(m.params), to);
@@ -192,7 +193,16 @@ net::listening dispatcher::to_python(std::size_t route, http::request&& req, std
     if (unsigned wait = limiter->admit(req.client_host, middleware::rate_limiter::clock::now()))
       return answer(too_many(wait), req, path, to);
   }
+  // A form is split here, on the reactor: a malformed one (400) or one with
+  // too many fields (413) never takes a place in the queue or the GIL.
+  // (Multipart parts are views into the body: it is split where it stays.)
   python::job j;
+  j.body = std::move(req.body);
+  http::form_refusal refused;
+  if (!ready && !j.body.empty() && !http::split_form(req.header("Content-Type"), j.body, limits_, j.form, refused)) {
+    req.body = std::move(j.body);
+    return answer(http::response::error(refused.status, refused.reason), req, path, to);
+  }
   j.id = next_job_id_++;
   j.route = route;
   j.raw_query = req.raw_query();
@@ -200,16 +210,8 @@ net::listening dispatcher::to_python(std::size_t route, http::request&& req, std
   j.path = std::move(path);
   j.params = std::move(params);
   j.headers = std::move(req.headers);
-  j.body = std::move(req.body);
   j.trailers = std::move(req.trailers);
-  // A form is split here, on the reactor: a malformed one (400) or one with
-  // too many fields (413) never takes a place in the queue or the GIL.
   j.checked = std::move(ready);
-  http::form_refusal refused;
-  if (!j.checked && !j.body.empty() && !http::split_form(http::find_header(j.headers, "Content-Type"), j.body, limits_, j.form, refused)) {
-    to.send(http::response::error(refused.status, refused.reason));
-    return {};
-  }
   // A typed route's parameters and body are checked here too: a request
   // that fails is answered 422 without the GIL (unless on_request hooks
   // must see it first: then the answer travels with the job).

@@ -48,6 +48,9 @@ class dispatcher final : public net::request_handler {
   /// routing::pattern_error naming both handlers when a route clashes.
   void add_python(python::backend& py);
   net::listening handle(http::request&& req, const net::responder& to) override;
+  /// A connection's refusal (413, 400, 408 after the head) goes through the
+  /// app's on_response and on_error hooks when it has any.
+  net::listening refused(http::request&& req, http::response answer, const net::responder& to) override;
   /// The server has begun to drain (event streams end).
   void draining();
   /// The app could not be imported (under --reload): every path no native

@@ -179,6 +179,18 @@ request&& request_parser::take() {
   return std::move(request_);
 }
 
+std::optional<request> request_parser::refused_request() {
+  if (error_status_ == 0 || !head_complete_) return std::nullopt;
+  request r;
+  r.method = std::move(request_.method);
+  r.target = std::move(request_.target);
+  r.headers = std::move(request_.headers);
+  r.version_major = request_.version_major;
+  r.version_minor = request_.version_minor;
+  r.keep_alive = false;
+  return r;
+}
+
 bool request_parser::take_expect_continue() noexcept {
   bool e = expect_continue_;
   expect_continue_ = false;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -32,6 +33,11 @@ class request_parser {
   /// gets ready for the next one: the request stays valid until release()
   /// or until the next request begins.
   request&& take();
+  /// After state::error, the request refused, when its head was read whole
+  /// (a body past its limit, say): method, target and headers, without the
+  /// part of the body that came. A head cut short gives nothing: no request
+  /// could be read. The parser stays in its error state.
+  std::optional<request> refused_request();
   /// Frees what the taker of the last request did not move out of it (a
   /// native route's body, say) now, rather than when the next request
   /// begins: a connection that waits for its next request holds nothing.

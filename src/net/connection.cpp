@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include "http/forwarded.hpp"
 #include "log/log.hpp"
 #include "net/connection_manager.hpp"
 #include "net/request_handler.hpp"
@@ -135,10 +134,8 @@ void connection::on_read(const asio::error_code& ec, std::size_t n) {
   process_input();
 }
 
-namespace {
 // RFC 9110 9.2.1: requests that ask for nothing to change.
-bool safe_method(std::string_view m) { return m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "TRACE"; }
-}  // namespace
+bool connection::safe_method(std::string_view m) { return m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "TRACE"; }
 
 // Whether the next request may be handed on: room in the pipeline, and its
 // answer not past --max-unsent-bytes with the answers before it, each answer
@@ -211,23 +208,7 @@ void connection::hand_over(http::request&& req) {
   f.http10 = req.version_major == 1 && req.version_minor == 0;
   f.keep_alive = req.keep_alive && !parser_.must_close();
   if (!f.keep_alive) stop_reading();
-  req.request_id = manager_.request_id(req.header("X-Request-ID"));
-  if (options_.request_id_header) f.request_id = req.request_id;
-  std::uint64_t slot = slots_.reserve(std::move(f));
-  if (!safe_method(req.method)) slots_.mark_unsafe(slot);
-  if (peer_trusted_ && http::has_forwarding(req.headers)) {
-    auto origin = http::forwarded_origin(req.headers, client_host_, client_port_, options_.forwarded_allow_ips);
-    req.client_host = std::move(origin.host);
-    req.client_port = origin.port;
-    req.https = origin.https;
-  } else {
-    req.client_host = client_host_;
-    req.client_port = client_port_;
-  }
-  if (manager_.log()) {
-    std::string client = req.client_host + ":" + std::to_string(req.client_port);
-    slots_.set_note(slot, {std::move(client), req.method, req.target, clock::now()});
-  }
+  std::uint64_t slot = reserve_for(req, std::move(f));
   // A native route answers inside handle(); an answer that comes later names
   // its listener, told if this client leaves first.
   listening later = handler_.handle(std::move(req), responder(weak_from_this(), slot));
@@ -244,7 +225,14 @@ void connection::refuse(int status, std::string_view reason) {
                                       std::to_string(status) + " " + std::string(reason));
   http::framing f;
   f.keep_alive = false;
-  respond(slots_.reserve(f), http::response::error(status, reason));
+  auto req = parser_.refused_request();
+  if (!req) return respond(slots_.reserve(f), http::response::error(status, reason));
+  // Its head was read: the handler may let the application see the refusal.
+  f.head_request = req->method == "HEAD";
+  f.http10 = req->version_major == 1 && req->version_minor == 0;
+  std::uint64_t slot = reserve_for(*req, std::move(f));
+  listening later = handler_.refused(std::move(*req), http::response::error(status, reason), responder(weak_from_this(), slot));
+  if (later.by) slots_.listen(slot, later);
 }
 
 void connection::close_when_done() {

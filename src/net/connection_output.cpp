@@ -1,10 +1,12 @@
 // What a connection sends: answers filled in request order, interim 100s,
 // the pieces of a stream and the room it offers its producer, one gather
-// write at a time, and the access log line of each answer.
+// write at a time, and the access log line of each answer; the slot each
+// request reserves for its answer.
 #include "net/connection.hpp"
 
 #include <algorithm>
 
+#include "http/forwarded.hpp"
 #include "net/connection_manager.hpp"
 
 namespace snasio::net {
@@ -95,6 +97,27 @@ void connection::offer_room() {
     if (listening l = slots_.stream_listener(slot); l.by) l.by->room(l.tag);
     return true;
   });
+}
+
+std::uint64_t connection::reserve_for(http::request& req, http::framing f) {
+  req.request_id = manager_.request_id(req.header("X-Request-ID"));
+  if (options_.request_id_header) f.request_id = req.request_id;
+  std::uint64_t slot = slots_.reserve(std::move(f));
+  if (!safe_method(req.method)) slots_.mark_unsafe(slot);
+  if (peer_trusted_ && http::has_forwarding(req.headers)) {
+    auto origin = http::forwarded_origin(req.headers, client_host_, client_port_, options_.forwarded_allow_ips);
+    req.client_host = std::move(origin.host);
+    req.client_port = origin.port;
+    req.https = origin.https;
+  } else {
+    req.client_host = client_host_;
+    req.client_port = client_port_;
+  }
+  if (manager_.log()) {
+    std::string client = req.client_host + ":" + std::to_string(req.client_port);
+    slots_.set_note(slot, {std::move(client), req.method, req.target, clock::now()});
+  }
+  return slot;
 }
 
 void connection::log_access(std::uint64_t slot, const http::response& r) {

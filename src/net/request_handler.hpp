@@ -1,6 +1,7 @@
 #pragma once
 
 #include "http/request.hpp"
+#include "http/response.hpp"
 #include "net/request_listener.hpp"
 #include "net/responder.hpp"
 
@@ -16,6 +17,16 @@ class request_handler {
   /// Answers `req` through `to`, now or later (reactor thread). An answer
   /// that comes later names who listens for what becomes of it.
   virtual listening handle(http::request&& req, const responder& to) = 0;
+
+  /// Sends `answer`, the connection's refusal of `req` (a request whose head
+  /// was read but which cannot be served: a body past its limit, say). A
+  /// handler may let the application see it on its way; by default it goes
+  /// as it is.
+  virtual listening refused(http::request&& req, http::response answer, const responder& to) {
+    (void)req;
+    to.send(std::move(answer));
+    return {};
+  }
 };
 
 }  // namespace snasio::net

@@ -243,6 +243,32 @@ TEST_CASE("a parser that refused its input refuses everything after", "[request_
   CHECK(parser.error_status() == 400);
 }
 
+TEST_CASE("a request refused after its head is handed over without its body; before, nothing is", "[request_parser]") {
+  limits l;
+  l.max_body_bytes = 4;
+  request_parser parser(l);
+  std::size_t used = 0;
+  std::string big = "POST /up?x=1 HTTP/1.0\r\nHost: h\r\nContent-Length: 9\r\n\r\n123456789";
+  REQUIRE(parser.parse(big, used) == state::error);
+  REQUIRE(parser.error_status() == 413);
+  auto refused = parser.refused_request();
+  REQUIRE(refused);
+  CHECK(refused->method == "POST");
+  CHECK(refused->target == "/up?x=1");
+  CHECK(refused->version_minor == 0);
+  CHECK(refused->header("Host") == "h");
+  CHECK(refused->body.empty());
+  CHECK_FALSE(refused->keep_alive);
+  CHECK(parser.started());  // still in its error: the connection lingers on it
+
+  request_parser cut;
+  REQUIRE(cut.parse("GET / HTTP/1.1\r\nBad Name: x\r\n\r\n", used) == state::error);
+  CHECK_FALSE(cut.refused_request());
+  request_parser fine;
+  REQUIRE(fine.parse("GET / HTTP/1.1\r\nHost: h\r\n\r\n", used) == state::complete);
+  CHECK_FALSE(fine.refused_request());
+}
+
 // ---------------------------------------------------------------- limits
 
 namespace {

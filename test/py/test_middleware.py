@@ -283,6 +283,38 @@ def test_on_response_and_on_error_see_the_servers_own_answers(srv, path, method,
         assert body == {"error": "no such page", "path": "/nowhere"}  # on_error answered it
 
 
+def exchange(srv, data: bytes) -> bytes:
+    """What the server sends back to `data` before it closes the connection."""
+    with socket.create_connection((srv.host, srv.port), timeout=10) as s:
+        s.sendall(data)
+        got = b""
+        while chunk := s.recv(65536):
+            got += chunk
+        return got
+
+
+@pytest.mark.parametrize("request_bytes, status", [
+    (b"POST /json HTTP/1.1\r\nHost: t\r\nContent-Length: 999999999999\r\n\r\n", 413),  # past --max-body-bytes
+    (b"POST /json HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400),  # a bad chunk
+    (b"GET /json HTTP/1.1\r\n\r\n", 400),  # no Host
+    (b"GET /json/ HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", 404),
+    (b"GET /public HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", 308),  # a mount's redirect
+    (b"GET /public/none.txt HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", 404),  # and its refusal
+    (b"GET /%zz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", 400),  # a malformed escape
+    (b"OPTIONS /json HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", 204),  # the automatic OPTIONS
+])
+def test_on_response_sees_the_connections_own_refusals_once_a_head_is_read(srv, request_bytes, status):
+    head = exchange(srv, request_bytes).partition(b"\r\n\r\n")[0].decode()
+    assert head.startswith(f"HTTP/1.1 {status} ") and "X-Content-Type-Options: nosniff" in head, head
+
+
+def test_a_head_that_cannot_be_read_is_refused_without_python(srv):
+    # No request could be read, so there is none for a hook to see: the
+    # refusal goes as the connection made it.
+    head = exchange(srv, b"GET /json HTTP/1.1\r\nHost: t\r\nX: " + b"a" * 70000 + b"\r\n\r\n").partition(b"\r\n\r\n")[0]
+    assert head.startswith(b"HTTP/1.1 431 ") and b"nosniff" not in head
+
+
 def test_health_stays_native(srv):
     status, headers, _ = fetch(srv, "/health")
     assert status == 200 and "X-Content-Type-Options" not in headers
