@@ -124,7 +124,8 @@ http {{
     listen 127.0.0.1:{port} backlog=4096;
     location / {{ default_type application/json; return 200 '{body}'; }}
     # The middleware's peers: a CORS preflight answered by the server, a
-    # static file, the same file gzipped (at the level snasio's bench uses).
+    # static file, the same file gzipped (at the level snasio's bench uses),
+    # after looking for a .gz beside it first, as a snasio mount does.
     location /cors/ {{
       if ($request_method = OPTIONS) {{
         add_header Access-Control-Allow-Origin $http_origin;
@@ -135,7 +136,7 @@ http {{
       }}
       return 200 'x';
     }}
-    location /static/ {{ alias {dir}/static/; gzip on; }}
+    location /static/ {{ alias {dir}/static/; gzip on; gzip_static on; }}
   }}
 }}
 """

@@ -1,14 +1,35 @@
 #include "http/date.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace snasio::http {
 
 std::string imf_date(std::time_t t) {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  return std::string(buf, std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm));
+  // By hand, not gmtime_r and strftime: a static file's Last-Modified is
+  // made per request. Days to a civil date as in Howard Hinnant's
+  // civil_from_days (eras of 400 years, years starting in March).
+  t = std::clamp<std::time_t>(t, 0, 253402300799);  // an IMF-fixdate has four digits of year
+  const long long days = t / 86400, secs = t % 86400;
+  const long long z = days + 719468, era = z / 146097, doe = z - era * 146097;
+  const long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+  const int day = int(doy - (153 * mp + 2) / 5 + 1), month = int(mp < 10 ? mp + 3 : mp - 9);
+  const int year = int(yoe + era * 400 + (month <= 2));
+  static constexpr std::string_view weekdays = "ThuFriSatSunMonTueWed";  // 1 January 1970 was a Thursday
+  static constexpr std::string_view months = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  std::string out = "Thu, 01 Jan 1970 00:00:00 GMT";
+  auto put = [&out](std::size_t at, long long value, int digits) {
+    for (int i = digits - 1; i >= 0; --i, value /= 10) out[at + std::size_t(i)] = char('0' + value % 10);
+  };
+  out.replace(0, 3, weekdays.substr(std::size_t(days % 7) * 3, 3));
+  put(5, day, 2);
+  out.replace(8, 3, months.substr(std::size_t(month - 1) * 3, 3));
+  put(12, year, 4);
+  put(17, secs / 3600, 2);
+  put(20, secs / 60 % 60, 2);
+  put(23, secs % 60, 2);
+  return out;
 }
 
 bool parse_imf_date(std::string_view text, std::time_t& t) {

@@ -70,10 +70,11 @@ class gzip_encoder final : public encoder {
   gzip_encoder(int quality, std::size_t size_hint) {
     // Deflate's window (up to 32 KiB) and hash table (memLevel) sized to the
     // body when it is known, as nginx does: the state of a 1 KB body is then
-    // 8 KiB, not the 256 KiB whose allocation and clearing would cost more
-    // than compressing it. +16: a gzip wrapper.
+    // 16 KiB, not the 256 KiB whose allocation and clearing would cost more
+    // than compressing it. The window keeps room for deflate's lookahead (262
+    // bytes): a body that fills it would make deflate slide it. +16: a gzip wrapper.
     int window = 15, memory = 8;
-    for (; size_hint > 0 && window > 9 && size_hint < (std::size_t(1) << (window - 1)); --window)
+    for (; size_hint > 0 && window > 9 && size_hint + 262 < (std::size_t(1) << (window - 1)); --window)
       memory = std::max(1, memory - 1);
     if (deflateInit2(&z_, std::clamp(quality, 1, 9), Z_DEFLATED, window + 16, memory, Z_DEFAULT_STRATEGY) != Z_OK)
       throw std::bad_alloc();

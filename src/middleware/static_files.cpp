@@ -147,11 +147,15 @@ std::optional<file_answer> static_files::serve(const http::request& req, std::st
   // "file/" names no file (only a directory's index answers a path ending in '/').
   if (!S_ISREG(st.st_mode) || (path.ends_with('/') && !rel.ends_with("index.html"))) return not_found();
 
-  char etag_text[48];
-  std::snprintf(etag_text, sizeof etag_text, "\"%llx-%llx\"", static_cast<unsigned long long>(st.st_mtime),
-                static_cast<unsigned long long>(st.st_size));
+  // "mtime-size" in hex, as nginx makes it.
+  char etag_buf[48] = "\"";
+  char* end = std::to_chars(etag_buf + 1, etag_buf + 20, static_cast<unsigned long long>(st.st_mtime), 16).ptr;
+  *end++ = '-';
+  end = std::to_chars(end, end + 20, static_cast<unsigned long long>(st.st_size), 16).ptr;
+  *end++ = '"';
+  const std::string_view etag_text(etag_buf, std::size_t(end - etag_buf));
   http::response r{200, std::string(media_type_of(rel)), {}, ""};
-  r.headers = {{"ETag", etag_text}, {"Last-Modified", http::imf_date(st.st_mtime)}, {"Accept-Ranges", "bytes"}};
+  r.headers = {{"ETag", std::string(etag_text)}, {"Last-Modified", http::imf_date(st.st_mtime)}, {"Accept-Ranges", "bytes"}};
   if (!m.cache_control.empty()) r.headers.push_back({"Cache-Control", m.cache_control});
   std::string_view inm = req.header("If-None-Match");
   std::time_t since = 0;

@@ -48,3 +48,18 @@ TEST_CASE("parse_imf_date refuses what is almost a date", "[date]") {
                           "Sun, 00 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 08:49:3x GMT", "Sun, 06 NovX1994 08:49:37 GMT"})
     CHECK_FALSE(parse_imf_date(bad, t));
 }
+
+TEST_CASE("imf_date agrees with gmtime and strftime, leap days and the ends of its range included", "[date]") {
+  auto reference = [](std::time_t t) {
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[64];
+    return std::string(buf, std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm));
+  };
+  // Every 7 hours and 13 seconds from 1970 to past 2100 (not a leap year), and instants that matter.
+  for (std::time_t t = 0; t < 4'200'000'000; t += 7 * 3600 + 13) REQUIRE(snasio::http::imf_date(t) == reference(t));
+  for (std::time_t t : std::initializer_list<std::time_t>{951'782'400, 951'868'799, 1'709'164'800, 4'107'542'400, 253'402'300'799})
+    CHECK(snasio::http::imf_date(t) == reference(t));  // 29 Feb 2000 and 2024, 1 Mar 2100, the last second of 9999
+  CHECK(snasio::http::imf_date(-5) == "Thu, 01 Jan 1970 00:00:00 GMT");
+  CHECK(snasio::http::imf_date(253'402'300'800) == "Fri, 31 Dec 9999 23:59:59 GMT");
+}
