@@ -63,12 +63,13 @@ bool connection::fill(std::uint64_t slot, const http::response& r) {
 bool connection::fill_compressed(std::uint64_t slot, const http::response& r, const http::framing& f) {
   // Compressed as the client asked: a body whole, a stream piece by piece
   // (its length is then unknown: chunked, or until the close for HTTP/1.0).
-  http::response coded = r;
+  // Everything but the body is copied; a whole body is compressed from where it is.
+  http::response coded{r.status, r.content_type, r.headers, {}, r.streamed, r.stream_length};
   coded.headers.push_back({"Content-Encoding", std::string(http::coding_name(f.encode))});
   for (auto& h : coded.headers)  // another representation: its ETag can only be weak (RFC 9110 8.8.3)
     if (http::iequals(h.name, "ETag") && !h.value.starts_with("W/")) h.value.insert(0, "W/");
   if (!coded.streamed) {
-    coded.body = http::compress(f.encode, f.compression->quality, coded.body);
+    coded.body = http::compress(f.encode, f.compression->quality, r.body);
     return fill(slot, coded);  // now encoded: compressible() says no
   }
   auto encoder = http::make_encoder(f.encode, f.compression->quality);
