@@ -4,16 +4,19 @@ async handlers, the blocking threads, the process pool.
 snasio-serve calls start(), then run() on its GIL thread; the loop sleeps in
 epoll with the GIL released until the job queue's eventfd says jobs or
 events are waiting, then the server's `_run_batch` runs a whole batch. An
-async handler is started here as a Task and reports back through
-`_snasio._handler_done`. (Sync handlers run on the server's sync threads,
-not here.) At the end the server calls close().
+async handler's first step runs at once, without a Task (the server does it:
+python/handler_call.cpp); one that waits is carried on by a Task made here,
+which reports back through `_snasio._handler_done`. (Sync handlers run on
+the server's sync threads, not here.) At the end the server calls close().
 """
 
 import asyncio
+import contextvars
 import inspect
 import multiprocessing
 import os
 import threading
+import types
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
 from _snasio import _flush, _handler_done
@@ -113,11 +116,18 @@ def _new_loop():
     return uvloop.new_event_loop()
 
 
-async def _run(coroutine, job_id):
+_NOT_STARTED = object()  # (a handler's coroutine not started yet)
+
+
+async def _run(coroutine, job_id, waits_on=_NOT_STARTED, cancels=()):
     """Awaits an async handler and hands its outcome to the server as soon as
-    it is known (no done-callback round through the loop)."""
+    it is known (no done-callback round through the loop). A handler whose
+    first step ran already (start_task) is stepped on from what it waits on."""
     try:
-        result = await coroutine
+        if waits_on is _NOT_STARTED:
+            result = await coroutine
+        else:
+            result = await _carry_on(coroutine, waits_on, cancels)
     except BaseException as error:
         _handler_done(job_id, None, error)
         # An ordinary exception is reported, once, and the task ends quietly;
@@ -129,9 +139,37 @@ async def _run(coroutine, job_id):
     _handler_done(job_id, result, None)
 
 
+@types.coroutine
+def _carry_on(coroutine, waits_on, cancels):
+    """Steps on a handler that waits on `waits_on` (a future, or None for a
+    bare yield) since its first step: each value or exception the Task sends
+    goes to the handler where it waits. (A started coroutine that waits
+    inside another cannot be awaited.) A cancel asked for in the first step
+    arrives at the first wait, as it would in a Task."""
+    if cancels:
+        if isinstance(waits_on, asyncio.Future):
+            waits_on.cancel()
+        resume, value = coroutine.throw, asyncio.CancelledError(*cancels[-1:])
+    else:
+        try:
+            resume, value = coroutine.send, (yield waits_on)
+        except BaseException as thrown:
+            resume, value = coroutine.throw, thrown
+    while True:
+        try:
+            waits_on = resume(value)
+        except StopIteration as done:
+            return done.value
+        try:
+            resume, value = coroutine.send, (yield waits_on)
+        except BaseException as thrown:
+            resume, value = coroutine.throw, thrown
+
+
 def start_task(coroutine, job_id: int, name: str) -> asyncio.Task:
-    """Runs an async handler's coroutine as a Task named after its route; the
-    server keeps the Task, to cancel it if its answer is abandoned."""
+    """Runs an async handler's coroutine as a Task named after its route (when
+    it does not start eagerly: see eager_loop); the server keeps the Task, to
+    cancel it if its answer is abandoned."""
     # asyncio.Task itself, as create_task makes it, but named at birth: given
     # no name, a Task formats a fresh "Task-N" for itself. A task factory the
     # app installed still decides.
@@ -140,11 +178,94 @@ def start_task(coroutine, job_id: int, name: str) -> asyncio.Task:
     return _loop.create_task(_run(coroutine, job_id), name=name)
 
 
+def eager_loop():
+    """The loop, when async handlers may start eagerly (each batch asks):
+    their first step then runs at once, on the GIL thread, without a Task
+    (python/handler_call.cpp), as Python 3.12's eager tasks run it; a
+    handler that returns without waiting needs no Task at all. None when the
+    app installed a task factory: it decides how every handler starts."""
+    return _loop if _loop.get_task_factory() is None else None
+
+
+def carry_on(task, coroutine, waits_on, job_id: int):
+    """A Task carries on the handler whose first step waits on `waits_on`;
+    `task`, its current task until now, passes calls on to it from here."""
+    task._task = asyncio.Task(_run(coroutine, job_id, waits_on, task._cancels), loop=_loop, name=task._name,
+                              context=task._context)
+    return task
+
+
+class HandlerTask:
+    """What asyncio.current_task() is in an async handler's first step, which
+    runs without a Task (eager_loop). If the handler waits, a Task carries it
+    on, and is the current task from there; this object then passes every
+    call on to it: cancel(), cancelling() and uncancel() (what
+    asyncio.timeout and TaskGroup, entered in the first step, call later),
+    add_done_callback()... Before then, a cancel() is kept for the first
+    wait, and what only a Task has (its result, its callbacks) raises
+    AttributeError."""
+
+    __slots__ = ("_name", "_context", "_coro", "_task", "_cancels")
+
+    def __init__(self, name, context, coro):
+        self._name, self._context, self._coro, self._task, self._cancels = name, context, coro, None, []
+
+    def get_name(self):
+        return self._task.get_name() if self._task else self._name
+
+    def set_name(self, value):
+        self._name = str(value)
+        if self._task:
+            self._task.set_name(value)
+
+    def get_loop(self):
+        return _loop
+
+    def get_context(self):
+        return self._context
+
+    def get_coro(self):
+        return self._coro
+
+    def cancel(self, msg=None):
+        if self._task:
+            return self._task.cancel(msg)
+        self._cancels.append(msg)
+        return True
+
+    def cancelling(self):
+        return self._task.cancelling() if self._task else len(self._cancels)
+
+    def uncancel(self):
+        if self._task:
+            return self._task.uncancel()
+        if self._cancels:
+            self._cancels.pop()
+        return len(self._cancels)
+
+    def done(self):
+        return self._task.done() if self._task else False
+
+    def cancelled(self):
+        return self._task.cancelled() if self._task else False
+
+    def __getattr__(self, name):
+        if self._task is None:
+            raise AttributeError(f"{name}: an async handler has no Task until it first waits (snasio starts it eagerly)")
+        return getattr(self._task, name)
+
+    def __repr__(self):
+        return f"<HandlerTask {self.get_name()!r} {'on ' + repr(self._task) if self._task else 'in its first step'}>"
+
+
 def cancel(task) -> None:
     """Cancels a handler's Task (or a blocking handler's future). A Task
     cancelled before its first step never starts `_run`, so the handler's
-    coroutine in it would never be awaited, and Python would warn so when it
-    is collected: that coroutine is closed here, quietly."""
+    coroutine in it would never be awaited (or, started eagerly, never
+    resumed), and Python would warn so when it is collected: that coroutine
+    is closed here, quietly (its finally blocks run)."""
+    if isinstance(task, HandlerTask):
+        task = task._task
     run = task.get_coro() if isinstance(task, asyncio.Task) else None
     if getattr(run, "cr_code", None) is _run.__code__ and inspect.getcoroutinestate(run) == inspect.CORO_CREATED:
         run.cr_frame.f_locals["coroutine"].close()

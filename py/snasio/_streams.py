@@ -146,14 +146,14 @@ def draining():
 
 
 async def _pump(job_id, response, what):
-    room = _rooms[job_id]
-    items = response.content
-    ping = response.ping if isinstance(response, ServerSentEvents) else None
-    is_async = hasattr(items, "__aiter__")
-    it = items.__aiter__() if is_async else iter(items)
-    pending = None  # the next item being made: a Task (async) or a blocking thread's Future
-    end = LAST
-    try:
+    it = pending = None  # the items; the next item being made: a Task (async) or a blocking thread's Future
+    is_async, end = False, LAST
+    try:  # (from the first line: whatever fails, the stream ends, cut)
+        room = _rooms[job_id]
+        items = response.content
+        ping = response.ping if isinstance(response, ServerSentEvents) else None
+        is_async = hasattr(items, "__aiter__")
+        it = items.__aiter__() if is_async else iter(items)
         while True:
             await room.wait()
             room.clear()

@@ -1,5 +1,7 @@
 #include "python/handler_call.hpp"
 
+#include "python/errors.hpp"
+
 #include <vector>
 
 namespace snasio::python {
@@ -75,12 +77,45 @@ bool handler_call::arguments(const job& j, PyObject* request, PyObject* pool, Py
   return true;
 }
 
-py_ref handler_call::start(const job& j, PyObject* request, PyObject* pool) const {
+handler_call::started handler_call::start(const job& j, PyObject* request, PyObject* pool, PyObject* eager_loop) {
   py_ref id = job_id_object(j.id);
   py_ref coroutine = id ? call(j, request, pool) : py_ref{};
   if (!coroutine) return {};
-  PyObject* start_args[] = {coroutine.get(), id.get(), endpoints_.name(j.route)};
-  return py_ref::steal(PyObject_Vectorcall(py_.start_task.get(), start_args, 3, nullptr));
+  PyObject* name = endpoints_.name(j.route);
+  if (waited_.size() <= j.route) waited_.resize(j.route + 1);
+  if (!eager_loop || waited_[j.route] > 0) {
+    if (eager_loop) --waited_[j.route];
+    PyObject* args[] = {coroutine.get(), id.get(), name};
+    started s;
+    s.task = py_ref::steal(PyObject_Vectorcall(py_.start_task.get(), args, 3, nullptr));
+    return s;
+  }
+  // Its first step, in a context of its own as a Task's would be: a value
+  // returned comes back without a StopIteration made for it.
+  py_ref context = py_ref::steal(PyContext_CopyCurrent());
+  PyObject* stand_in_args[] = {name, context.get(), coroutine.get()};
+  py_ref stand_in = context ? py_ref::steal(PyObject_Vectorcall(py_.handler_task.get(), stand_in_args, 3, nullptr)) : py_ref{};
+  PyObject* current[] = {eager_loop, stand_in.get()};
+  if (!stand_in || !py_ref::steal(PyObject_Vectorcall(py_.enter_task.get(), current, 2, nullptr))) return {};
+  PyObject* out = nullptr;
+  PySendResult sent = PYGEN_ERROR;
+  if (PyContext_Enter(context.get()) == 0) {
+    sent = PyIter_Send(coroutine.get(), Py_None, &out);
+    PyContext_Exit(context.get());  // (leaves what the handler raised set)
+  }
+  py_ref outcome = sent == PYGEN_ERROR ? fetch_exception() : py_ref::steal(out);
+  if (!py_ref::steal(PyObject_Vectorcall(py_.leave_task.get(), current, 2, nullptr))) return {};
+  started s;
+  if (sent != PYGEN_NEXT) {
+    s.done = true;
+    (sent == PYGEN_RETURN ? s.result : s.error) = std::move(outcome);
+    return s;
+  }
+  // It waits on `outcome`: a Task carries it on from there.
+  waited_[j.route] = tasks_after_a_wait;
+  PyObject* args[] = {stand_in.get(), coroutine.get(), outcome.get(), id.get()};
+  s.task = py_ref::steal(PyObject_Vectorcall(py_.carry_on.get(), args, 4, nullptr));
+  return s;
 }
 
 }  // namespace snasio::python

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <vector>
+
 #include "python/endpoint_table.hpp"
 #include "python/job.hpp"
 #include "python/py_objects.hpp"
@@ -18,16 +20,33 @@ class handler_call {
   /// Returns its result (for an async route, a coroutine), or empty with a
   /// Python exception set.
   py_ref call(const job& j, PyObject* request, PyObject* pool) const;
-  /// Starts an async handler as a Task on the loop, which reports back
-  /// through _snasio._handler_done. Returns the Task, or empty with a Python
-  /// exception set.
-  py_ref start(const job& j, PyObject* request, PyObject* pool) const;
+  /// How an async handler's start went: `done` with its `result` or
+  /// `error` (its first step ran here and did not wait), or running as
+  /// `task`, which reports back through _snasio._handler_done; neither, with
+  /// a Python exception set, when it could not start.
+  struct started {
+    bool done = false;
+    py_ref result, error;
+    py_ref task;
+  };
+  /// Starts an async handler. Given the running loop (`eager_loop`: no task
+  /// factory is set), its first step runs here, as Python 3.12's eager
+  /// tasks run it, with a snasio._loop.HandlerTask as the current task; if
+  /// it waits, a Task carries it on from there, and its route's next
+  /// `tasks_after_a_wait` handlers start as Tasks. Otherwise it starts as a Task.
+  started start(const job& j, PyObject* request, PyObject* pool, PyObject* eager_loop);
+
+  /// How many of a route's handlers start as Tasks after one, started
+  /// eagerly, waited: carrying a handler on from its first wait costs more
+  /// than a Task from the start.
+  static constexpr int tasks_after_a_wait = 100;
 
  private:
   bool arguments(const job& j, PyObject* request, PyObject* pool, PyObject** out) const;
 
   const endpoint_table& endpoints_;
   const py_objects& py_;
+  std::vector<int> waited_;  // by route: how many more start as Tasks
 };
 
 /// A job id as a Python int (new reference; empty with MemoryError set).

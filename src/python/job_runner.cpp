@@ -24,13 +24,20 @@ bool job_runner::run_batch() {
     batch_.clear();
     events_.clear();
     jobs_.take_all(batch_, events_);
+    // Whether handlers may start eagerly, asked once a batch (an app's task factory says no).
+    py_ref eager_loop = batch_.empty() ? py_ref{} : py_ref::steal(PyObject_CallNoArgs(py_.eager_loop.get()));
+    if (!eager_loop) PyErr_Clear();
     for (auto& j : batch_) {
       py_ref pool;
       py_ref request = start(j, loop_out_, pool);
       if (!request) continue;
-      py_ref task = handlers_.start(j, request.get(), pool.get());
-      if (!task) answer(j, nullptr, nullptr, nullptr, loop_out_);
-      else running_.add(std::move(j), std::move(task), std::move(request));
+      // Named as running while its first step runs (a crash report lists it).
+      running_.first_step(&j);
+      auto s = handlers_.start(j, request.get(), pool.get(), eager_loop.get() == Py_None ? nullptr : eager_loop.get());
+      running_.first_step(nullptr);
+      if (s.done) finish(j, request.get(), s.result.get(), s.error ? s.error.get() : Py_None);
+      else if (!s.task) answer(j, nullptr, nullptr, nullptr, loop_out_);
+      else running_.add(std::move(j), std::move(s.task), std::move(request));
     }
     std::size_t ran = batch_.size();
     batch_.clear();
@@ -103,18 +110,21 @@ void job_runner::answer(job& j, PyObject* request, PyObject* result, PyObject* e
 void job_runner::handler_done(std::uint64_t job_id, PyObject* result, PyObject* error) {
   auto r = running_.take(job_id);
   if (!r) return;
+  finish(r->j, r->request.get(), result, error);
+  schedule_flush();
+}
+
+void job_runner::finish(job& j, PyObject* request, PyObject* result, PyObject* error) {
   // Nobody is waiting for the outcome: cancelled or not, there is nothing to report.
-  if (r->j.answer.abandoned()) {
-    r->j.answer.drop();
+  if (j.answer.abandoned()) {
+    j.answer.drop();
     return;
   }
   // A handler cancelled by the server itself (shutting down) is not a bug to log.
   if (error != Py_None && PyErr_GivenExceptionMatches(error, py_.cancelled_error.get()))
-    loop_out_.replies.push_back(r->j.answer.take(http::response::error(503, "request cancelled")));
+    loop_out_.replies.push_back(j.answer.take(http::response::error(503, "request cancelled")));
   else
-    answer(r->j, r->request.get(), error == Py_None ? result : nullptr, error == Py_None ? nullptr : error,
-           loop_out_);
-  schedule_flush();
+    answer(j, request, error == Py_None ? result : nullptr, error == Py_None ? nullptr : error, loop_out_);
 }
 
 // Nobody will read the answer of `job_id`: its handler (or stream) is
@@ -163,8 +173,9 @@ void job_runner::schedule_flush() {
 void job_runner::flush(outbox& out) {
   if (&out == &loop_out_) flush_scheduled_ = false;
   replies_.push(out.replies);
-  // Only now, with their heads on their way, may streams' pieces follow.
-  streams_.start_pumps(out);
+  // Only now, with their heads on their way, may streams' pieces follow
+  // (or the cut of a stream whose pump could not start).
+  start_pumps(out);
 }
 
 void job_runner::shut_down() {

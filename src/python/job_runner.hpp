@@ -36,8 +36,12 @@ class job_runner {
   void run_sync(job& j, outbox& out);
   /// Hands `out`'s replies to the reactor, then starts its streams' pumps.
   void flush(outbox& out);
-  /// Starts the pumps `out` names, once their heads are handed over.
-  void start_pumps(outbox& out) { streams_.start_pumps(out); }
+  /// Starts the pumps `out` names, once their heads are handed over (and
+  /// hands over the cut of a stream whose pump could not start).
+  void start_pumps(outbox& out) {
+    streams_.start_pumps(out);
+    replies_.push(out.replies);
+  }
   /// An async handler is done (`_snasio._handler_done`): it returned
   /// `result`, or raised `error`.
   void handler_done(std::uint64_t job_id, PyObject* result, PyObject* error);
@@ -58,6 +62,8 @@ class job_runner {
 
  private:
   py_ref start(job& j, outbox& out, py_ref& pool);
+  /// Answers a finished async handler's job with its outcome.
+  void finish(job& j, PyObject* request, PyObject* result, PyObject* error);
   void answer(job& j, PyObject* request, PyObject* result, PyObject* error, outbox& out);
   void abandon(std::uint64_t job_id);
   void tell(PyObject* callback, std::uint64_t job_id, const char* what);

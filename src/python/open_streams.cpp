@@ -48,7 +48,13 @@ http::response open_streams::open(std::uint64_t job_id, const net::responder& to
 }
 
 void open_streams::start_pumps(outbox& out) {
-  for (std::uint64_t job_id : out.pumps) call(py_.start_pump.get(), job_id, "start a stream");
+  // A pump that cannot start (no memory) would leave its client waiting:
+  // its stream is cut (a piece for the caller to hand over), its generator closed.
+  for (std::uint64_t job_id : out.pumps) {
+    if (call(py_.start_pump.get(), job_id, "start a stream")) continue;
+    send(job_id, {}, net::piece_end::cut, out.replies);
+    call(py_.abandon_stream.get(), job_id, "cancel a stream");
+  }
   out.pumps.clear();
 }
 
@@ -69,10 +75,11 @@ bool open_streams::abandon(std::uint64_t job_id) {
   return true;
 }
 
-void open_streams::call(PyObject* callback, std::uint64_t job_id, const char* what) {
+bool open_streams::call(PyObject* callback, std::uint64_t job_id, const char* what) {
   py_ref id = job_id_object(job_id);
-  if (!id || !py_ref::steal(PyObject_CallOneArg(callback, id.get())))
-    log::line(log::level::error, std::string("cannot ") + what + ":\n" + take_exception_text());
+  if (id && py_ref::steal(PyObject_CallOneArg(callback, id.get()))) return true;
+  log::line(log::level::error, std::string("cannot ") + what + ":\n" + take_exception_text());
+  return false;
 }
 
 void open_streams::cut_all(std::vector<reply_queue::reply>& out) {

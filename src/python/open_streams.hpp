@@ -51,7 +51,7 @@ class open_streams {
   void cut_all(std::vector<reply_queue::reply>& out);
 
  private:
-  void call(PyObject* callback, std::uint64_t job_id, const char* what);
+  bool call(PyObject* callback, std::uint64_t job_id, const char* what);
 
   const py_objects& py_;
   std::unordered_map<std::uint64_t, net::responder> streams_;  // where each stream's pieces go

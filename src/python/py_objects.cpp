@@ -34,6 +34,9 @@ constexpr used server_uses[] = {
     {"run_shutdown", &py_objects::run_shutdown},
     {"close_loop", &py_objects::close_loop},
     {"start_task", &py_objects::start_task},
+    {"HandlerTask", &py_objects::handler_task},
+    {"carry_on", &py_objects::carry_on},
+    {"eager_loop", &py_objects::eager_loop},
     {"schedule_flush", &py_objects::schedule_flush},
     {"pool", &py_objects::pool},
     {"invoke", &py_objects::invoke},
@@ -113,6 +116,8 @@ py_objects py_objects::load(const std::string& package_dir) {
   py.run_batch = lookup("_snasio:_run_batch");
   py.uuid_class = lookup("uuid:UUID");
   py.cancelled_error = lookup("asyncio:CancelledError");
+  py.enter_task = lookup("asyncio.tasks:_enter_task");
+  py.leave_task = lookup("asyncio.tasks:_leave_task");
   if (!PyErr_Occurred()) py.http_scheme = py_ref::steal(PyUnicode_InternFromString("http"));
   if (!PyErr_Occurred()) py.https_scheme = py_ref::steal(PyUnicode_InternFromString("https"));
   for (std::size_t i = 0; i < usual_methods.size() && !PyErr_Occurred(); ++i)

@@ -29,13 +29,14 @@ struct py_objects {
 
   // The app, the loop and each job (their signatures: py/snasio/_contract.py).
   py_ref plan_app, openapi, start_loop, run_startup, run_loop, run_shutdown, close_loop;
-  py_ref start_task, schedule_flush, pool, invoke, abandon, written;
+  py_ref start_task, handler_task, carry_on, eager_loop, schedule_flush, pool, invoke, abandon, written;
   py_ref open_stream, start_pump, abandon_stream, room, draining;
 
   // From the bridge module and the standard library.
   py_ref run_batch;        ///< _snasio._run_batch, handed to run_loop
   py_ref uuid_class;       ///< uuid.UUID, for <uuid:...> parameters
   py_ref cancelled_error;  ///< asyncio.CancelledError
+  py_ref enter_task, leave_task;  ///< asyncio.tasks._enter_task and _leave_task: (loop, task)
   /// The media types whose bodies are text (snasio._contract.TEXT_MEDIA_TYPES).
   std::vector<std::string> text_media_types;
 

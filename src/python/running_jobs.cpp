@@ -20,6 +20,12 @@ void running_jobs::add(job&& j, py_ref task, py_ref request) {
   jobs_.emplace(id, running{std::move(j), std::move(task), std::move(request)});
 }
 
+void running_jobs::first_step(job* j) noexcept {
+  if (first_step_) count(first_step_->route, -1);
+  first_step_ = j;
+  if (j) count(j->route, +1);
+}
+
 running_jobs::running* running_jobs::find(std::uint64_t id) {
   auto it = jobs_.find(id);
   return it == jobs_.end() ? nullptr : &it->second;

@@ -41,9 +41,15 @@ class running_jobs {
   bool empty() const noexcept { return jobs_.empty(); }
   /// Takes every running job out, for a shutdown (GIL thread).
   std::unordered_map<std::uint64_t, running> take_all();
+  /// Marks `j` as the job whose handler runs its first step now, before it
+  /// is kept (nullptr: none): counted and listed with the running ones (GIL thread).
+  void first_step(job* j) noexcept;
+  /// The job marked by first_step(), or nullptr (GIL thread).
+  job* first_step() const noexcept { return first_step_; }
   /// Calls `f(const job&)` for each running job (GIL thread).
   template <class F>
   void each(F&& f) const {
+    if (first_step_) f(*first_step_);
     for (const auto& [id, r] : jobs_) f(r.j);
   }
   /// What runs now, by route ("modes_app.slow (async) x2"), or "" (any
@@ -58,6 +64,7 @@ class running_jobs {
 
  private:
   void count(std::size_t route, int change) noexcept;
+  job* first_step_ = nullptr;
 
   const endpoint_table& endpoints_;
   std::unordered_map<std::uint64_t, running> jobs_;  // by job id

@@ -1,0 +1,60 @@
+"""Async handlers run standard asyncio code: their first step runs at once,
+without a Task (as Python 3.12's eager tasks run it), and a Task carries on
+a handler that waits. What asyncio gives a Task's code still holds:
+current_task(), timeout(), TaskGroup, context variables, cancellation."""
+
+import concurrent.futures
+
+import pytest
+
+from conftest import ROOT, Server, fetch
+
+APP = ROOT / "test" / "py" / "apps" / "eager"
+
+
+@pytest.fixture(scope="module")
+def srv():
+    s = Server(["--app-dir", str(APP)])
+    yield s
+    s.stop()
+
+
+def test_the_current_task_is_named_after_the_route_and_stands_for_the_task_after_a_wait(srv):
+    # A handler that does not wait runs with no Task at all (its current
+    # task stands for one); after a wait, a Task is the current task, and
+    # the first step's passes calls on to it (a cancel asked of one is taken
+    # back through the other).
+    assert fetch(srv, "/current/now")[2] == {"name": "eager_app.current_now", "same_name": True, "cancelling": 0,
+                                             "done": False, "is_task": False}
+    for _ in range(2):  # eagerly, then (its handler having waited) as a Task from the start
+        assert fetch(srv, "/current/after-a-wait")[2] == {"name": "eager_app.current_after_a_wait",
+                                                          "same_name": True, "cancelling": 0, "done": False,
+                                                          "is_task": True}
+
+
+def test_asyncio_timeout_expires_while_waiting_and_passes_when_left_in_the_first_step(srv):
+    assert fetch(srv, "/timeout/20")[2] == {"timed_out": True, "cancelling": 0}
+
+
+@pytest.mark.parametrize("fail, expected", [
+    (0, {"sum": 3, "slow_cancelled": True}),
+    (1, {"failed": ["a child fails"], "slow_cancelled": True}),
+])
+def test_a_task_group_collects_its_children_and_cancels_them_when_one_fails(srv, fail, expected):
+    assert fetch(srv, f"/taskgroup/{fail}")[2] == expected
+
+
+def test_each_request_has_its_own_context_from_its_first_step(srv):
+    names = [f"client-{i}" for i in range(16)]
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        got = list(pool.map(lambda n: fetch(srv, f"/context/{n}")[2]["who"], names))
+    assert got == names
+
+
+def test_a_cancel_asked_for_in_the_first_step_arrives_at_the_first_wait(srv):
+    assert fetch(srv, "/cancel-self")[2] == {"cancelled_at_first_wait": True, "left": 0}
+
+
+def test_what_only_a_task_has_says_why_it_is_missing_before_the_first_wait(srv):
+    error = fetch(srv, "/no-task-yet")[2]["error"]
+    assert "no Task until it first waits" in error
