@@ -58,3 +58,49 @@ def test_a_cancel_asked_for_in_the_first_step_arrives_at_the_first_wait(srv):
 def test_what_only_a_task_has_says_why_it_is_missing_before_the_first_wait(srv):
     error = fetch(srv, "/no-task-yet")[2]["error"]
     assert "no Task until it first waits" in error
+
+
+def test_a_handler_task_answers_for_itself_until_a_task_carries_the_handler_then_for_the_task(monkeypatch):
+    # In-process, as the server uses it: the stand-in's own answers before
+    # the first wait, the Task's after (python/handler_call.cpp makes it);
+    # the bridge's functions stood in for.
+    import asyncio
+    import contextvars
+    import importlib
+    import sys
+    import types
+
+    import snasio
+
+    reported = []
+    monkeypatch.setitem(sys.modules, "_snasio", types.SimpleNamespace(_flush=None, _handler_done=lambda *a: reported.append(a)))
+    assert "snasio._loop" not in sys.modules  # (the test process has no bridge)
+    _loop = importlib.import_module("snasio._loop")
+
+    loop = asyncio.new_event_loop()
+    saved, _loop._loop = _loop._loop, loop
+    try:
+        async def handler():
+            await asyncio.sleep(0)
+            return 1
+
+        coroutine, context = handler(), contextvars.copy_context()
+        task = _loop.HandlerTask("app.handler", context, coroutine)
+        assert (task.get_name(), task.get_loop(), task.get_context(), task.get_coro()) == (
+            "app.handler", loop, context, coroutine)
+        assert repr(task) == "<HandlerTask 'app.handler' in its first step>"
+        task.set_name("app.renamed")
+        assert task.cancel("first") and task.cancelling() == 1 and task.uncancel() == 0 and task.uncancel() == 0
+        assert not task.done() and not task.cancelled()
+        with pytest.raises(AttributeError, match="no Task until it first waits"):
+            task.result()
+        loop.call_soon(lambda: _loop.carry_on(task, coroutine, coroutine.send(None), 7))
+        loop.run_until_complete(asyncio.sleep(0.01))
+        assert repr(task).startswith("<HandlerTask 'app.renamed' on <Task")
+        task.set_name("app.again")
+        assert task._task.get_name() == "app.again" and task.done() and not task.cancelled()
+        assert task.result() is None and reported == [(7, 1, None)]  # the value goes to the server, not to the Task
+    finally:
+        _loop._loop = saved
+        loop.close()
+        del sys.modules["snasio._loop"], snasio._loop  # bound to the stand-in bridge: no later test may get it
