@@ -77,7 +77,7 @@ class connection : public std::enable_shared_from_this<connection> {
   void refuse(int status, std::string_view reason);
   /// Reserves `req`'s response slot: its request id, its client (after
   /// trusted forwarding), its line in the access log.
-  std::uint64_t reserve_for(http::request& req, http::framing f);
+  std::uint64_t reserve_for(http::request& req, http::framing&& f);
   static bool safe_method(std::string_view m);
   void send_continue();
   void do_write();

@@ -100,7 +100,7 @@ void connection::offer_room() {
   });
 }
 
-std::uint64_t connection::reserve_for(http::request& req, http::framing f) {
+std::uint64_t connection::reserve_for(http::request& req, http::framing&& f) {
   req.request_id = manager_.request_id(req.header("X-Request-ID"));
   if (options_.request_id_header) f.request_id = req.request_id;
   std::uint64_t slot = slots_.reserve(std::move(f));
