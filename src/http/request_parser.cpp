@@ -116,6 +116,7 @@ request_parser::state request_parser::parse(std::string_view input, std::size_t&
         error_reason_ = "bad request: the request line has more than one space between its parts";
         return state::error;
       }
+      if (head_complete_ && !in_trailers_) head_checked_ = true;  // every byte of the head passed
     }
     if (s != state::incomplete) return s;
   }
@@ -175,12 +176,13 @@ request&& request_parser::take() {
   head_bytes_ = 0;
   last_head_byte_ = 0;
   line_spaces_ = -1;
-  started_ = head_complete_ = in_trailers_ = message_complete_ = expect_continue_ = in_value_ = line_read_ = false;
+  started_ = head_complete_ = head_checked_ = in_trailers_ = message_complete_ = expect_continue_ = in_value_ =
+      line_read_ = false;
   return std::move(request_);
 }
 
 std::optional<request> request_parser::refused_request() {
-  if (error_status_ == 0 || !head_complete_) return std::nullopt;
+  if (error_status_ == 0 || !head_checked_) return std::nullopt;
   request r;
   r.method = std::move(request_.method);
   r.target = std::move(request_.target);

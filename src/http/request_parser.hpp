@@ -84,6 +84,7 @@ class request_parser {
   char last_head_byte_ = 0;     // the byte before the next head byte: was it a CR?
   bool started_ = false;
   bool head_complete_ = false;
+  bool head_checked_ = false;   // the head is complete and passed the checks after llhttp (bare LF, spacing)
   bool in_trailers_ = false;
   bool message_complete_ = false;
   bool expect_continue_ = false;

@@ -264,6 +264,10 @@ TEST_CASE("a request refused after its head is handed over without its body; bef
   request_parser cut;
   REQUIRE(cut.parse("GET / HTTP/1.1\r\nBad Name: x\r\n\r\n", used) == state::error);
   CHECK_FALSE(cut.refused_request());
+  // A head llhttp took whole but whose bytes are refused after it (a bare LF) was never read either.
+  request_parser bare;
+  REQUIRE(bare.parse("CONNECT \n\n\n", used) == state::error);
+  CHECK_FALSE(bare.refused_request());
   request_parser fine;
   REQUIRE(fine.parse("GET / HTTP/1.1\r\nHost: h\r\n\r\n", used) == state::complete);
   CHECK_FALSE(fine.refused_request());
