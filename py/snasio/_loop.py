@@ -122,7 +122,8 @@ _NOT_STARTED = object()  # (a handler's coroutine not started yet)
 async def _run(coroutine, job_id, waits_on=_NOT_STARTED, cancels=()):
     """Awaits an async handler and hands its outcome to the server as soon as
     it is known (no done-callback round through the loop). A handler whose
-    first step ran already (start_task) is stepped on from what it waits on."""
+    first step ran already (python/handler_call.cpp, then carry_on) is
+    stepped on from what it waits on."""
     try:
         if waits_on is _NOT_STARTED:
             result = await coroutine

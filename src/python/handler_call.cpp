@@ -84,7 +84,7 @@ handler_call::started handler_call::start(const job& j, PyObject* request, PyObj
   PyObject* name = endpoints_.name(j.route);
   if (waited_.size() <= j.route) waited_.resize(j.route + 1);
   if (!eager_loop || waited_[j.route] > 0) {
-    if (eager_loop) --waited_[j.route];
+    if (waited_[j.route] > 0) --waited_[j.route];
     PyObject* args[] = {coroutine.get(), id.get(), name};
     started s;
     s.task = py_ref::steal(PyObject_Vectorcall(py_.start_task.get(), args, 3, nullptr));

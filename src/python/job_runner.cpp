@@ -24,7 +24,8 @@ bool job_runner::run_batch() {
     batch_.clear();
     events_.clear();
     jobs_.take_all(batch_, events_);
-    // Whether handlers may start eagerly, asked once a batch (an app's task factory says no).
+    // Whether handlers may start eagerly, asked once a batch (an app's task
+    // factory says no; so does a failure to ask, out of memory: then Tasks).
     py_ref eager_loop = batch_.empty() ? py_ref{} : py_ref::steal(PyObject_CallNoArgs(py_.eager_loop.get()));
     if (!eager_loop) PyErr_Clear();
     for (auto& j : batch_) {
