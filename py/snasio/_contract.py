@@ -121,10 +121,11 @@ SERVER_USES = {
     "close_loop": "snasio._loop:close",            # () the pools stop, the loop closes
     # per job
     "start_task": "snasio._loop:start_task",           # (coroutine, job_id, name) -> Task
-    "HandlerTask": "snasio._loop:HandlerTask",         # (name, context, coroutine): the current task of a first step
+    "HandlerTask": "snasio._loop:HandlerTask",         # (name, context, coroutine, job_id): the current task of a step the server runs
     "carry_on": "snasio._loop:carry_on",               # (handler_task, coroutine, waits_on, job_id) -> it, on its Task
     "eager_loop": "snasio._loop:eager_loop",           # () -> the loop if handlers may start eagerly, else None
     "schedule_flush": "snasio._loop:schedule_flush",   # () replies go back at the next loop iteration
+    "schedule_resume": "snasio._loop:schedule_resume", # () parked handlers take their next step at the next iteration
     "pool": "snasio._loop:pool",                       # () -> the ProcessPoolExecutor
     "invoke": "snasio._invoker:invoke",                # (route_id, job_id, request, pool)
     "abandon": "snasio._invoker:abandon",              # (task, job_id or None): JobEvent.ABANDONED

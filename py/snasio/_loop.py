@@ -5,8 +5,9 @@ snasio-serve calls start(), then run() on its GIL thread; the loop sleeps in
 epoll with the GIL released until the job queue's eventfd says jobs or
 events are waiting, then the server's `_run_batch` runs a whole batch. An
 async handler's first step runs at once, without a Task (the server does it:
-python/handler_call.cpp); one that waits is carried on by a Task made here,
-which reports back through `_snasio._handler_done`. (Sync handlers run on
+python/handler_call.cpp), and so does each step after a bare yield; one that
+waits on a future is carried on by a Task made here, which reports back
+through `_snasio._handler_done`. (Sync handlers run on
 the server's sync threads, not here.) At the end the server calls close().
 """
 
@@ -19,7 +20,7 @@ import threading
 import types
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
-from _snasio import _flush, _handler_done
+from _snasio import _flush, _handler_done, _resume_parked
 
 from snasio import _worker
 
@@ -122,8 +123,8 @@ _NOT_STARTED = object()  # (a handler's coroutine not started yet)
 async def _run(coroutine, job_id, waits_on=_NOT_STARTED, cancels=()):
     """Awaits an async handler and hands its outcome to the server as soon as
     it is known (no done-callback round through the loop). A handler whose
-    first step ran already (python/handler_call.cpp, then carry_on) is
-    stepped on from what it waits on."""
+    steps ran already (python/handler_call.cpp, then carry_on) is stepped on
+    from what it waits on."""
     try:
         if waits_on is _NOT_STARTED:
             result = await coroutine
@@ -143,10 +144,10 @@ async def _run(coroutine, job_id, waits_on=_NOT_STARTED, cancels=()):
 @types.coroutine
 def _carry_on(coroutine, waits_on, cancels):
     """Steps on a handler that waits on `waits_on` (a future, or None for a
-    bare yield) since its first step: each value or exception the Task sends
-    goes to the handler where it waits. (A started coroutine that waits
-    inside another cannot be awaited.) A cancel asked for in the first step
-    arrives at the first wait, as it would in a Task."""
+    bare yield) since a step the server ran: each value or exception the Task
+    sends goes to the handler where it waits. (A started coroutine that waits
+    inside another cannot be awaited.) A cancel asked for before arrives at
+    this wait, as it would in a Task."""
     if cancels:
         if isinstance(waits_on, asyncio.Future):
             waits_on.cancel()
@@ -189,7 +190,8 @@ def eager_loop():
 
 
 def carry_on(task, coroutine, waits_on, job_id: int):
-    """A Task carries on the handler whose first step waits on `waits_on`;
+    """A Task carries on the handler whose step, run by the server, waits on
+    `waits_on` (a future; None when it was cancelled at a bare yield);
     `task`, its current task until now, passes calls on to it from here."""
     task._task = asyncio.Task(_run(coroutine, job_id, waits_on, task._cancels), loop=_loop, name=task._name,
                               context=task._context)
@@ -197,19 +199,22 @@ def carry_on(task, coroutine, waits_on, job_id: int):
 
 
 class HandlerTask:
-    """What asyncio.current_task() is in an async handler's first step, which
-    runs without a Task (eager_loop). If the handler waits, a Task carries it
-    on, and is the current task from there; this object then passes every
-    call on to it: cancel(), cancelling() and uncancel() (what
-    asyncio.timeout and TaskGroup, entered in the first step, call later),
-    add_done_callback()... Before then, a cancel() is kept for the first
-    wait, and what only a Task has (its result, its callbacks) raises
-    AttributeError."""
+    """What asyncio.current_task() is in the steps of an async handler the
+    server runs itself, without a Task (eager_loop): its first, and each one
+    after a bare yield (asyncio.sleep(0)), which parks the handler until the
+    loop's next iteration. Once the handler waits on a future, a Task
+    carries it on, and is the current task from there; this object then
+    passes every call on to it: cancel(), cancelling() and uncancel() (what
+    asyncio.timeout and TaskGroup, entered before, call later),
+    add_done_callback()... Before then, a cancel() is kept for the next wait,
+    and what only a Task has (its result, its callbacks) raises
+    AttributeError. The server reads _task and _cancels directly (slots)."""
 
-    __slots__ = ("_name", "_context", "_coro", "_task", "_cancels")
+    __slots__ = ("_name", "_context", "_coro", "_job_id", "_task", "_cancels")
 
-    def __init__(self, name, context, coro):
-        self._name, self._context, self._coro, self._task, self._cancels = name, context, coro, None, []
+    def __init__(self, name, context, coro, job_id):
+        self._name, self._context, self._coro, self._job_id = name, context, coro, job_id
+        self._task, self._cancels = None, []
 
     def get_name(self):
         return self._task.get_name() if self._task else self._name
@@ -252,11 +257,11 @@ class HandlerTask:
 
     def __getattr__(self, name):
         if self._task is None:
-            raise AttributeError(f"{name}: an async handler has no Task until it first waits (snasio starts it eagerly)")
+            raise AttributeError(f"{name}: an async handler has no Task until it first waits on a future (snasio steps it until then)")
         return getattr(self._task, name)
 
     def __repr__(self):
-        return f"<HandlerTask {self.get_name()!r} {'on ' + repr(self._task) if self._task else 'in its first step'}>"
+        return f"<HandlerTask {self.get_name()!r} {'on ' + repr(self._task) if self._task else 'stepped by the server'}>"
 
 
 def cancel(task) -> None:
@@ -266,6 +271,12 @@ def cancel(task) -> None:
     resumed), and Python would warn so when it is collected: that coroutine
     is closed here, quietly (its finally blocks run)."""
     if isinstance(task, HandlerTask):
+        if task._task is None:
+            # Parked at a bare yield, stepped by the server: a Task takes it
+            # on, and delivers the cancel at its wait, as a Task would.
+            task.cancel()
+            carry_on(task, task._coro, None, task._job_id)
+            return
         task = task._task
     run = task.get_coro() if isinstance(task, asyncio.Task) else None
     if getattr(run, "cr_code", None) is _run.__code__ and inspect.getcoroutinestate(run) == inspect.CORO_CREATED:
@@ -276,6 +287,12 @@ def cancel(task) -> None:
 def schedule_flush() -> None:
     """Replies finished during this loop iteration go back together, next iteration."""
     _loop.call_soon(_flush)
+
+
+def schedule_resume() -> None:
+    """The handlers parked at a bare yield (asyncio.sleep(0)) take their next
+    step at the next loop iteration, as a Task's would."""
+    _loop.call_soon(_resume_parked)
 
 
 def blocking_pool() -> Executor:

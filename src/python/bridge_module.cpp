@@ -121,6 +121,14 @@ PyObject* flush(PyObject* module, PyObject*) {
   Py_RETURN_NONE;
 }
 
+// _resume_parked(): the next step of the handlers parked at a bare yield.
+PyObject* resume_parked(PyObject* module, PyObject*) {
+  module_state* state = state_of(module);
+  if (!state) return nullptr;
+  state->runner->resume_parked();
+  Py_RETURN_NONE;
+}
+
 // _stream_send(job_id, data, end): the next piece of a streamed answer
 // (bytes, or str sent as UTF-8) and how the stream goes on (a
 // snasio._contract.PieceEnd: MORE, LAST when the body is complete, CUT when
@@ -189,6 +197,7 @@ PyMethodDef methods[] = {
     {"_run_batch", run_batch, METH_NOARGS, "Runs the jobs waiting in the queue (the event loop calls it)."},
     {"_handler_done", handler_done, METH_VARARGS, "Delivers the outcome of a handler that finished later."},
     {"_flush", flush, METH_NOARGS, "Hands the finished replies to the reactor."},
+    {"_resume_parked", resume_parked, METH_NOARGS, "Steps the async handlers parked at a bare yield."},
     {"_stream_send", stream_send, METH_VARARGS, "Sends the next piece of a streamed answer."},
     {"_read_file_piece", read_file_piece, METH_VARARGS, "Reads and sends the next piece of a file."},
     {"as_response", as_response_method, METH_O, "Any answer of a handler or hook, as a Response."},

@@ -136,19 +136,22 @@ request_layout request_layout::read(PyObject* contract, PyObject* request_class)
       throw startup_error("snasio._contract.REQUEST_FIELDS names '" + name + "', a field the server does not fill");
   }
   request_layout layout;
-  for (const auto& row : rows) {
-    // A __slots__ entry is a member descriptor on the class that knows where
-    // the field lives in each instance: read once, it lets the server store
-    // a new Request's fields directly, as the class's own descriptors would.
-    std::string name(row.name);
-    py_ref slot = py_ref::steal(PyObject_GetAttrString(request_class, name.c_str()));
-    PyErr_Clear();
-    if (!slot || !Py_IS_TYPE(slot.get(), &PyMemberDescr_Type) ||
-        reinterpret_cast<PyMemberDescrObject*>(slot.get())->d_member->type != T_OBJECT_EX)
-      throw startup_error("snasio.Request." + name + " is not a field of its __slots__ (snasio._contract.REQUEST_FIELDS)");
-    layout.*row.value = reinterpret_cast<PyMemberDescrObject*>(slot.get())->d_member->offset;
-  }
+  for (const auto& row : rows)
+    layout.*row.value = slot_offset(request_class, std::string(row.name), "snasio.Request",
+                                    "(snasio._contract.REQUEST_FIELDS)");
   return layout;
+}
+
+Py_ssize_t slot_offset(PyObject* cls, const std::string& name, const std::string& class_name, const std::string& why) {
+  // A __slots__ entry is a member descriptor on the class that knows where
+  // the field lives in each instance: read once, it lets the server read and
+  // store the field directly, as the class's own descriptors would.
+  py_ref slot = py_ref::steal(PyObject_GetAttrString(cls, name.c_str()));
+  PyErr_Clear();
+  if (!slot || !Py_IS_TYPE(slot.get(), &PyMemberDescr_Type) ||
+      reinterpret_cast<PyMemberDescrObject*>(slot.get())->d_member->type != T_OBJECT_EX)
+    throw startup_error(class_name + "." + name + " is not a field of its __slots__ " + why);
+  return reinterpret_cast<PyMemberDescrObject*>(slot.get())->d_member->offset;
 }
 
 }  // namespace snasio::python

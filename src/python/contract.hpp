@@ -56,4 +56,9 @@ struct request_layout {
   static request_layout read(PyObject* contract, PyObject* request_class);
 };
 
+/// Where the field `name` of `cls`'s __slots__ lives in each instance (for
+/// request_layout::field); throws startup_error naming `class_name`'s field,
+/// and `why` the server needs it, when it is no slot.
+Py_ssize_t slot_offset(PyObject* cls, const std::string& name, const std::string& class_name, const std::string& why);
+
 }  // namespace snasio::python

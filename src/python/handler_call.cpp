@@ -90,18 +90,36 @@ handler_call::started handler_call::start(const job& j, PyObject* request, PyObj
     s.task = py_ref::steal(PyObject_Vectorcall(py_.start_task.get(), args, 3, nullptr));
     return s;
   }
-  // Its first step, in a context of its own as a Task's would be: a value
-  // returned comes back without a StopIteration made for it.
-  py_ref context = py_ref::steal(PyContext_CopyCurrent());
-  PyObject* stand_in_args[] = {name, context.get(), coroutine.get()};
-  py_ref stand_in = context ? py_ref::steal(PyObject_Vectorcall(py_.handler_task.get(), stand_in_args, 3, nullptr)) : py_ref{};
-  PyObject* current[] = {eager_loop, stand_in.get()};
-  if (!stand_in || !py_ref::steal(PyObject_Vectorcall(py_.enter_task.get(), current, 2, nullptr))) return {};
+  // Its first step, in a context of its own as a Task's would be.
+  parked p{j.id, j.route, {}, py_ref::steal(PyContext_CopyCurrent()), std::move(coroutine), std::move(id)};
+  PyObject* stand_in_args[] = {name, p.context.get(), p.coroutine.get(), p.job_id_object.get()};
+  if (p.context) p.stand_in = py_ref::steal(PyObject_Vectorcall(py_.handler_task.get(), stand_in_args, 4, nullptr));
+  return p.stand_in ? step(p, eager_loop) : started{};
+}
+
+handler_call::started handler_call::resume(parked& p, PyObject* loop) {
+  PyObject* task = request_layout::field(p.stand_in.get(), py_.handler_task_task);
+  if (task && task != Py_None) {  // cancelled while parked: a Task has it now
+    started s;
+    s.task = std::move(p.stand_in);
+    return s;
+  }
+  // A cancel asked for meanwhile (a timeout, a TaskGroup) arrives at its wait.
+  PyObject* cancels = request_layout::field(p.stand_in.get(), py_.handler_task_cancels);
+  if (cancels && PyList_Check(cancels) && PyList_GET_SIZE(cancels) > 0) return carry_on(p, Py_None);
+  return step(p, loop);
+}
+
+// One step of a handler, with its HandlerTask as the current task: a value
+// returned comes back without a StopIteration made for it.
+handler_call::started handler_call::step(parked& p, PyObject* loop) {
+  PyObject* current[] = {loop, p.stand_in.get()};
+  if (!py_ref::steal(PyObject_Vectorcall(py_.enter_task.get(), current, 2, nullptr))) return {};
   PyObject* out = nullptr;
   PySendResult sent = PYGEN_ERROR;
-  if (PyContext_Enter(context.get()) == 0) {
-    sent = PyIter_Send(coroutine.get(), Py_None, &out);
-    PyContext_Exit(context.get());  // (leaves what the handler raised set)
+  if (PyContext_Enter(p.context.get()) == 0) {
+    sent = PyIter_Send(p.coroutine.get(), Py_None, &out);
+    PyContext_Exit(p.context.get());  // (leaves what the handler raised set)
   }
   py_ref outcome = sent == PYGEN_ERROR ? fetch_exception() : py_ref::steal(out);
   if (!py_ref::steal(PyObject_Vectorcall(py_.leave_task.get(), current, 2, nullptr))) return {};
@@ -109,11 +127,20 @@ handler_call::started handler_call::start(const job& j, PyObject* request, PyObj
   if (sent != PYGEN_NEXT) {
     s.done = true;
     (sent == PYGEN_RETURN ? s.result : s.error) = std::move(outcome);
-    return s;
+  } else if (outcome.get() == Py_None) {
+    s.task = py_ref::borrow(p.stand_in.get());
+    s.then_parked = std::move(p);
+  } else {
+    waited_[p.route] = tasks_after_a_wait;
+    return carry_on(p, outcome.get());
   }
-  // It waits on `outcome`: a Task carries it on from there.
-  waited_[j.route] = tasks_after_a_wait;
-  PyObject* args[] = {stand_in.get(), coroutine.get(), outcome.get(), id.get()};
+  return s;
+}
+
+// A Task carries the handler on from what it waits on.
+handler_call::started handler_call::carry_on(parked& p, PyObject* waits_on) {
+  PyObject* args[] = {p.stand_in.get(), p.coroutine.get(), waits_on, p.job_id_object.get()};
+  started s;
   s.task = py_ref::steal(PyObject_Vectorcall(py_.carry_on.get(), args, 4, nullptr));
   return s;
 }

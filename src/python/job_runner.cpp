@@ -37,7 +37,8 @@ bool job_runner::run_batch() {
       auto s = handlers_.start(j, request.get(), pool.get(), eager_loop.get() == Py_None ? nullptr : eager_loop.get());
       running_.first_step(nullptr);
       if (s.done) finish(j, request.get(), s.result.get(), s.error ? s.error.get() : Py_None);
-      else if (!s.task) answer(j, nullptr, nullptr, nullptr, loop_out_);
+      else if (!s.task || (s.then_parked && !park(std::move(*s.then_parked), eager_loop.get())))
+        answer(j, nullptr, nullptr, nullptr, loop_out_);
       else running_.add(std::move(j), std::move(s.task), std::move(request));
     }
     std::size_t ran = batch_.size();
@@ -161,6 +162,36 @@ void job_runner::stream_send(std::uint64_t job_id, std::string bytes, net::piece
   if (schedule) schedule_flush();
 }
 
+// Parks a handler until the loop's next iteration; false, with the Python
+// exception set, when its next step cannot be scheduled.
+bool job_runner::park(handler_call::parked&& p, PyObject* loop) {
+  // One call of the loop steps every handler parked before it runs.
+  if (parked_.empty()) {
+    if (!py_ref::steal(PyObject_CallNoArgs(py_.schedule_resume.get()))) return false;
+    parked_loop_ = py_ref::borrow(loop);
+  }
+  parked_.push_back(std::move(p));
+  return true;
+}
+
+void job_runner::resume_parked() {
+  resuming_.swap(parked_);
+  py_ref loop = py_ref::borrow(parked_loop_.get());
+  for (auto& p : resuming_) {
+    auto s = handlers_.resume(p, loop.get());  // (its job is among the running ones a crash report lists)
+    bool parked = s.then_parked && park(std::move(*s.then_parked), loop.get());
+    if (parked || (s.task && !s.then_parked)) continue;  // parked again, or a Task carries it on
+    // Done, or failed (a Python exception set): answered now, if still wanted.
+    auto r = running_.take(p.job_id);
+    if (!r) PyErr_Clear();
+    else if (s.done) finish(r->j, r->request.get(), s.result.get(), s.error ? s.error.get() : Py_None);
+    else answer(r->j, nullptr, nullptr, nullptr, loop_out_);
+  }
+  resuming_.clear();
+  if (parked_.empty()) parked_loop_ = {};  // (no reference may outlive the interpreter)
+  flush(loop_out_);
+}
+
 void job_runner::schedule_flush() {
   // Handlers finishing in one loop iteration share one wake-up of the reactor.
   if (flush_scheduled_) return;
@@ -190,6 +221,15 @@ void job_runner::shut_down() {
   batch_.clear();
   for (auto& [id, r] : running_.take_all())
     loop_out_.replies.push_back(r.j.answer.take(http::response::error(503, "server is shutting down")));
+  // A handler parked at a bare yield is cancelled as a Task is: one takes it
+  // on and delivers the cancel, and closing the loop waits for it.
+  for (auto& p : parked_) {
+    PyObject* args[] = {p.stand_in.get(), Py_None};
+    if (!py_ref::steal(PyObject_Vectorcall(py_.abandon.get(), args, 2, nullptr)))
+      log::line(log::level::error, "cannot cancel a handler:\n" + take_exception_text());
+  }
+  parked_.clear();
+  parked_loop_ = {};
   streams_.cut_all(loop_out_.replies);
   loop_out_.pumps.clear();
   flush(loop_out_);

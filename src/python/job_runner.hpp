@@ -51,6 +51,9 @@ class job_runner {
   void stream_send(std::uint64_t job_id, std::string bytes, net::piece_end end, bool schedule = true);
   /// Hands the GIL thread's finished replies to the reactor (`_snasio._flush`).
   void flush() { flush(loop_out_); }
+  /// Takes the next step of each handler parked at a bare yield (the loop
+  /// calls `_snasio._resume_parked` at its next iteration).
+  void resume_parked();
   /// The loop has stopped: every job left is answered 503, every stream cut.
   void shut_down();
   /// The nesting bound for JSON in and out (--max-json-depth), before serving.
@@ -68,6 +71,7 @@ class job_runner {
   void abandon(std::uint64_t job_id);
   void tell(PyObject* callback, std::uint64_t job_id, const char* what);
   void schedule_flush();
+  bool park(handler_call::parked&& p, PyObject* loop);
 
   job_queue& jobs_;
   reply_queue& replies_;
@@ -83,6 +87,9 @@ class job_runner {
   std::vector<job_event> events_;
   outbox loop_out_;  // finished replies not yet handed to the reactor
   bool flush_scheduled_ = false;
+  // Handlers parked at a bare yield, for their next step; and the loop.
+  std::vector<handler_call::parked> parked_, resuming_;
+  py_ref parked_loop_;
 };
 
 }  // namespace snasio::python

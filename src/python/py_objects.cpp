@@ -38,6 +38,7 @@ constexpr used server_uses[] = {
     {"carry_on", &py_objects::carry_on},
     {"eager_loop", &py_objects::eager_loop},
     {"schedule_flush", &py_objects::schedule_flush},
+    {"schedule_resume", &py_objects::schedule_resume},
     {"pool", &py_objects::pool},
     {"invoke", &py_objects::invoke},
     {"abandon", &py_objects::abandon},
@@ -113,6 +114,9 @@ py_objects py_objects::load(const std::string& package_dir) {
   load_server_uses(contract.get(), py);
   py.request = request_layout::read(contract.get(), py.request_class.get());
   py.text_media_types = read_text_media_types(contract.get());
+  const std::string why = "(the server steps parked handlers: python/handler_call.cpp)";
+  py.handler_task_task = slot_offset(py.handler_task.get(), "_task", "snasio._loop.HandlerTask", why);
+  py.handler_task_cancels = slot_offset(py.handler_task.get(), "_cancels", "snasio._loop.HandlerTask", why);
   py.run_batch = lookup("_snasio:_run_batch");
   py.uuid_class = lookup("uuid:UUID");
   py.cancelled_error = lookup("asyncio:CancelledError");

@@ -26,10 +26,13 @@ struct py_objects {
   py_ref required;         ///< the default of a value the request must give (snasio.params.REQUIRED)
   py_ref lower;            ///< a returned value's JSON form, one level deep (snasio._types.lower)
   request_layout request;  ///< where each field of a Request lives
+  /// Where a HandlerTask keeps its Task (None until one carries the handler)
+  /// and the cancels asked of it before then.
+  Py_ssize_t handler_task_task = 0, handler_task_cancels = 0;
 
   // The app, the loop and each job (their signatures: py/snasio/_contract.py).
   py_ref plan_app, openapi, start_loop, run_startup, run_loop, run_shutdown, close_loop;
-  py_ref start_task, handler_task, carry_on, eager_loop, schedule_flush, pool, invoke, abandon, written;
+  py_ref start_task, handler_task, carry_on, eager_loop, schedule_flush, schedule_resume, pool, invoke, abandon, written;
   py_ref open_stream, start_pump, abandon_stream, room, draining;
 
   // From the bridge module and the standard library.

@@ -1,9 +1,11 @@
 """Async handlers run standard asyncio code: their first step runs at once,
-without a Task (as Python 3.12's eager tasks run it), and a Task carries on
-a handler that waits. What asyncio gives a Task's code still holds:
-current_task(), timeout(), TaskGroup, context variables, cancellation."""
+without a Task (as Python 3.12's eager tasks run it), and so do the steps
+after a bare yield; a Task carries on a handler that waits on a future.
+What asyncio gives a Task's code still holds: current_task(), timeout(),
+TaskGroup, context variables, cancellation."""
 
 import concurrent.futures
+import time
 
 import pytest
 
@@ -26,10 +28,51 @@ def test_the_current_task_is_named_after_the_route_and_stands_for_the_task_after
     # back through the other).
     assert fetch(srv, "/current/now")[2] == {"name": "eager_app.current_now", "same_name": True, "cancelling": 0,
                                              "done": False, "is_task": False}
-    for _ in range(2):  # eagerly, then (its handler having waited) as a Task from the start
+    for _ in range(2):  # eagerly, then (its handler having waited on a future) as a Task from the start
         assert fetch(srv, "/current/after-a-wait")[2] == {"name": "eager_app.current_after_a_wait",
                                                           "same_name": True, "cancelling": 0, "done": False,
                                                           "is_task": True}
+
+
+def test_a_bare_yield_parks_the_handler_for_one_loop_iteration_with_the_same_current_task(srv):
+    # Twice: a bare yield does not make the route's later handlers start as Tasks.
+    for _ in range(2):
+        assert fetch(srv, "/current/after-a-yield")[2] == {
+            "name": "eager_app.current_after_a_yield", "same_name": True, "cancelling": 0, "done": False,
+            "is_task": False, "same_object": True, "ran": ["between"]}
+
+
+def test_a_timeout_expiring_while_the_handler_yields_is_a_timeout_error(srv):
+    assert fetch(srv, "/timeout-yielding")[2] == {"timed_out": True, "cancelling": 0}
+
+
+def wait_for_state(srv, key, state):
+    deadline = time.monotonic() + 5
+    while fetch(srv, f"/yielders/{key}")[2]["state"] != state and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return fetch(srv, f"/yielders/{key}")[2]["state"]
+
+
+def test_a_client_leaving_cancels_a_handler_that_only_yields(srv):
+    sock = srv.connect()
+    sock.sendall(b"GET /yield-forever/left HTTP/1.1\r\nHost: t\r\n\r\n")
+    assert wait_for_state(srv, "left", "yielding") == "yielding"
+    sock.close()
+    assert wait_for_state(srv, "left", "cancelled") == "cancelled"
+    assert fetch(srv, "/current/now")[0] == 200  # the loop is free again
+
+
+def test_stopping_the_server_cancels_a_handler_that_only_yields():
+    s = Server(["--app-dir", str(APP), "--drain-timeout", "0.3"])
+    try:
+        sock = s.connect()
+        sock.sendall(b"GET /yield-forever/stop HTTP/1.1\r\nHost: t\r\n\r\n")
+        assert wait_for_state(s, "stop", "yielding") == "yielding"
+        s.signal(__import__("signal").SIGTERM)
+        assert s.wait(timeout=10) == 0
+        assert "yielder stop cancelled" in s.stderr()
+    finally:
+        s.stop()
 
 
 def test_asyncio_timeout_expires_while_waiting_and_passes_when_left_in_the_first_step(srv):
@@ -57,7 +100,7 @@ def test_a_cancel_asked_for_in_the_first_step_arrives_at_the_first_wait(srv):
 
 def test_what_only_a_task_has_says_why_it_is_missing_before_the_first_wait(srv):
     error = fetch(srv, "/no-task-yet")[2]["error"]
-    assert "no Task until it first waits" in error
+    assert "no Task until it first waits on a future" in error
 
 
 def test_a_handler_task_answers_for_itself_until_a_task_carries_the_handler_then_for_the_task(monkeypatch):
@@ -73,7 +116,8 @@ def test_a_handler_task_answers_for_itself_until_a_task_carries_the_handler_then
     import snasio
 
     reported = []
-    monkeypatch.setitem(sys.modules, "_snasio", types.SimpleNamespace(_flush=None, _handler_done=lambda *a: reported.append(a)))
+    monkeypatch.setitem(sys.modules, "_snasio", types.SimpleNamespace(_flush=None, _resume_parked=None,
+                                                              _handler_done=lambda *a: reported.append(a)))
     assert "snasio._loop" not in sys.modules  # (the test process has no bridge)
     _loop = importlib.import_module("snasio._loop")
 
@@ -85,14 +129,14 @@ def test_a_handler_task_answers_for_itself_until_a_task_carries_the_handler_then
             return 1
 
         coroutine, context = handler(), contextvars.copy_context()
-        task = _loop.HandlerTask("app.handler", context, coroutine)
+        task = _loop.HandlerTask("app.handler", context, coroutine, 7)
         assert (task.get_name(), task.get_loop(), task.get_context(), task.get_coro()) == (
             "app.handler", loop, context, coroutine)
-        assert repr(task) == "<HandlerTask 'app.handler' in its first step>"
+        assert repr(task) == "<HandlerTask 'app.handler' stepped by the server>"
         task.set_name("app.renamed")
         assert task.cancel("first") and task.cancelling() == 1 and task.uncancel() == 0 and task.uncancel() == 0
         assert not task.done() and not task.cancelled()
-        with pytest.raises(AttributeError, match="no Task until it first waits"):
+        with pytest.raises(AttributeError, match="no Task until it first waits on a future"):
             task.result()
         loop.call_soon(lambda: _loop.carry_on(task, coroutine, coroutine.send(None), 7))
         loop.run_until_complete(asyncio.sleep(0.01))

@@ -284,7 +284,8 @@ def test_disconnect_cancels_the_async_handler(modes_server):
 def test_a_handler_abandoned_before_its_task_steps_is_cancelled_or_closed_quietly():
     # A handler that waits in its first step is carried on by a Task; one
     # abandoned before that Task's first step is closed where it waits (its
-    # finally runs). Under an app's task factory, the handler
+    # finally runs). One parked at a bare yield, which has no Task yet, is
+    # given one that delivers the cancel where it yields. Under an app's task factory, the handler
     # itself starts in a Task: one cancelled before its first step never
     # starts the wrapper that would await the handler's coroutine, and Python
     # would warn, at some later garbage collection and without the server's
@@ -296,7 +297,8 @@ def test_a_handler_abandoned_before_its_task_steps_is_cancelled_or_closed_quietl
         import asyncio, contextvars, gc, sys, types, warnings
         warnings.simplefilter("error")
         outcomes = []
-        sys.modules["_snasio"] = types.SimpleNamespace(_flush=None, _handler_done=lambda *a: outcomes.append(a))
+        sys.modules["_snasio"] = types.SimpleNamespace(_flush=None, _resume_parked=None,
+                                                      _handler_done=lambda *a: outcomes.append(a))
         from snasio import _loop
         loop = _loop._loop = asyncio.new_event_loop()
         async def waits():
@@ -307,13 +309,27 @@ def test_a_handler_abandoned_before_its_task_steps_is_cancelled_or_closed_quietl
         started = []
         def start():  # as the server starts it (handler_call.cpp): its first step in a callback of the loop
             coroutine = waits()
-            task = _loop.HandlerTask("waits", contextvars.copy_context(), coroutine)
+            task = _loop.HandlerTask("waits", contextvars.copy_context(), coroutine, 1)
             started.append(_loop.carry_on(task, coroutine, coroutine.send(None), 1))
             _loop.cancel(started[0])  # before the loop has run the carrying Task's first step
         loop.call_soon(start)
         loop.run_until_complete(asyncio.sleep(0.01))
         task = started.pop()
         assert task.cancelled() and outcomes == [], outcomes  # an abandoned answer is reported to nobody
+        async def yields():
+            try:
+                while True:
+                    await asyncio.sleep(0)
+            except asyncio.CancelledError:
+                print("cancelled at its yield")
+                raise
+        coroutine = yields()
+        task = _loop.HandlerTask("yields", contextvars.copy_context(), coroutine, 3)
+        assert coroutine.send(None) is None  # a bare yield: the server parks it (no Task)
+        _loop.cancel(task)  # a Task takes it on, to deliver the cancel at its yield
+        loop.run_until_complete(asyncio.sleep(0.01))
+        assert task._task.cancelled() and [o[0] for o in outcomes] == [3], outcomes
+        outcomes.clear()
         async def handler():
             return 1
         loop.set_task_factory(lambda loop, coro, **kw: asyncio.Task(coro, loop=loop, **kw))
@@ -327,7 +343,7 @@ def test_a_handler_abandoned_before_its_task_steps_is_cancelled_or_closed_quietl
     """)
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30,
                          env={**os.environ, "PYTHONPATH": str(ROOT / "py")})
-    assert run.stdout.split() == ["finally", "ran", "cancelled", "quietly"] and run.stderr == "", run.stderr
+    assert run.stdout.splitlines() == ["finally ran", "cancelled at its yield", "cancelled quietly"] and run.stderr == "", run.stderr
 
 
 # -- the process pool --------------------------------------------------------------------

@@ -1,9 +1,11 @@
 """Async handlers as standard asyncio code writes them: the current task,
 timeouts, task groups, context variables, cancellation. snasio runs an
-async handler's first step without a Task (test/py/test_async_handlers.py)."""
+async handler's steps itself, without a Task, until it waits on a future
+(test/py/test_async_handlers.py)."""
 
 import asyncio
 import contextvars
+import sys
 
 from snasio import route
 
@@ -24,9 +26,9 @@ async def current_now(request):
 @route("/current/after-a-wait")
 async def current_after_a_wait(request):
     # What the first step calls the current task stands for the Task after
-    # a wait: the same name, the same cancellation.
+    # a wait on a future: the same name, the same cancellation.
     first = asyncio.current_task()
-    await asyncio.sleep(0)
+    await asyncio.sleep(0.001)
     asyncio.current_task().cancel()
     first.uncancel()
     return describe(first)
@@ -96,3 +98,51 @@ async def no_task_yet(request):
     except AttributeError as error:
         return {"error": str(error)}
     return {"error": None}
+
+
+@route("/current/after-a-yield")
+async def current_after_a_yield(request):
+    # A bare yield (asyncio.sleep(0)) parks the handler until the loop's next
+    # iteration, as a Task would be: what was ready meanwhile ran; the server
+    # steps it on, the same object its current task.
+    first = asyncio.current_task()
+    ran = []
+    asyncio.get_running_loop().call_soon(ran.append, "between")
+    await asyncio.sleep(0)
+    same = asyncio.current_task() is first
+    await asyncio.sleep(0)
+    return {**describe(first), "same_object": same, "ran": ran}
+
+
+@route("/timeout-yielding")
+async def timeout_yielding(request):
+    # A timeout that expires while the handler yields, parked, again and again.
+    try:
+        async with asyncio.timeout(0.02):
+            while True:
+                await asyncio.sleep(0)
+    except TimeoutError:
+        return {"timed_out": True, "cancelling": asyncio.current_task().cancelling()}
+
+
+_yielders = {}
+
+
+@route("/yield-forever/<key>")
+async def yield_forever(request):
+    # Never waits on a future: cancelled (its client left, the server
+    # stops), it gets the CancelledError at its yield, as in a Task.
+    key = request.path_params["key"]
+    _yielders[key] = "yielding"
+    try:
+        while True:
+            await asyncio.sleep(0)
+    except asyncio.CancelledError:
+        _yielders[key] = "cancelled"
+        print(f"yielder {key} cancelled", file=sys.stderr, flush=True)
+        raise
+
+
+@route("/yielders/<key>")
+def yielders(request):
+    return {"state": _yielders.get(request.path_params["key"])}
