@@ -1,12 +1,13 @@
 """Soak test for the server and its reactor <-> GIL-thread bridge (`just soak`).
 
 Drives a real snasio-serve for a while with a mix of every kind of client:
-sync, async, blocking and process-pool handlers, plain def handlers that
+sync, async (waiting, and only yielding: parked and stepped without a Task),
+blocking and process-pool handlers, plain def handlers that
 block (sleep) past the sync threads' hand-off, errors, malformed JSON,
 multipart forms with files and cookies (set, read, redirected) and broken ones,
 pipelined bursts that overflow --max-pipelined, slow readers and slow writers,
-clients that disconnect mid-request and mid-response (their handlers are
-cancelled), dependencies whose clean-ups must all run, bursts that fill a
+clients that disconnect mid-request (from a waiting or a yielding
+handler) and mid-response (their handlers are cancelled), dependencies whose clean-ups must all run, bursts that fill a
 small job queue (503s), files asked for with malformed Range and
 If-Modified-Since headers, and pipeliners that never read their answers.
 Every answer is checked. The server's RSS, open descriptors and threads are
@@ -127,7 +128,7 @@ def keepalive_round(host, port, rng, tally):
     conn = http.client.HTTPConnection(host, port, timeout=30)
     try:
         for _ in range(rng.randint(1, 20)):
-            kind = rng.choice(["echo", "echo", "async", "blocking", "sync-sleep", "fail", "badjson", "text", "pool",
+            kind = rng.choice(["echo", "echo", "async", "yields", "blocking", "sync-sleep", "fail", "badjson", "text", "pool",
                                "pool-async", "deps", "form", "badform", "file", "typed", "typed-refused",
                                "static", "cors", "compressed"])
             if kind == "echo":
@@ -139,6 +140,10 @@ def keepalive_round(host, port, rng, tally):
                 ms = rng.randint(0, 5)
                 exchange(conn, tally, kind, "GET", f"/async/{ms}",
                          check=lambda s, b: s == 200 and json.loads(b) == {"ms": ms})
+            elif kind == "yields":
+                n = rng.randint(0, 20)
+                exchange(conn, tally, kind, "GET", f"/yields/{n}",
+                         check=lambda s, b: s == 200 and json.loads(b) == {"n": n})
             elif kind == "blocking":
                 exchange(conn, tally, kind, "GET", "/blocking/1", check=lambda s, b: s == 200 and b == b"slept")
             elif kind == "sync-sleep":
@@ -344,12 +349,14 @@ def slow_reader(host, port, rng, tally):
     tally.add("slow-reader", ok, None, f"{len(got)} bytes of a {kb} KB answer")
 
 
-def leave_mid_request(host, port, tally):
-    """Asks for a handler that hangs, then leaves: the handler is cancelled."""
+def leave_mid_request(host, port, rng, tally):
+    """Asks for a handler that hangs (waiting, or only yielding), then leaves:
+    the handler is cancelled."""
+    path = rng.choice(["/hang", "/hang-yielding"])
     with socket.create_connection((host, port), timeout=5) as s:
-        s.sendall(b"GET /hang HTTP/1.1\r\nHost: x\r\n\r\n")
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
         time.sleep(0.01)
-    tally.add("leave-mid-request", True)
+    tally.add("leave-mid-request" + ("-yielding" if path == "/hang-yielding" else ""), True)
 
 
 def leave_mid_response(host, port, rng, tally):
@@ -452,7 +459,7 @@ def client(host, port, seed, stop, tally):
         return run
 
     kinds = [(0.10, kind("pipelined", lambda: pipelined_burst(host, port, rng, tally))),
-             (0.05, kind("leave-mid-request", lambda: leave_mid_request(host, port, tally))),
+             (0.05, kind("leave-mid-request", lambda: leave_mid_request(host, port, rng, tally))),
              (0.04, kind("leave-mid-response", lambda: leave_mid_response(host, port, rng, tally))),
              (0.04, kind("slow-writer", lambda: slow_writer(host, port, rng, tally))),
              (0.03, kind("slow-reader", lambda: slow_reader(host, port, rng, tally))),
@@ -528,7 +535,8 @@ def main():
     print(f"soak: {total} exchanges in {elapsed:.0f} s ({total / elapsed:.0f}/s) by {args.clients} clients")
     print("soak: by kind: " + ", ".join(f"{k}={v}" for k, v in sorted(tally.counts.items())))
     print("soak: answers by status: " + ", ".join(f"{k}={v}" for k, v in sorted(tally.statuses.items())))
-    print(f"soak: handlers cancelled by clients that left: {stats['cancelled']}")
+    print(f"soak: handlers cancelled by clients that left: {stats['cancelled']} waiting, "
+          f"{stats['cancelled_yielding']} yielding")
     print(f"soak: dependencies opened {stats['opened']}, closed {stats['closed']}")
     print("soak: longest client run by kind: " + ", ".join(f"{k}={v:.2f}s" for k, v in sorted(tally.slowest.items())))
     for name, i, unit in (("RSS", 0, "MB"), ("open descriptors", 1, ""), ("threads", 2, ""),
@@ -546,6 +554,8 @@ def main():
         problems.append(f"{end[3] - warm[3]} descriptors (no connection) more than after warm-up: leaked")
     if tally.counts.get("leave-mid-request", 0) and stats["cancelled"] == 0:
         problems.append("no handler was cancelled although clients left")
+    if tally.counts.get("leave-mid-request-yielding", 0) and stats["cancelled_yielding"] == 0:
+        problems.append("no handler parked at a bare yield was cancelled although clients left")
     if stats["opened"] != stats["closed"]:
         problems.append(f"{stats['opened'] - stats['closed']} dependency clean-ups never ran")
     print(f"soak: stream generators started {stats['streams_started']}, closed {stats['streams_closed']}")

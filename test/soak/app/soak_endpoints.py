@@ -15,6 +15,7 @@ from snasio import (Field, FileResponse, HTTPError, Provide, Query, Response, Se
 import soak_work
 
 _cancelled = 0
+_cancelled_yielding = 0
 _resources = {"opened": 0, "closed": 0}
 _streams = {"streams_started": 0, "streams_closed": 0}  # every generator started must be closed
 
@@ -55,6 +56,26 @@ async def hang(resource):
     return {}
 
 
+@route("/yields/<int:n>")
+async def yields(request):
+    # Bare yields only: the server parks and steps it, with no Task.
+    for _ in range(request.path_params["n"]):
+        await asyncio.sleep(0)
+    return {"n": request.path_params["n"]}
+
+
+@route("/hang-yielding")
+async def hang_yielding(request):
+    # Parked again and again until its client leaves: then cancelled.
+    global _cancelled_yielding
+    try:
+        while True:
+            await asyncio.sleep(0)
+    except asyncio.CancelledError:
+        _cancelled_yielding += 1
+        raise
+
+
 @route("/blocking/<int:ms>", blocking=True)
 def blocking(request):
     time.sleep(request.path_params["ms"] / 1000)
@@ -88,7 +109,7 @@ def with_dependency(n: int, resource):
 
 @route("/stats")
 def stats(request):
-    return {"cancelled": _cancelled, **_resources, **_streams}
+    return {"cancelled": _cancelled, "cancelled_yielding": _cancelled_yielding, **_resources, **_streams}
 
 
 PIECE = b"0123456789abcdef" * 64  # 1 KiB
