@@ -85,20 +85,36 @@ void checker::check_array(const node& n, rapidjson::Value& v, bool from_text) {
   }
 }
 
+namespace {
+
+// The index of property `name` in `n`, or npos: the few properties most
+// objects declare one after another, each compared by length first; many
+// by binary search (they are sorted).
+std::size_t property_index(const node& n, std::string_view name) {
+  const auto& properties = n.properties;
+  if (properties.size() <= 8) {
+    for (std::size_t i = 0; i < properties.size(); ++i)
+      if (std::string_view(properties[i].first) == name) return i;
+    return std::string_view::npos;
+  }
+  auto p = std::lower_bound(properties.begin(), properties.end(), name,
+                            [](const auto& property, std::string_view key) { return property.first < key; });
+  return p != properties.end() && p->first == name ? std::size_t(p - properties.begin()) : std::string_view::npos;
+}
+
+}  // namespace
+
 void checker::check_object(const node& n, rapidjson::Value& v, bool from_text) {
   auto whole = [&] { return input(); };  // the object, for the errors that quote it
   auto at = [&](std::string_view name) { return place{here_, name}; };
-  // One pass over the members: each is a declared property (found by
-  // binary search, the properties being sorted) or an extra.
-  auto by_name = [](const auto& p, std::string_view name) { return p.first < name; };
+  // One pass over the members: each is a declared property or an extra.
   std::array<rapidjson::Value*, 16> few{};
   std::vector<rapidjson::Value*> many;
   rapidjson::Value** found = n.properties.size() <= few.size() ? few.data() : (many.resize(n.properties.size()), many.data());
   std::vector<rapidjson::Value::Member*> extras;
   for (auto& m : v.GetObject()) {
-    std::string_view name(m.name.GetString(), m.name.GetStringLength());
-    auto p = std::lower_bound(n.properties.begin(), n.properties.end(), name, by_name);
-    if (p != n.properties.end() && p->first == name) found[p - n.properties.begin()] = &m.value;
+    std::size_t i = property_index(n, {m.name.GetString(), m.name.GetStringLength()});
+    if (i != std::string_view::npos) found[i] = &m.value;
     else extras.push_back(&m);
   }
   for (std::size_t i = 0; i < n.properties.size(); ++i) {
@@ -106,10 +122,9 @@ void checker::check_object(const node& n, rapidjson::Value& v, bool from_text) {
     if (found[i]) check(*child, *found[i], at(name), from_text);
     else if (std::find(n.required.begin(), n.required.end(), name) != n.required.end()) missing(at(name), whole());
   }
-  for (const auto& name : n.required) {
-    auto p = std::lower_bound(n.properties.begin(), n.properties.end(), name, by_name);
-    if ((p == n.properties.end() || p->first != name) && !v.HasMember(name.c_str())) missing(at(name), whole());
-  }
+  // A required name that no property declares is missing if no member has it.
+  for (const auto& name : n.required_undeclared)
+    if (!v.HasMember(name.c_str())) missing(at(name), whole());
   for (auto* m : extras) {
     std::string_view name(m->name.GetString(), m->name.GetStringLength());
     if (n.additional) check(*n.additional, m->value, at(name), from_text);

@@ -2,6 +2,9 @@
 #include "validation/json_walk.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
 #include <cmath>
 #include <string>
 #include <string_view>
@@ -48,22 +51,38 @@ void keep_last_twin(rapidjson::Value& object, rapidjson::Document::AllocatorType
 }  // namespace
 
 std::size_t bracket_depth(std::string_view json) {
+  // What each byte is to the count: most are nothing, passed over in a
+  // tight loop; a quote starts a string, whose end memchr finds.
+  enum : std::uint8_t { other, quote, open, close };
+  static constexpr auto kind = [] {
+    std::array<std::uint8_t, 256> table{};
+    table['"'] = quote;
+    table['['] = table['{'] = open;
+    table[']'] = table['}'] = close;
+    return table;
+  }();
+  const char* p = json.data();
+  const char* const end = p + json.size();
   std::size_t depth = 0, deepest = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < json.size(); ++i) {
-    char c = json[i];
-    if (in_string) {
-      if (c == '\\') ++i;  // the escaped character is not the string's end
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
+  for (;;) {
+    while (p != end && kind[static_cast<unsigned char>(*p)] == other) ++p;
+    if (p == end) return deepest;
+    switch (kind[static_cast<unsigned char>(*p++)]) {
+      case quote:
+        // To the first quote after an even run of backslashes (an odd run escapes it).
+        for (;;) {
+          const char* q = static_cast<const char*>(std::memchr(p, '"', std::size_t(end - p)));
+          if (!q) return deepest;
+          std::size_t slashes = 0;
+          while (q - slashes > p && q[-1 - std::ptrdiff_t(slashes)] == '\\') ++slashes;
+          p = q + 1;
+          if (slashes % 2 == 0) break;
+        }
+        break;
+      case open: deepest = std::max(deepest, ++depth); break;
+      default: depth -= depth > 0; break;  // close
     }
   }
-  return deepest;
 }
 
 shape walk(rapidjson::Value& v, rapidjson::Document::AllocatorType& allocator) {

@@ -153,6 +153,9 @@ const node* schema::compile(const rapidjson::Value& json, int depth) {
     } else if (key == "not") n.negated = compile(v, depth + 1);
     else if (unsupported(key)) fail("keyword '" + std::string(key) + "' is not supported");
   }
+  for (const auto& name : n.required)
+    if (std::none_of(n.properties.begin(), n.properties.end(), [&](const auto& p) { return p.first == name; }))
+      n.required_undeclared.push_back(name);
   return &n;
 }
 

@@ -50,6 +50,7 @@ struct node {
   // objects: properties sorted by name, so errors come in a stable order
   std::vector<std::pair<std::string, const node*>> properties;
   std::vector<std::string> required;
+  std::vector<std::string> required_undeclared;  ///< the required names no property declares
   bool additional_allowed = true;
   const node* additional = nullptr;  ///< a schema extra properties must meet
   std::optional<std::size_t> min_properties, max_properties;

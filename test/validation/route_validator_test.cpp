@@ -114,10 +114,50 @@ TEST_CASE("a body the checks leave unchanged is handed on as sent, big integers 
   CHECK(o.values[0].text == sent);
 }
 
+// Byte by byte, as bracket_depth counted before it skipped runs with a table and strings with memchr.
+std::size_t bracket_depth_by_byte(std::string_view json) {
+  std::size_t depth = 0, deepest = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < json.size(); ++i) {
+    char c = json[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+TEST_CASE("bracket_depth counts as a byte-by-byte scan does, on every short text of its interesting bytes", "[route]") {
+  // Every text of up to 7 bytes from these: 8^7 of them.
+  const std::string_view alphabet = "\"\\[]{}a ";
+  std::string text;
+  std::size_t checked = 0;
+  for (std::size_t length = 0; length <= 7; ++length) {
+    std::size_t count = 1;
+    for (std::size_t i = 0; i < length; ++i) count *= alphabet.size();
+    text.assign(length, ' ');
+    for (std::size_t n = 0; n < count; ++n) {
+      for (std::size_t i = 0, k = n; i < length; ++i, k /= alphabet.size()) text[i] = alphabet[k % alphabet.size()];
+      if (bracket_depth(text) != bracket_depth_by_byte(text)) FAIL("differs on " << text);
+      ++checked;
+    }
+  }
+  CHECK(checked == 2396745);
+}
+
 TEST_CASE("nesting past the bound is refused before parsing; brackets inside strings do not count", "[route]") {
   CHECK(bracket_depth(R"({"a":[1,{"b":[]}]})") == 4);
   CHECK(bracket_depth(R"(["[[[[", "\"{{{{", {"\\": "]"}])") == 2);
   CHECK(bracket_depth("]]]][") == 1);
+  CHECK(bracket_depth(R"(["a\\\"]", [[]], "\\", [])") == 3);  // an odd run of backslashes escapes a quote, an even one does not
+  CHECK(bracket_depth(R"("[[[ never closed)") == 0);
   route_validator v(R"({"params":[],"body":{"media":"json","required":true,"schema":{}}})", 64);
   const std::string deep = std::string(100000, '[') + std::string(100000, ']');
   outcome o = fake_request{{}, "", {{"Content-Type", "application/json"}}, deep, {}}.judged_by(v);
