@@ -79,7 +79,8 @@ std::string quoted(std::string_view text) {
       ++at;
     }
   }
-  return out += '"';
+  out += '"';
+  return out;  // (not `return out += ...`: a reference returned would be copied)
 }
 
 std::vector<std::string> loc_of(const place* at) {
@@ -95,7 +96,7 @@ void checker::add_at(const place& at, std::string type, std::string msg, std::st
 }
 
 std::string checker::input() const {
-  if (shown_) return *shown_;
+  if (shown_) return quoted(*shown_);
   if (!current_) return "null";
   return current_->IsString() ? quoted({current_->GetString(), current_->GetStringLength()}) : json_text(*current_);
 }

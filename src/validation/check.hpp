@@ -51,8 +51,8 @@ class checker {
   /// Checks `v` against `n` at `at`. `from_text`: the value came
   /// from text (a query, a header, a form), so any string may be read as a
   /// number or a boolean; JSON bodies are read so only in pydantic's lax
-  /// mode. `shown`: the input an error quotes, when not `v` itself (a
-  /// parameter's own text).
+  /// mode. `shown`: the text an error quotes (as a JSON string), when not
+  /// `v` itself (a parameter's own text).
   void check(const node& n, rapidjson::Value& v, const place& at, bool from_text,
              const std::string* shown = nullptr);
 
@@ -82,7 +82,7 @@ class checker {
 
   const place* here_ = nullptr;                // where the value being checked is
   const rapidjson::Value* current_ = nullptr;  // the value there
-  const std::string* shown_ = nullptr;         // what an error quotes instead of it
+  const std::string* shown_ = nullptr;         // what an error quotes instead of it (unquoted)
   std::size_t coercions_ = 0;
 };
 

@@ -2,39 +2,59 @@
 // before any handler: the 422 of typed checks, the 415 of a body's type.
 #include "validation/route_validator.hpp"
 
+#include <charconv>
+
 namespace snasio::validation {
 
 namespace {
+
 constexpr std::string_view problem_base = "https://snasio.dev/problems/";
-}  // namespace
 
 // `slug`, `title` and each error's type are the server's own words (ASCII,
-// nothing to escape), written as they are; the rest is quoted.
+// nothing to escape), written as they are; the rest is quoted. Without
+// `extra`'s members and the closing brace: the caller adds them.
+std::string problem_open(std::string_view slug, std::string_view title, int status, std::string_view detail,
+                         std::size_t room) {
+  std::string out;
+  out.reserve(128 + detail.size() + room);
+  out.append("{\"type\":\"").append(problem_base).append(slug).append("\",\"title\":\"").append(title);
+  char digits[8];
+  out.append("\",\"status\":").append(digits, std::to_chars(digits, digits + sizeof digits, status).ptr);
+  out.append(",\"detail\":").append(quoted(detail));
+  return out;
+}
+
+}  // namespace
+
 std::string problem(std::string_view slug, std::string_view title, int status, std::string_view detail,
                     std::string_view extra) {
-  std::string out;
-  out.reserve(128 + detail.size() + extra.size());
-  out.append("{\"type\":\"").append(problem_base).append(slug).append("\",\"title\":\"").append(title);
-  out.append("\",\"status\":").append(std::to_string(status)).append(",\"detail\":").append(quoted(detail));
+  std::string out = problem_open(slug, title, status, detail, extra.size());
   if (!extra.empty()) out.append(",").append(extra);
-  return out += '}';
+  out += '}';
+  return out;
 }
 
 std::string validation_problem(const std::vector<error>& errors) {
-  std::string list = "\"errors\":[";
-  for (std::size_t i = 0; i < errors.size(); ++i) {
-    const error& e = errors[i];
-    list.append(i ? ",{\"type\":\"" : "{\"type\":\"").append(e.type).append("\",\"loc\":[");
-    for (std::size_t j = 0; j < e.loc.size(); ++j) list.append(j ? "," : "").append(e.loc[j]);
-    list.append("],\"msg\":").append(quoted(e.msg));
-    if (!e.input.empty()) list.append(",\"input\":").append(e.input);
-    if (!e.ctx.empty()) list.append(",\"ctx\":").append(e.ctx);
-    list += '}';
+  std::size_t room = 16;
+  for (const error& e : errors) {
+    room += 64 + e.type.size() + e.msg.size() + e.input.size() + e.ctx.size();
+    for (const auto& part : e.loc) room += part.size() + 1;
   }
-  list += ']';
   std::string detail = std::to_string(errors.size()) + (errors.size() == 1 ? " validation error" : " validation errors") +
                        " in request";
-  return problem("validation-error", "Request Validation Failed", 422, detail, list);
+  std::string out = problem_open("validation-error", "Request Validation Failed", 422, detail, room);
+  out.append(",\"errors\":[");
+  for (std::size_t i = 0; i < errors.size(); ++i) {
+    const error& e = errors[i];
+    out.append(i ? ",{\"type\":\"" : "{\"type\":\"").append(e.type).append("\",\"loc\":[");
+    for (std::size_t j = 0; j < e.loc.size(); ++j) out.append(j ? "," : "").append(e.loc[j]);
+    out.append("],\"msg\":").append(quoted(e.msg));
+    if (!e.input.empty()) out.append(",\"input\":").append(e.input);
+    if (!e.ctx.empty()) out.append(",\"ctx\":").append(e.ctx);
+    out += '}';
+  }
+  out += "]}";
+  return out;
 }
 
 }  // namespace snasio::validation

@@ -184,8 +184,7 @@ outcome route_validator::validate(const request_view& r) const {
       // A repeated query parameter: the last wins; a header or cookie: the first.
       const std::string& text = p.in == "query" ? texts.back() : texts.front();
       rapidjson::Value v(text.data(), rapidjson::SizeType(text.size()), scratch.GetAllocator());
-      std::string shown = quoted(text);
-      check.check(p.schema->root(), v, at, true, dialect_ == dialect::pydantic ? &shown : nullptr);
+      check.check(p.schema->root(), v, at, true, dialect_ == dialect::pydantic ? &text : nullptr);
       out.values.push_back(value_of(v));
     }
     if (errors.size() > before) out.values.back() = value{};
