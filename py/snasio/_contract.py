@@ -80,6 +80,11 @@ class PlannedRoute(NamedTuple):
     cleanup_after_write: bool  # its dependencies clean up once its answer is written
     validation: str           # the typed parameters' plan, JSON (src/validation/route_validator.hpp); "" for none
     values: tuple             # per checked value, in plan order: (default when absent, converter or None)
+    # A converter may carry a `_snasio_plan` the server follows itself, without calling
+    # it (python/value_plans.cpp): ("list", item converter): a list of items;
+    # ("dataclass", cls, ((field, converter or None), ...)): a dataclass made
+    # from an object that has exactly its fields, the object's dict becoming
+    # the instance's __dict__; the converter is called for anything else.
     around: tuple             # (timeout seconds, rate per second, burst) of its own; zeros: the server's
 
 

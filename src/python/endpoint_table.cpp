@@ -191,15 +191,13 @@ void endpoint_table::add(PyObject* planned, std::size_t max_json_depth) {
   }
   py_ref values = field(planned, "values", where);
   if (!PyTuple_Check(values.get())) throw startup_error(where + ": the plan's values are not a tuple");
-  std::vector<std::pair<py_ref, py_ref>> value_plan;
+  value_plans plans;
   for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(values.get()); ++i) {
     PyObject* pair = PyTuple_GET_ITEM(values.get(), i);  // borrowed (default, converter)
     if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) throw startup_error(where + ": a value's plan is no pair");
-    PyObject* convert = PyTuple_GET_ITEM(pair, 1);
-    value_plan.emplace_back(py_ref::borrow(PyTuple_GET_ITEM(pair, 0)),
-                            convert == Py_None ? py_ref{} : py_ref::borrow(convert));
+    plans.emplace_back(py_ref::borrow(PyTuple_GET_ITEM(pair, 0)), value_plan::of(PyTuple_GET_ITEM(pair, 1), where));
   }
-  values_.push_back(std::move(value_plan));
+  values_.push_back(std::move(plans));
   py_ref name_str = py_ref::steal(PyUnicode_FromStringAndSize(r.name.data(), Py_ssize_t(r.name.size())));
   if (!name_str) throw startup_error(take_exception_text());
   any_cleanup_after_write_ = any_cleanup_after_write_ || r.cleanup_after_write;

@@ -9,6 +9,7 @@
 #include "python/contract.hpp"
 #include "python/py_objects.hpp"
 #include "python/py_ref.hpp"
+#include "python/value_plans.hpp"
 #include "python/python_config.hpp"
 #include "validation/route_validator.hpp"
 
@@ -65,7 +66,7 @@ class endpoint_table {
   const std::string& openapi() const noexcept { return openapi_; }
   /// Route `id`'s checked values: per value, its default (when the request
   /// left it out) and its converter (null: none), borrowed.
-  const std::vector<std::pair<py_ref, py_ref>>& values(std::size_t id) const noexcept { return values_[id]; }
+  const value_plans& values(std::size_t id) const noexcept { return values_[id]; }
   /// Drops every reference (before the interpreter finalizes).
   void clear() noexcept {
     handlers_.clear();
@@ -82,7 +83,7 @@ class endpoint_table {
   std::vector<py_ref> keywords_;
   std::vector<python_route> routes_;
   std::vector<app_setting> settings_;
-  std::vector<std::vector<std::pair<py_ref, py_ref>>> values_;  // index = route id
+  std::vector<value_plans> values_;  // index = route id
   std::string openapi_;
   bool any_cleanup_after_write_ = false;
 };

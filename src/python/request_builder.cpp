@@ -137,7 +137,7 @@ py_ref form_parts(const job& j) {
 }  // namespace
 
 py_ref build_request(job& j, py_objects& py, std::size_t max_json_depth, http::response& refusal,
-                     const python_route& route, const std::vector<std::pair<py_ref, py_ref>>& plan) {
+                     const python_route& route, const value_plans& plan) {
   py_ref raw_body = py_ref::steal(PyBytes_FromStringAndSize(j.body.data(), Py_ssize_t(j.body.size())));
   if (!raw_body) return {};
   // A typed route's values (its JSON body, parsed once, is request.body

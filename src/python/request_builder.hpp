@@ -16,6 +16,6 @@ namespace snasio::python {
 /// Python error indicator is clear then. Anything else that fails leaves
 /// the Python exception set.
 py_ref build_request(job& j, py_objects& py, std::size_t max_json_depth, http::response& refusal,
-                     const python_route& route, const std::vector<std::pair<py_ref, py_ref>>& values);
+                     const python_route& route, const value_plans& values);
 
 }  // namespace snasio::python

@@ -70,20 +70,19 @@ py_ref plain(const validation::value& v, const job& j, const py_objects& py, std
 
 }  // namespace
 
-py_ref typed_values(const job& j, const std::vector<std::pair<py_ref, py_ref>>& plan, const py_objects& py,
+py_ref typed_values(const job& j, const value_plans& plan, const py_objects& py,
                     std::size_t max_json_depth, std::size_t body_index, py_ref& body) {
   const auto& values = j.checked->values;
   py_ref tuple = py_ref::steal(PyTuple_New(Py_ssize_t(values.size())));
   for (std::size_t i = 0; tuple && i < values.size(); ++i) {
     PyObject* fallback = i < plan.size() ? plan[i].first.get() : nullptr;  // borrowed
-    PyObject* convert = i < plan.size() ? plan[i].second.get() : nullptr;
     py_ref value;
     if (values[i].k == validation::value::kind::missing) {
       value = py_ref::borrow(fallback && fallback != py.required.get() ? fallback : Py_None);
     } else {
       value = plain(values[i], j, py, max_json_depth);
       if (value && i == body_index) body = py_ref::borrow(value.get());
-      if (value && convert) value = py_ref::steal(PyObject_CallOneArg(convert, value.get()));
+      if (value && i < plan.size() && !plan[i].second.as_is()) value = plan[i].second.apply(value.get());
     }
     if (!value) return {};
     PyTuple_SET_ITEM(tuple.get(), Py_ssize_t(i), value.release());

@@ -7,6 +7,7 @@
 #include "python/job.hpp"
 #include "python/py_objects.hpp"
 #include "python/py_ref.hpp"
+#include "python/value_plans.hpp"
 
 namespace snasio::python {
 
@@ -17,7 +18,7 @@ namespace snasio::python {
 /// `body` receives the value at `body_index` (the JSON body) before
 /// conversion: request.body reuses it. Empty with the Python exception set
 /// on failure.
-py_ref typed_values(const job& j, const std::vector<std::pair<py_ref, py_ref>>& plan, const py_objects& py,
+py_ref typed_values(const job& j, const value_plans& plan, const py_objects& py,
                     std::size_t max_json_depth, std::size_t body_index, py_ref& body);
 
 /// The answer refusing a typed request, as a snasio.Response (the request's

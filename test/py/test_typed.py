@@ -288,6 +288,21 @@ def test_a_body_is_handed_on_exactly_big_integers_included(typed):
     assert post_json(typed, "/explicit/3", sent)[2] == {"id": 3, "body": sent}
 
 
+def test_dataclasses_without_defaults_are_made_by_the_server_exactly_as_by_their_converter(typed):
+    items = [{"id": i, "name": f"item {i}", "tags": ["a"] * i, "price": i + 0.5} for i in range(3)]
+    sent = {"items": items, "total": 3}
+    status, _, body = post_json(typed, "/orders", sent)
+    assert (status, body["order"], body["sent"]) == (200, sent, sent)  # the request's own body is left as it came
+    assert body["types"] == ["Order", "list", "Item", "Item", "Item"]
+    assert body["extras"] == [["id", "name", "price", "tags"]] * 3
+    # An object with members no field declares is made by the converter, which leaves them out.
+    odd = {"items": [{**items[0], "colour": "red"}, items[1]], "total": 2, "note": "x"}
+    status, _, body = post_json(typed, "/orders", odd)
+    assert (status, body["order"], body["sent"]) == (200, {"items": items[:2], "total": 2}, odd)
+    assert body["types"] == ["Order", "list", "Item", "Item"]
+    assert body["extras"] == [["id", "name", "price", "tags"]] * 2
+
+
 def test_frozen_dataclasses_and_post_init_are_honoured(typed):
     status, _, body = post_json(typed, "/kinds", {"frozen": {"a": 1}, "checked": {"low": 1, "high": 2}})
     assert (status, body) == (200, {"frozen": {"a": 1, "b": [0]}, "checked": {"low": 1, "high": 2},

@@ -257,3 +257,25 @@ def post_thing():
 def many_files(files: Annotated[list[UploadedFile], File()], tag: Annotated[Optional[UploadedFile], File()] = None):
     return {"names": [f.filename for f in files], "types": [f.content_type for f in files],
             "headers": [dict(f.headers) for f in files], "tag": tag and tag.data.decode()}
+
+
+@dataclasses.dataclass
+class Item:
+    id: int
+    name: str
+    tags: list[str]
+    price: float
+
+
+@dataclasses.dataclass
+class Order:
+    items: list[Item]
+    total: int
+
+
+@app.post("/orders")
+def orders(order: Order, request: Request):
+    # Dataclasses with no defaults: the server makes them itself (python/value_plans.cpp).
+    return {"order": order, "types": [type(order).__name__, type(order.items).__name__] +
+            [type(i).__name__ for i in order.items], "extras": [sorted(vars(i)) for i in order.items],
+            "sent": request.body}

@@ -1,0 +1,88 @@
+#include "python/value_plans.hpp"
+
+#include "python/errors.hpp"
+#include "python/py_text.hpp"
+
+namespace snasio::python {
+
+namespace {
+// Plans nest as types do; past this, the converter is called instead.
+constexpr int max_plan_depth = 32;
+}  // namespace
+
+value_plan value_plan::of(PyObject* converter, const std::string& where, int depth) {
+  value_plan p;
+  if (!converter || converter == Py_None) return p;
+  p.kind_ = kind::call;
+  p.converter_ = py_ref::borrow(converter);
+  py_ref plan = py_ref::steal(PyObject_GetAttrString(converter, "_snasio_plan"));
+  if (!plan || depth > max_plan_depth) {
+    PyErr_Clear();
+    return p;
+  }
+  auto malformed = [&] { return startup_error(where + ": a converter's plan the server cannot follow"); };
+  const Py_ssize_t size = PyTuple_Check(plan.get()) ? PyTuple_GET_SIZE(plan.get()) : 0;
+  std::string what;
+  if (size < 2 || !utf8(PyTuple_GET_ITEM(plan.get(), 0), what)) throw malformed();
+  PyObject* first = PyTuple_GET_ITEM(plan.get(), 1);  // borrowed
+  if (what == "list" && size == 2) {
+    p.kind_ = kind::list;
+    p.item_.push_back(of(first, where, depth + 1));
+  } else if (what == "dataclass" && size == 3 && PyType_Check(first) && PyTuple_Check(PyTuple_GET_ITEM(plan.get(), 2))) {
+    p.kind_ = kind::dataclass;
+    p.class_ = py_ref::borrow(first);
+    PyObject* fields = PyTuple_GET_ITEM(plan.get(), 2);
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(fields); ++i) {
+      PyObject* field = PyTuple_GET_ITEM(fields, i);  // (name, converter or None)
+      if (!PyTuple_Check(field) || PyTuple_GET_SIZE(field) != 2 || !PyUnicode_Check(PyTuple_GET_ITEM(field, 0)))
+        throw malformed();
+      PyObject* name = PyTuple_GET_ITEM(field, 0);
+      Py_INCREF(name);
+      PyUnicode_InternInPlace(&name);
+      p.fields_.emplace_back(py_ref::steal(name), of(PyTuple_GET_ITEM(field, 1), where, depth + 1));
+    }
+  } else {
+    throw malformed();
+  }
+  return p;
+}
+
+py_ref value_plan::call(PyObject* value) const { return py_ref::steal(PyObject_CallOneArg(converter_.get(), value)); }
+
+py_ref value_plan::apply(PyObject* value) const {
+  switch (kind_) {
+    case kind::as_is: return py_ref::borrow(value);
+    case kind::call: return call(value);
+    case kind::list: {
+      if (!PyList_CheckExact(value)) return call(value);
+      const Py_ssize_t n = PyList_GET_SIZE(value);
+      py_ref out = py_ref::steal(PyList_New(n));
+      for (Py_ssize_t i = 0; out && i < n; ++i) {
+        py_ref item = item_[0].apply(PyList_GET_ITEM(value, i));
+        if (!item) return {};
+        PyList_SET_ITEM(out.get(), i, item.release());
+      }
+      return out;
+    }
+    case kind::dataclass: {
+      // An object with exactly the fields: its members, converted, become the
+      // instance's __dict__, as the converter's own code would make it.
+      if (!PyDict_CheckExact(value) || PyDict_GET_SIZE(value) != Py_ssize_t(fields_.size())) return call(value);
+      py_ref members = py_ref::steal(PyDict_New());
+      for (const auto& [name, plan] : fields_) {
+        PyObject* member = members ? PyDict_GetItemWithError(value, name.get()) : nullptr;  // borrowed
+        if (!member) return PyErr_Occurred() ? py_ref{} : call(value);
+        py_ref converted = plan.apply(member);
+        if (!converted || PyDict_SetItem(members.get(), name.get(), converted.get()) < 0) return {};
+      }
+      py_ref no_arguments = py_ref::steal(PyTuple_New(0));
+      auto* cls = reinterpret_cast<PyTypeObject*>(class_.get());
+      py_ref instance = no_arguments ? py_ref::steal(PyBaseObject_Type.tp_new(cls, no_arguments.get(), nullptr)) : py_ref{};
+      if (!instance || PyObject_GenericSetDict(instance.get(), members.get(), nullptr) < 0) return {};
+      return instance;
+    }
+  }
+  return {};
+}
+
+}  // namespace snasio::python
