@@ -1,0 +1,115 @@
+#include "python/value_plans.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <stdexcept>
+
+#include "python/errors.hpp"
+
+using snasio::python::py_ref;
+using snasio::python::startup_error;
+using snasio::python::value_plan;
+
+namespace {
+
+// The names `setup` defines (statements), as a dict.
+py_ref run(const char* setup) {
+  py_ref globals = py_ref::steal(PyDict_New());
+  PyDict_SetItemString(globals.get(), "__builtins__", PyEval_GetBuiltins());
+  py_ref ran = py_ref::steal(PyRun_String(setup, Py_file_input, globals.get(), globals.get()));
+  if (!ran) PyErr_Print();
+  REQUIRE(ran);
+  return globals;
+}
+
+PyObject* get(const py_ref& names, const char* name) { return PyDict_GetItemString(names.get(), name); }
+
+bool equal(PyObject* a, PyObject* b) {
+  int same = PyObject_RichCompareBool(a, b, Py_EQ);
+  REQUIRE(same >= 0);
+  return same == 1;
+}
+
+const char* converters = R"(
+import dataclasses
+calls = []
+
+@dataclasses.dataclass
+class Item:
+    id: int
+    tags: list
+
+def build_item(value):
+    calls.append("item")
+    obj = object.__new__(Item)
+    obj.__dict__.update({"id": value["id"], "tags": value["tags"]})
+    return obj
+build_item._snasio_plan = ("dataclass", Item, (("id", None), ("tags", None)))
+
+def each(values):
+    calls.append("list")
+    return [build_item(v) for v in values]
+each._snasio_plan = ("list", build_item)
+
+def doubled(value):
+    return value * 2
+
+def nested(n):
+    if n == 0:
+        return doubled
+    inner = nested(n - 1)
+    def each(values):
+        return [inner(v) for v in values]
+    each._snasio_plan = ("list", inner)
+    return each
+
+def wrap(value, n):
+    for _ in range(n):
+        value = [value]
+    return value
+
+broken = lambda value: value
+broken._snasio_plan = ("tuple", None)
+)";
+
+}  // namespace
+
+TEST_CASE("a plan makes what its converter makes, calling it only for what the plan does not cover", "[value_plans]") {
+  py_ref names = run(converters);
+  value_plan plan = value_plan::of(get(names, "each"), "route x");
+  py_ref sent = py_ref::steal(PyRun_String("[{'id': 1, 'tags': ['a']}, {'id': 2, 'tags': [], 'extra': 0}]",
+                                           Py_eval_input, names.get(), names.get()));
+  py_ref before = py_ref::steal(PyObject_Repr(sent.get()));
+  py_ref made = plan.apply(sent.get());
+  REQUIRE(made);
+  REQUIRE(PyList_Check(made.get()));
+  REQUIRE(PyList_GET_SIZE(made.get()) == 2);
+  for (Py_ssize_t i = 0; i < 2; ++i) CHECK(PyObject_IsInstance(PyList_GET_ITEM(made.get(), i), get(names, "Item")) == 1);
+  // The second has a member no field declares: its converter made it, and left the member out.
+  CHECK(equal(get(names, "calls"), py_ref::steal(Py_BuildValue("[s]", "item")).get()));
+  py_ref expected = py_ref::steal(PyRun_String("[Item(1, ['a']), Item(2, [])]", Py_eval_input, names.get(), names.get()));
+  CHECK(equal(made.get(), expected.get()));
+  // What it was made from is left as it was.
+  CHECK(equal(py_ref::steal(PyObject_Repr(sent.get())).get(), before.get()));
+}
+
+TEST_CASE("a converter without a plan is called, and plans nested past the bound call theirs", "[value_plans]") {
+  py_ref names = run(converters);
+  py_ref three = py_ref::steal(PyLong_FromLong(3));
+  CHECK(PyLong_AsLong(value_plan::of(get(names, "doubled"), "route x").apply(three.get()).get()) == 6);
+  CHECK(value_plan::of(Py_None, "route x").as_is());
+  for (int depth : {5, 40}) {
+    py_ref deep = py_ref::steal(PyObject_CallFunction(get(names, "nested"), "i", depth));
+    py_ref value = py_ref::steal(PyObject_CallFunction(get(names, "wrap"), "ii", 1, depth));
+    py_ref expected = py_ref::steal(PyObject_CallFunction(get(names, "wrap"), "ii", 2, depth));
+    REQUIRE(deep);
+    REQUIRE(value);
+    CHECK(equal(value_plan::of(deep.get(), "route x").apply(value.get()).get(), expected.get()));
+  }
+}
+
+TEST_CASE("a plan the server cannot follow stops the start, naming the route", "[value_plans]") {
+  py_ref names = run(converters);
+  CHECK_THROWS_WITH(value_plan::of(get(names, "broken"), "route app.thing"),
+                    "route app.thing: a converter's plan the server cannot follow");
+}
