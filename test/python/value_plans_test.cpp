@@ -70,6 +70,15 @@ def wrap(value, n):
 
 broken = lambda value: value
 broken._snasio_plan = ("tuple", None)
+
+def malformed(plan):
+    f = lambda value: value
+    f._snasio_plan = plan
+    return f
+
+unfollowable = [malformed(p) for p in (
+    "list", ("list",), (1, None), ("list", None, None), ("dataclass", 1, ()), ("dataclass", Item, None),
+    ("dataclass", Item, (("id",),)), ("dataclass", Item, ((1, None),)))]
 )";
 
 }  // namespace
@@ -112,4 +121,33 @@ TEST_CASE("a plan the server cannot follow stops the start, naming the route", "
   py_ref names = run(converters);
   CHECK_THROWS_WITH(value_plan::of(get(names, "broken"), "route app.thing"),
                     "route app.thing: a converter's plan the server cannot follow");
+  PyObject* unfollowable = get(names, "unfollowable");
+  for (Py_ssize_t i = 0; i < PyList_GET_SIZE(unfollowable); ++i)
+    CHECK_THROWS_AS(value_plan::of(PyList_GET_ITEM(unfollowable, i), "route x"), startup_error);
+}
+
+TEST_CASE("what a plan does not describe goes to its converter", "[value_plans]") {
+  py_ref names = run(converters);
+  value_plan list = value_plan::of(get(names, "each"), "route x");
+  value_plan item = value_plan::of(get(names, "build_item"), "route x");
+  // Not a list, not an object, an object of the right size but another member: the converter's.
+  for (const char* odd : {"({'id': 1, 'tags': []},)", "[('id', 1)]", "[{'id': 1, 'other': []}]"}) {
+    py_ref value = py_ref::steal(PyRun_String(odd, Py_eval_input, names.get(), names.get()));
+    REQUIRE(value);
+    py_ref expected = py_ref::steal(PyObject_CallOneArg(get(names, "each"), value.get()));
+    const bool fails = !expected;
+    PyErr_Clear();
+    py_ref made = list.apply(value.get());
+    if (fails) {  // the converter fails on it: so does the plan, with an exception set
+      CHECK_FALSE(made);
+      CHECK(PyErr_Occurred());
+      PyErr_Clear();
+    } else {
+      CHECK(equal(made.get(), expected.get()));
+    }
+  }
+  py_ref number = py_ref::steal(PyLong_FromLong(7));
+  CHECK_FALSE(item.apply(number.get()));  // build_item(7) raises: the error comes back
+  CHECK(PyErr_ExceptionMatches(PyExc_TypeError));
+  PyErr_Clear();
 }
