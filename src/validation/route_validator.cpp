@@ -130,8 +130,11 @@ outcome route_validator::validate(const request_view& r) const {
     return out;
   }
   std::vector<error> errors;
-  rapidjson::Document scratch;
-  checker check(dialect_, scratch.GetAllocator(), errors);
+  // The values made while checking live in a pool that starts on the stack:
+  // most requests never take memory from the heap for them.
+  alignas(8) char scratch_room[1024];
+  rapidjson::MemoryPoolAllocator<> scratch(scratch_room, sizeof scratch_room);
+  checker check(dialect_, scratch, errors);
   std::vector<http::query_pair> query;
   bool query_parsed = false;
 
@@ -171,19 +174,19 @@ outcome route_validator::validate(const request_view& r) const {
         std::string_view rest = t;
         while (!separator.empty() && rest.find(separator) != std::string_view::npos) {
           items.PushBack(rapidjson::Value(rest.substr(0, rest.find(separator)).data(),
-                                          rapidjson::SizeType(rest.find(separator)), scratch.GetAllocator()),
-                         scratch.GetAllocator());
+                                          rapidjson::SizeType(rest.find(separator)), scratch),
+                         scratch);
           rest.remove_prefix(rest.find(separator) + separator.size());
         }
-        items.PushBack(rapidjson::Value(rest.data(), rapidjson::SizeType(rest.size()), scratch.GetAllocator()),
-                       scratch.GetAllocator());
+        items.PushBack(rapidjson::Value(rest.data(), rapidjson::SizeType(rest.size()), scratch),
+                       scratch);
       }
       check.check(p.schema->root(), items, at, true);
       out.values.push_back(value_of(items));
     } else {
       // A repeated query parameter: the last wins; a header or cookie: the first.
       const std::string& text = p.in == "query" ? texts.back() : texts.front();
-      rapidjson::Value v(text.data(), rapidjson::SizeType(text.size()), scratch.GetAllocator());
+      rapidjson::Value v(text.data(), rapidjson::SizeType(text.size()), scratch);
       check.check(p.schema->root(), v, at, true, dialect_ == dialect::pydantic ? &text : nullptr);
       out.values.push_back(value_of(v));
     }
@@ -210,7 +213,9 @@ outcome route_validator::validate(const request_view& r) const {
         // Brackets are counted first: past the bound nothing is parsed, and
         // within it the recursive parser (faster than RapidJSON's iterative
         // one) cannot nest deeper than the bound.
-        rapidjson::Document doc;
+        alignas(8) char doc_room[8192];  // a body of a few KB is parsed without a chunk from the heap
+        rapidjson::MemoryPoolAllocator<> doc_pool(doc_room, sizeof doc_room);
+        rapidjson::Document doc(&doc_pool);
         const bool too_deep = bracket_depth(r.body) > max_json_depth_;
         if (!too_deep) doc.Parse(r.body.data(), r.body.size());
         shape seen;
@@ -241,7 +246,7 @@ outcome route_validator::validate(const request_view& r) const {
       out.body = problem("unsupported-media-type", "Unsupported Media Type", 415, "Unsupported media type");
     } else {
       rapidjson::Value object(rapidjson::kObjectType);
-      std::string holes = form_object(r.form, body_->schema->root(), object, scratch.GetAllocator());
+      std::string holes = form_object(r.form, body_->schema->root(), object, scratch);
       if (!holes.empty()) {
         out.status = 400;
         out.body = refusal(holes);
