@@ -42,6 +42,13 @@ def test_a_bare_yield_parks_the_handler_for_one_loop_iteration_with_the_same_cur
             "is_task": False, "same_object": True, "ran": ["between"]}
 
 
+def test_each_parked_handler_keeps_its_own_context(srv):
+    names = [f"yielder-{i}" for i in range(16)]
+    with concurrent.futures.ThreadPoolExecutor(16) as pool:
+        got = list(pool.map(lambda n: fetch(srv, f"/context-yielding/{n}")[2]["who"], names))
+    assert got == names
+
+
 def test_a_timeout_expiring_while_the_handler_yields_is_a_timeout_error(srv):
     assert fetch(srv, "/timeout-yielding")[2] == {"timed_out": True, "cancelling": 0}
 

@@ -114,6 +114,15 @@ async def current_after_a_yield(request):
     return {**describe(first), "same_object": same, "ran": ran}
 
 
+@route("/context-yielding/<name>")
+async def context_yielding(request):
+    # Each parked handler is stepped on in its own context.
+    who.set(request.path_params["name"])
+    for _ in range(3):
+        await asyncio.sleep(0)
+    return {"who": who.get()}
+
+
 @route("/timeout-yielding")
 async def timeout_yielding(request):
     # A timeout that expires while the handler yields, parked, again and again.
