@@ -226,7 +226,7 @@ void connection::refuse(int status, std::string_view reason) {
   http::framing f;
   f.keep_alive = false;
   auto req = parser_.refused_request();
-  if (!req) return respond(slots_.reserve(f), http::response::error(status, reason));
+  if (!req) return respond(slots_.reserve(std::move(f)), http::response::error(status, reason));
   // Its head was read: the handler may let the application see the refusal.
   f.head_request = req->method == "HEAD";
   f.http10 = req->version_major == 1 && req->version_minor == 0;

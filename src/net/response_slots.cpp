@@ -5,8 +5,8 @@
 
 namespace snasio::net {
 
-std::uint64_t response_slots::reserve(http::framing f) {
-  slots_.emplace_back().framing = std::move(f);
+std::uint64_t response_slots::reserve(http::framing&& f) {
+  slots_.emplace_back(std::move(f));
   return first_ + slots_.size() - 1;
 }
 

@@ -19,7 +19,7 @@ namespace snasio::net {
 class response_slots {
  public:
   /// Reserves the next slot for an answer framed as `f`; returns its number.
-  std::uint64_t reserve(http::framing f);
+  std::uint64_t reserve(http::framing&& f);
   /// Adds a slot that is filled already and keeps the connection open (an interim 100).
   void push_filled(std::string bytes);
   /// The framing of slot `n` while it waits for its answer; nullptr once it is
@@ -104,6 +104,8 @@ class response_slots {
 
  private:
   struct slot {
+    slot() = default;
+    explicit slot(http::framing&& f) : framing(std::move(f)) {}
     http::framing framing;
     bool filled = false;
     listening listener;         // who hears what becomes of the answer
