@@ -1,5 +1,8 @@
 #include "app/dispatcher.hpp"
 
+#include <array>
+#include <span>
+
 #include "http/form.hpp"
 #include "http/url.hpp"
 #include "log/log.hpp"
@@ -203,6 +206,22 @@ net::listening dispatcher::to_python(std::size_t route, http::request&& req, std
     req.body = std::move(j.body);
     return answer(http::response::error(refused.status, refused.reason), req, path, to);
   }
+  // A typed route's parameters and body are checked here too, before the
+  // job is made: a request that fails is answered 422 without the GIL
+  // (unless on_request hooks must see it first: then the answer travels with the job).
+  if (const auto& validator = python_->routes()[route].validator; validator && !ready) {
+    std::array<std::pair<std::string_view, std::string_view>, 8> few;  // a route's placeholders, mostly
+    std::vector<std::pair<std::string_view, std::string_view>> many;
+    if (params.size() > few.size()) many.resize(params.size());
+    auto texts = std::span(params.size() > few.size() ? many.data() : few.data(), params.size());
+    for (std::size_t i = 0; i < params.size(); ++i) texts[i] = {params[i].name, params[i].text};
+    auto checked = validator->validate({texts, req.raw_query(), req.headers, j.body, j.form});
+    if (checked.status != 0 && !validator->after_hooks()) {
+      to.send(http::response{checked.status, std::move(checked.content_type), {}, std::move(checked.body)});
+      return {};
+    }
+    ready = std::make_unique<validation::outcome>(std::move(checked));
+  }
   j.id = next_job_id_++;
   j.route = route;
   j.raw_query = req.raw_query();
@@ -212,19 +231,6 @@ net::listening dispatcher::to_python(std::size_t route, http::request&& req, std
   j.headers = std::move(req.headers);
   j.trailers = std::move(req.trailers);
   j.checked = std::move(ready);
-  // A typed route's parameters and body are checked here too: a request
-  // that fails is answered 422 without the GIL (unless on_request hooks
-  // must see it first: then the answer travels with the job).
-  if (const auto& validator = python_->routes()[route].validator; validator && !j.checked) {
-    std::vector<std::pair<std::string_view, std::string_view>> texts;
-    for (const auto& p : j.params) texts.emplace_back(p.name, p.text);
-    j.checked = std::make_unique<validation::outcome>(validator->validate({texts, j.raw_query, j.headers, j.body, j.form}));
-    if (j.checked->status != 0 && !validator->after_hooks()) {
-      http::response r{j.checked->status, std::move(j.checked->content_type), {}, std::move(j.checked->body)};
-      to.send(std::move(r));
-      return {};
-    }
-  }
   j.client_host = std::move(req.client_host);
   j.client_port = req.client_port;
   j.https = req.https;

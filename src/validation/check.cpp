@@ -4,6 +4,8 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <utility>
 
 #include <re2/re2.h>
@@ -50,18 +52,32 @@ constexpr format_words format_errors[] = {
 
 }  // namespace
 
-std::string quoted(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 2);
+namespace {
+// Whether any of the 8 bytes of `w` must not be written as it is: below 0x20,
+// '"', '\\', or 0x80 and above. Each test sets a byte's high bit where it
+// holds (a borrow can only add a false hit above a true one, so "any" is exact).
+constexpr bool any_to_escape(std::uint64_t w) {
+  constexpr std::uint64_t ones = 0x0101010101010101, highs = ones * 0x80;
+  auto zero_byte = [](std::uint64_t x) { return (x - ones) & ~x; };
+  return ((((w - ones * 0x20) & ~w) | zero_byte(w ^ (ones * '"')) | zero_byte(w ^ (ones * '\\')) | w) & highs) != 0;
+}
+}  // namespace
+
+void quote_into(std::string& out, std::string_view text) {
   out += '"';
   for (std::size_t at = 0; at < text.size();) {
-    // A run written as it is: printable ASCII but '"' and '\\'.
+    // A run written as it is: printable ASCII but '"' and '\\', eight bytes
+    // at a time while it lasts (error messages are mostly such runs).
     static constexpr auto as_is = [] {
       std::array<bool, 256> table{};
       for (int c = 0x20; c < 0x80; ++c) table[c] = c != '"' && c != '\\';
       return table;
     }();
     std::size_t plain = at;
+    for (std::uint64_t w; plain + 8 <= text.size(); plain += 8) {
+      std::memcpy(&w, text.data() + plain, 8);
+      if (any_to_escape(w)) break;
+    }
     while (plain < text.size() && as_is[static_cast<unsigned char>(text[plain])]) ++plain;
     out.append(text.substr(at, plain - at));
     if ((at = plain) == text.size()) break;
@@ -80,14 +96,26 @@ std::string quoted(std::string_view text) {
     }
   }
   out += '"';
-  return out;  // (not `return out += ...`: a reference returned would be copied)
 }
 
-std::vector<std::string> loc_of(const place* at) {
-  std::vector<std::string> loc;
-  for (; at; at = at->outer)
-    loc.push_back(at->index == std::string_view::npos ? quoted(at->name) : std::to_string(at->index));
-  std::reverse(loc.begin(), loc.end());
+std::string quoted(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  quote_into(out, text);
+  return out;
+}
+
+void write_loc(std::string& loc, const place& at) {
+  // Outermost first; as deep as the checks that made `at` went, no deeper.
+  if (at.outer) write_loc(loc, *at.outer), loc += ',';
+  char digits[24];
+  if (at.index == std::string_view::npos) quote_into(loc, at.name);
+  else loc.append(digits, std::to_chars(digits, digits + sizeof digits, at.index).ptr);
+}
+
+std::string loc_of(const place* at) {
+  std::string loc;
+  if (at) write_loc(loc, *at);
   return loc;
 }
 
@@ -109,7 +137,7 @@ void checker::missing(const place& at, std::string input) {
   add_at(at, "missing", "Field required", std::move(input), {});
 }
 
-void checker::check(const node& n, rapidjson::Value& v, const place& at, bool from_text, const std::string* shown) {
+void checker::check(const node& n, rapidjson::Value& v, const place& at, bool from_text, const std::string_view* shown) {
   auto saved_here = std::exchange(here_, &at);
   auto saved_current = std::exchange(current_, &v);  // as converted, once converted: what the constraints judge
   auto saved_shown = std::exchange(shown_, shown);

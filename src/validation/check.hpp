@@ -21,7 +21,7 @@ enum class dialect { pydantic, json_schema };
 /// One validation error, each part already JSON text (empty: left out).
 struct error {
   std::string type;
-  std::vector<std::string> loc;  ///< e.g. "\"body\"", "\"items\"", "3"
+  std::string loc;  ///< the members of a JSON array: "\"body\",\"items\",3"
   std::string msg;               ///< plain text
   std::string input;
   std::string ctx;
@@ -36,8 +36,8 @@ struct place {
   std::size_t index = std::string_view::npos;  ///< an array's item, when not npos
 };
 
-/// The JSON texts of a place's steps, from the root: "\"body\"", "\"items\"", "3".
-std::vector<std::string> loc_of(const place* at);
+/// The JSON texts of a place's steps from the root, comma-separated: "\"body\",\"items\",3".
+std::string loc_of(const place* at);
 
 /// Checks values against compiled schemas, collecting every error (not
 /// only the first), and converting text where the schema wants another
@@ -54,7 +54,7 @@ class checker {
   /// mode. `shown`: the text an error quotes (as a JSON string), when not
   /// `v` itself (a parameter's own text).
   void check(const node& n, rapidjson::Value& v, const place& at, bool from_text,
-             const std::string* shown = nullptr);
+             const std::string_view* shown = nullptr);
 
   /// Records that a required value is missing at `at`; `input` is the
   /// object it was missing from (JSON), or "null".
@@ -82,11 +82,12 @@ class checker {
 
   const place* here_ = nullptr;                // where the value being checked is
   const rapidjson::Value* current_ = nullptr;  // the value there
-  const std::string* shown_ = nullptr;         // what an error quotes instead of it (unquoted)
+  const std::string_view* shown_ = nullptr;       // what an error quotes instead of it (unquoted)
   std::size_t coercions_ = 0;
 };
 
-/// A JSON string literal.
+/// A JSON string literal, made or appended to `out`.
 std::string quoted(std::string_view text);
+void quote_into(std::string& out, std::string_view text);
 
 }  // namespace snasio::validation

@@ -48,8 +48,9 @@ std::string refusal(std::string_view message) { return "{\"error\":" + quoted(me
 }  // namespace
 
 struct route_validator::param {
-  std::string in;  // "query", "path", "header", "cookie"
-  std::string key;
+  enum class where { path, query, header, cookie } in;
+  std::string source;  // its errors' first step: "path", "query", "headers" or "cookie"
+  std::string key;     // a header's in lower case: matched, and reported, so
   bool required = true;
   bool many = false;
   std::unique_ptr<validation::schema> schema;
@@ -91,9 +92,15 @@ route_validator::route_validator(std::string_view plan_text, std::size_t max_jso
     return std::make_unique<validation::schema>(s.IsNull() ? rapidjson::Value(rapidjson::kObjectType).Move() : s);
   };
   if (const auto& params = member(plan, "params"); params.IsArray())
-    for (const auto& p : params.GetArray())
-      params_.push_back({text_of(p, "in"), text_of(p, "key"), member(p, "required").IsTrue(), member(p, "many").IsTrue(),
-                         schema_of(p)});
+    for (const auto& p : params.GetArray()) {
+      using where = param::where;
+      std::string in = text_of(p, "in"), key = text_of(p, "key");
+      where w = in == "path" ? where::path : in == "query" ? where::query : in == "header" ? where::header : where::cookie;
+      if (w == where::header)
+        for (char& c : key) c = char(std::tolower(static_cast<unsigned char>(c)));
+      params_.push_back({w, w == where::header ? "headers" : in, std::move(key), member(p, "required").IsTrue(),
+                         member(p, "many").IsTrue(), schema_of(p)});
+    }
   if (const auto& body = member(plan, "body"); body.IsObject())
     body_ = std::make_unique<body_plan>(body_plan{text_of(body, "media"), member(body, "required").IsTrue(), schema_of(body)});
   if (const auto& files = member(plan, "files"); files.IsArray())
@@ -138,29 +145,28 @@ outcome route_validator::validate(const request_view& r) const {
   std::vector<http::query_pair> query;
   bool query_parsed = false;
 
+  std::vector<std::string_view> texts;  // one parameter's, views into the request (or `cookie`)
+  std::string cookie;
   for (const param& p : params_) {
-    std::vector<std::string> texts;
-    if (p.in == "path") {
+    using where = param::where;
+    texts.clear();
+    if (p.in == where::path) {
       for (const auto& [name, text] : r.path)
-        if (name == p.key) texts.emplace_back(text);
-    } else if (p.in == "query") {
+        if (name == p.key) texts.push_back(text);
+    } else if (p.in == where::query) {
       if (!query_parsed) query = http::parse_query(r.raw_query), query_parsed = true;
       for (const auto& [name, text] : query)
         if (name == p.key) texts.push_back(text);
-    } else if (p.in == "header") {
+    } else if (p.in == where::header) {
       for (const auto& h : r.headers)
         if (http::iequals(h.name, p.key)) texts.push_back(h.value);
     } else {
       for (const auto& h : r.headers)
         if (http::iequals(h.name, "Cookie"))
           for (auto& [name, text] : http::cookie_pairs(h.value))
-            if (name == p.key && texts.empty()) texts.push_back(std::move(text));
+            if (name == p.key && texts.empty()) texts.push_back(cookie = std::move(text));
     }
-    std::string key = p.key;
-    if (p.in == "header")  // a header's name is matched, and reported, in lower case
-      for (char& c : key) c = char(std::tolower(static_cast<unsigned char>(c)));
-    const place source{nullptr, p.in == "header" ? std::string_view("headers") : std::string_view(p.in)},
-        at{&source, key};
+    const place source{nullptr, p.source}, at{&source, p.key};
     if (texts.empty()) {
       if (p.required) check.missing(at);
       out.values.emplace_back();
@@ -185,7 +191,7 @@ outcome route_validator::validate(const request_view& r) const {
       out.values.push_back(value_of(items));
     } else {
       // A repeated query parameter: the last wins; a header or cookie: the first.
-      const std::string& text = p.in == "query" ? texts.back() : texts.front();
+      const std::string_view& text = p.in == where::query ? texts.back() : texts.front();
       rapidjson::Value v(text.data(), rapidjson::SizeType(text.size()), scratch);
       check.check(p.schema->root(), v, at, true, dialect_ == dialect::pydantic ? &text : nullptr);
       out.values.push_back(value_of(v));

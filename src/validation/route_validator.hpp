@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -30,7 +31,7 @@ struct value {
 
 /// What a request offers the validator: texts, as the reactor holds them.
 struct request_view {
-  const std::vector<std::pair<std::string_view, std::string_view>>& path;  ///< placeholder names and their texts
+  std::span<const std::pair<std::string_view, std::string_view>> path;  ///< placeholder names and their texts
   std::string_view raw_query;
   const http::header_list& headers;
   std::string_view body;

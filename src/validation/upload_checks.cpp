@@ -30,7 +30,7 @@ std::string hex(std::string_view bytes) {
 }  // namespace
 
 std::optional<error> upload_error(const http::form_part& part, const std::vector<std::string>& content_types,
-                                  bool magic, const std::vector<std::string>& loc) {
+                                  bool magic, const std::string& loc) {
   std::string declared = http::media_type(part.content_type.empty() ? "text/plain" : part.content_type);
   if (!content_types.empty() && std::find(content_types.begin(), content_types.end(), declared) == content_types.end()) {
     std::string allowed;

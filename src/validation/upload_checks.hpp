@@ -14,6 +14,6 @@ namespace snasio::validation {
 /// it is empty or its first bytes say it is another type (PNG, JPEG, GIF,
 /// PDF) than it claims; nothing when it passes.
 std::optional<error> upload_error(const http::form_part& part, const std::vector<std::string>& content_types,
-                                  bool magic, const std::vector<std::string>& loc);
+                                  bool magic, const std::string& loc);
 
 }  // namespace snasio::validation
