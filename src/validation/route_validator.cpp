@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <stdexcept>
 
 #include <rapidjson/error/en.h>
@@ -215,15 +216,26 @@ outcome route_validator::validate(const request_view& r) const {
                            "Unsupported charset '" + *charset + "' for JSON. Only UTF-8 is supported.");
       } else if (r.body.empty()) {
         if (body_->required) check.missing(body_at);
+      } else if (const void* nul = std::memchr(r.body.data(), '\0', r.body.size())) {
+        // RapidJSON reads a NUL as the end of its input: what follows one would go unread.
+        out.status = 400;
+        out.body = refusal("invalid JSON at offset " + std::to_string(static_cast<const char*>(nul) - r.body.data()) +
+                           ": a NUL byte");
       } else {
         // Brackets are counted first: past the bound nothing is parsed, and
         // within it the recursive parser (faster than RapidJSON's iterative
-        // one) cannot nest deeper than the bound.
+        // one) cannot nest deeper than the bound. It parses a copy in place
+        // (strings are unescaped where they are, not copied out).
         alignas(8) char doc_room[8192];  // a body of a few KB is parsed without a chunk from the heap
         rapidjson::MemoryPoolAllocator<> doc_pool(doc_room, sizeof doc_room);
         rapidjson::Document doc(&doc_pool);
         const bool too_deep = bracket_depth(r.body) > max_json_depth_;
-        if (!too_deep) doc.Parse(r.body.data(), r.body.size());
+        if (!too_deep) {
+          char* text = static_cast<char*>(doc_pool.Malloc(r.body.size() + 1));
+          std::memcpy(text, r.body.data(), r.body.size());
+          text[r.body.size()] = '\0';
+          doc.ParseInsitu(text);
+        }
         shape seen;
         if (!too_deep && doc.HasParseError()) {
           out.status = 400;

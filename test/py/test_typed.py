@@ -124,6 +124,12 @@ def test_a_body_that_is_not_json_or_not_an_object(typed):
     assert status == 400
     status, _, body = post_json(typed, "/users", [1])
     assert status == 422 and body["errors"][0]["loc"] == ["body"]
+    # A NUL byte ends the reactor's parser's input: a valid value before one
+    # is no reason to let what follows through (to a 500 on the Python side).
+    whole = json.dumps(USER)
+    for sent in (whole + '\0{"x"', whole.replace("A", "A\0", 1)):
+        status, _, body = call(typed, "/users", "POST", sent, {"Content-Type": "application/json"})
+        assert (status, body["error"]) == (400, f"invalid JSON at offset {sent.index(chr(0))}: a NUL byte")
 
 
 def test_typeddict_and_pydantic_bodies(typed):

@@ -167,6 +167,21 @@ TEST_CASE("nesting past the bound is refused before parsing; brackets inside str
   CHECK(fake_request{{}, "", {{"Content-Type", "application/json"}}, quoted_brackets, {}}.judged_by(v).status == 0);
 }
 
+TEST_CASE("a JSON body with a NUL byte is refused where it is, whatever follows the value", "[route]") {
+  // The parser reads a NUL as the end of its input: text after one must not pass unread.
+  route_validator v(R"({"params":[],"body":{"media":"json","required":true,"schema":{"type":"object"}}})", 64);
+  auto judge = [&](std::string body) { return fake_request{{}, "", {{"Content-Type", "application/json"}}, body, {}}.judged_by(v); };
+  outcome after = judge(std::string("{\"a\":1}\0{\"b\":2}", 15));
+  CHECK(after.status == 400);
+  CHECK(after.body == R"({"error":"invalid JSON at offset 7: a NUL byte"})");
+  CHECK(judge(std::string("{\"a\":\"x\0y\"}", 11)).status == 400);
+  CHECK(judge(std::string("\0", 1)).status == 400);
+  // Strings are unescaped in place; written again (twins merged), they are the strings sent.
+  outcome escaped = judge(R"({"k":"\u00e9\n","b":["\"c\\"],"k":"\u00e9\t\"\\z"})");
+  REQUIRE(escaped.status == 0);
+  CHECK(escaped.values[0].text == "{\"k\":\"\xc3\xa9\\t\\\"\\\\z\",\"b\":[\"\\\"c\\\\\"]}");
+}
+
 TEST_CASE("twins are found in a large object too", "[route]") {
   route_validator v(R"({"params":[],"body":{"media":"json","required":true,"schema":{"type":"object"}}})", 64);
   std::string many = "{";
