@@ -142,11 +142,13 @@ void checker::check(const node& n, rapidjson::Value& v, const place& at, bool fr
   auto saved_current = std::exchange(current_, &v);  // as converted, once converted: what the constraints judge
   auto saved_shown = std::exchange(shown_, shown);
   if (check_type(n, v, from_text || dialect_ == dialect::pydantic)) {
-    if (v.IsString()) check_string(n, v);
-    else if (v.IsNumber()) check_number(n, v);
-    else if (v.IsArray()) check_array(n, v, from_text);
+    if (v.IsArray()) check_array(n, v, from_text);
     else if (v.IsObject()) check_object(n, v, from_text);
-    check_values(n, v, from_text);
+    if (n.judges_value) {  // (a string or a number has no members, an array or an object no length or bound)
+      if (v.IsString()) check_string(n, v);
+      else if (v.IsNumber()) check_number(n, v);
+      check_values(n, v, from_text);
+    }
   }
   here_ = saved_here;
   current_ = saved_current;

@@ -72,7 +72,7 @@ const node* schema::compile(const rapidjson::Value& json, int depth) {
   if (json.IsBool()) {  // true: anything; false: nothing
     node& n = nodes_.emplace_back();
     n.text = json_text(json);
-    if (!json.GetBool()) n.negated = &nodes_.emplace_back();
+    if (!json.GetBool()) n.negated = &nodes_.emplace_back(), n.judges_value = true;
     return &n;
   }
   if (!json.IsObject()) fail("a schema must be an object or a boolean");
@@ -156,6 +156,9 @@ const node* schema::compile(const rapidjson::Value& json, int depth) {
   for (const auto& name : n.required)
     if (std::none_of(n.properties.begin(), n.properties.end(), [&](const auto& p) { return p.first == name; }))
       n.required_undeclared.push_back(name);
+  n.judges_value = n.min_length || n.max_length || n.pattern || n.format != format::none || n.minimum || n.maximum ||
+                   n.exclusive_minimum || n.exclusive_maximum || n.multiple_of || n.constant || !n.enumeration.empty() ||
+                   !n.all_of.empty() || !n.any_of.empty() || !n.one_of.empty() || n.negated;
   return &n;
 }
 

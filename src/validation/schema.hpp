@@ -61,6 +61,10 @@ struct node {
   std::vector<const node*> all_of, any_of, one_of;
   const node* negated = nullptr;
   std::string text;  ///< the subschema as compact JSON (messages quote it)
+  /// Whether a string's, a number's or any value's own constraints (the
+  /// keywords above that judge a value, not its type or its members) are
+  /// set: most nodes of a typed body have a type alone, and skip them.
+  bool judges_value = false;
 };
 
 /// A JSON Schema compiled once, at start-up: $ref to #/definitions/... or

@@ -121,6 +121,29 @@ TEST_CASE("formats", "[formats]") {
   CHECK(in_format(format::decimal, "19.99"));
 }
 
+TEST_CASE("every keyword that judges a value is checked beside a type alone, in an object's member too", "[check]") {
+  // A node whose value has nothing to judge skips those checks: a keyword
+  // left out of that decision would pass every value unseen.
+  const std::pair<const char*, const char*> cases[] = {
+      {R"("type":"string","minLength":3)", R"("ab")"},      {R"("type":"string","maxLength":1)", R"("ab")"},
+      {R"("type":"string","pattern":"^x")", R"("ab")"},      {R"("type":"string","format":"email")", R"("ab")"},
+      {R"("type":"number","minimum":3)", "2"},               {R"("type":"number","maximum":1)", "2"},
+      {R"("type":"number","exclusiveMinimum":2)", "2"},      {R"("type":"number","exclusiveMaximum":2)", "2"},
+      {R"("type":"number","multipleOf":3)", "2"},            {R"("type":"number","const":3)", "2"},
+      {R"("type":"number","enum":[1,3])", "2"},              {R"("type":"number","allOf":[{"minimum":3}])", "2"},
+      {R"("type":"number","anyOf":[{"minimum":3}])", "2"},   {R"("type":"number","oneOf":[{"minimum":3}])", "2"},
+      {R"("type":"number","not":{"maximum":3})", "2"},
+  };
+  for (auto [keywords, value] : cases) {
+    INFO(keywords);
+    CHECK(judge(std::string("{") + keywords + "}", value).errors.size() == 1);
+    CHECK(judge(std::string(R"({"type":"object","properties":{"a":{)") + keywords + "}}}",
+                std::string(R"({"a":)") + value + "}").errors.size() == 1);
+  }
+  CHECK(judge(R"({"type":"object","properties":{"a":false}})", R"({"a":2})").errors.size() == 1);
+  CHECK(judge(R"({"type":"object","properties":{"a":{"type":"number"}}})", R"({"a":2})").errors.empty());
+}
+
 TEST_CASE("quoted() writes any text as a JSON string, ill-formed UTF-8 as U+FFFD", "[check]") {
   CHECK(quoted("plain") == "\"plain\"");
   CHECK(quoted("a\"b\\c") == R"("a\"b\\c")");
