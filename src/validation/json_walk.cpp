@@ -1,10 +1,8 @@
-// The walk over a parsed JSON body before it is checked (json_walk.hpp).
+// A JSON body parsed no deeper than its bound, and its twin members merged, before it is checked (json_walk.hpp).
 #include "validation/json_walk.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cstdint>
-#include <cstring>
 #include <cmath>
 #include <string>
 #include <string_view>
@@ -50,57 +48,57 @@ void keep_last_twin(rapidjson::Value& object, rapidjson::Document::AllocatorType
 
 }  // namespace
 
-std::size_t bracket_depth(std::string_view json) {
-  // What each byte is to the count: most are nothing, passed over in a
-  // tight loop; a quote starts a string, whose end memchr finds.
-  enum : std::uint8_t { other, quote, open, close };
-  static constexpr auto kind = [] {
-    std::array<std::uint8_t, 256> table{};
-    table['"'] = quote;
-    table['['] = table['{'] = open;
-    table[']'] = table['}'] = close;
-    return table;
-  }();
-  const char* p = json.data();
-  const char* const end = p + json.size();
-  std::size_t depth = 0, deepest = 0;
-  for (;;) {
-    while (p != end && kind[static_cast<unsigned char>(*p)] == other) ++p;
-    if (p == end) return deepest;
-    switch (kind[static_cast<unsigned char>(*p++)]) {
-      case quote:
-        // To the first quote after an even run of backslashes (an odd run escapes it).
-        for (;;) {
-          const char* q = static_cast<const char*>(std::memchr(p, '"', std::size_t(end - p)));
-          if (!q) return deepest;
-          std::size_t slashes = 0;
-          while (q - slashes > p && q[-1 - std::ptrdiff_t(slashes)] == '\\') ++slashes;
-          p = q + 1;
-          if (slashes % 2 == 0) break;
-        }
-        break;
-      case open: deepest = std::max(deepest, ++depth); break;
-      default: depth -= depth > 0; break;  // close
-    }
-  }
+namespace {
+// The document's own handler, each value's level counted on its way in.
+struct bounded_builder {
+  rapidjson::Document& doc;
+  std::size_t max_depth, open = 0;  // containers open around the next value
+  bool too_deep = false, finite = true;
+
+  bool level() { return open < max_depth || (too_deep = true, false); }
+  bool Null() { return level() && doc.Null(); }
+  bool Bool(bool b) { return level() && doc.Bool(b); }
+  bool Int(int i) { return level() && doc.Int(i); }
+  bool Uint(unsigned u) { return level() && doc.Uint(u); }
+  bool Int64(std::int64_t i) { return level() && doc.Int64(i); }
+  bool Uint64(std::uint64_t u) { return level() && doc.Uint64(u); }
+  bool Double(double d) { return (finite = finite && std::isfinite(d), level()) && doc.Double(d); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return level() && doc.RawNumber(s, n, copy); }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) { return level() && doc.String(s, n, copy); }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc.Key(s, n, copy); }
+  bool StartObject() { return level() && (++open, doc.StartObject()); }
+  bool EndObject(rapidjson::SizeType members) { return --open, doc.EndObject(members); }
+  bool StartArray() { return level() && (++open, doc.StartArray()); }
+  bool EndArray(rapidjson::SizeType items) { return --open, doc.EndArray(items); }
+};
+}  // namespace
+
+parse_outcome parse_bounded(char* text, rapidjson::Document& doc, std::size_t max_depth) {
+  bounded_builder builder{doc, max_depth};
+  rapidjson::Reader reader;
+  auto parse = [&](rapidjson::Document&) {
+    rapidjson::InsituStringStream in(text);
+    return !reader.Parse<rapidjson::kParseInsituFlag>(in, builder).IsError();
+  };
+  doc.Populate(parse);  // the document's value, once the parse has built it whole
+  return {builder.too_deep ? rapidjson::kParseErrorTermination : reader.GetParseErrorCode(), reader.GetErrorOffset(),
+          builder.too_deep, builder.finite};
 }
 
-shape walk(rapidjson::Value& v, rapidjson::Document::AllocatorType& allocator) {
-  std::vector<std::pair<rapidjson::Value*, std::size_t>> todo{{&v, 1}};
-  shape out;
+bool merge_twins(rapidjson::Value& v, rapidjson::Document::AllocatorType& allocator) {
+  std::vector<rapidjson::Value*> todo{&v};
+  bool merged = false;
   while (!todo.empty()) {
-    auto [at, d] = todo.back();
+    rapidjson::Value* at = todo.back();
     todo.pop_back();
-    out.depth = std::max(out.depth, d);
-    if (at->IsDouble() && !std::isfinite(at->GetDouble())) out.finite = false;
     if (at->IsArray()) {
-      for (auto& e : at->GetArray()) todo.emplace_back(&e, d + 1);
+      for (auto& e : at->GetArray()) todo.push_back(&e);
     } else if (at->IsObject()) {
-      if (has_twins(*at)) keep_last_twin(*at, allocator), out.merged = true;
-      for (auto& m : at->GetObject()) todo.emplace_back(&m.value, d + 1);
+      if (has_twins(*at)) keep_last_twin(*at, allocator), merged = true;
+      for (auto& m : at->GetObject()) todo.push_back(&m.value);
     }
   }
-  return out;
+  return merged;
 }
 
 }  // namespace snasio::validation

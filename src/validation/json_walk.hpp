@@ -7,21 +7,25 @@
 
 namespace snasio::validation {
 
-/// What the walk over a parsed JSON body found: how deep it nests, whether
-/// a number overflowed to infinity (JSON cannot express it), and whether
-/// twin members (one name, twice in an object) were merged.
-struct shape {
-  std::size_t depth = 0;
-  bool finite = true, merged = false;
+/// What parsing a JSON body found: the parser's fault (kParseErrorNone when
+/// none) and where, whether it stopped at the nesting bound, whether a
+/// number overflowed to infinity (JSON cannot express it).
+struct parse_outcome {
+  rapidjson::ParseErrorCode error = rapidjson::kParseErrorNone;
+  std::size_t offset = 0;
+  bool too_deep = false, finite = true;
 };
 
-/// How deeply arrays and objects nest in JSON text, counting brackets
-/// outside strings: a bound on what parsing it would nest, found before.
-std::size_t bracket_depth(std::string_view json);
+/// Parses `text` (NUL-terminated, modified: strings are unescaped where they
+/// are, so it must outlive `doc`) into `doc`, refusing values nested more
+/// than `max_depth` levels deep (a container's items are a level below it).
+/// RapidJSON's parser recurses once a level: stopped at the first value past
+/// the bound, neither its stack nor the checks' grows further.
+parse_outcome parse_bounded(char* text, rapidjson::Document& doc, std::size_t max_depth);
 
-/// Walks `v` (iteratively: the DOM was parsed without recursion) and keeps,
-/// of members that share a name, the last value where the first stood:
-/// what Python's json module makes of them, and so what the handler gets.
-shape walk(rapidjson::Value& v, rapidjson::Document::AllocatorType& allocator);
+/// Walks `v` (iteratively) and keeps, of members that share a name, the
+/// last value where the first stood: what Python's json module makes of
+/// them, and so what the handler gets. True if any were merged.
+bool merge_twins(rapidjson::Value& v, rapidjson::Document::AllocatorType& allocator);
 
 }  // namespace snasio::validation

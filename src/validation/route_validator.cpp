@@ -222,38 +222,34 @@ outcome route_validator::validate(const request_view& r) const {
         out.body = refusal("invalid JSON at offset " + std::to_string(static_cast<const char*>(nul) - r.body.data()) +
                            ": a NUL byte");
       } else {
-        // Brackets are counted first: past the bound nothing is parsed, and
-        // within it the recursive parser (faster than RapidJSON's iterative
-        // one) cannot nest deeper than the bound. It parses a copy in place
-        // (strings are unescaped where they are, not copied out).
+        // Parsed from a copy, in place (strings are unescaped where they
+        // are), and no deeper than the bound (json_walk.hpp).
         alignas(8) char doc_room[8192];  // a body of a few KB is parsed without a chunk from the heap
         rapidjson::MemoryPoolAllocator<> doc_pool(doc_room, sizeof doc_room);
         rapidjson::Document doc(&doc_pool);
-        const bool too_deep = bracket_depth(r.body) > max_json_depth_;
-        if (!too_deep) {
-          char* text = static_cast<char*>(doc_pool.Malloc(r.body.size() + 1));
-          std::memcpy(text, r.body.data(), r.body.size());
-          text[r.body.size()] = '\0';
-          doc.ParseInsitu(text);
-        }
-        shape seen;
-        if (!too_deep && doc.HasParseError()) {
-          out.status = 400;
-          out.body = refusal("invalid JSON at offset " + std::to_string(doc.GetErrorOffset()) + ": " +
-                             rapidjson::GetParseError_En(doc.GetParseError()));
-        } else if (too_deep || (seen = walk(doc, doc.GetAllocator())).depth > max_json_depth_) {
+        char* text = static_cast<char*>(doc_pool.Malloc(r.body.size() + 1));
+        std::memcpy(text, r.body.data(), r.body.size());
+        text[r.body.size()] = '\0';
+        const parse_outcome parsed = parse_bounded(text, doc, max_json_depth_);
+        bool merged = false;
+        if (parsed.too_deep) {
           out.status = 400;
           out.body = refusal(own_json_depth_ ? "Request body exceeds maximum nesting depth of " + std::to_string(max_json_depth_)
                                              : "JSON nested deeper than " + std::to_string(max_json_depth_) + " levels");
-        } else if (!seen.finite) {
+        } else if (parsed.error != rapidjson::kParseErrorNone) {
+          out.status = 400;
+          out.body = refusal("invalid JSON at offset " + std::to_string(parsed.offset) + ": " +
+                             rapidjson::GetParseError_En(parsed.error));
+        } else if (!parsed.finite) {
           out.status = 400;
           out.body = refusal("a number in the JSON body is too large for a double");
         } else {
+          merged = merge_twins(doc, doc.GetAllocator());
           std::size_t before = errors.size(), coerced = check.coercions();
           check.check(body_->schema->root(), doc, body_at, false);
           // A body the checks left as it came is handed on as its own text:
           // written again from the DOM, an integer beyond 64 bits would become a double.
-          if (errors.size() == before && !seen.merged && check.coercions() == coerced && (doc.IsObject() || doc.IsArray()))
+          if (errors.size() == before && !merged && check.coercions() == coerced && (doc.IsObject() || doc.IsArray()))
             body.k = value::kind::json, body.text.assign(r.body);
           else if (errors.size() == before)
             body = value_of(doc);

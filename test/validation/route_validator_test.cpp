@@ -1,5 +1,6 @@
 #include "validation/route_validator.hpp"
 #include "validation/json_walk.hpp"
+#include "validation/schema.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -114,50 +115,28 @@ TEST_CASE("a body the checks leave unchanged is handed on as sent, big integers 
   CHECK(o.values[0].text == sent);
 }
 
-// Byte by byte, as bracket_depth counted before it skipped runs with a table and strings with memchr.
-std::size_t bracket_depth_by_byte(std::string_view json) {
-  std::size_t depth = 0, deepest = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < json.size(); ++i) {
-    char c = json[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
+TEST_CASE("parsing stops at the first value past the nesting bound; brackets inside strings do not count", "[route]") {
+  auto parse = [](std::string text, std::size_t bound) {
+    rapidjson::Document doc;
+    parse_outcome out = parse_bounded(text.data(), doc, bound);
+    return std::pair{out, out.error == rapidjson::kParseErrorNone ? json_text(doc) : std::string()};
+  };
+  // A container's items are a level below it: [[1]] is 3 levels, [[[]]] too.
+  CHECK(parse("[[1]]", 3).second == "[[1]]");
+  CHECK(parse("[[[]]]", 3).second == "[[[]]]");
+  CHECK(parse(R"({"a":{"b":1}})", 3).second == R"({"a":{"b":1}})");
+  for (const char* deeper : {"[[[1]]]", "[[[[]]]]", R"({"a":{"b":{"c":1}}})", R"([1,[2,[3,[4]]]])"}) {
+    auto [out, _] = parse(deeper, 3);
+    CHECK(out.too_deep);
+    CHECK(out.error == rapidjson::kParseErrorTermination);
   }
-  return deepest;
-}
-
-TEST_CASE("bracket_depth counts as a byte-by-byte scan does, on every short text of its interesting bytes", "[route]") {
-  // Every text of up to 7 bytes from these: 8^7 of them.
-  const std::string_view alphabet = "\"\\[]{}a ";
-  std::string text;
-  std::size_t checked = 0;
-  for (std::size_t length = 0; length <= 7; ++length) {
-    std::size_t count = 1;
-    for (std::size_t i = 0; i < length; ++i) count *= alphabet.size();
-    text.assign(length, ' ');
-    for (std::size_t n = 0; n < count; ++n) {
-      for (std::size_t i = 0, k = n; i < length; ++i, k /= alphabet.size()) text[i] = alphabet[k % alphabet.size()];
-      if (bracket_depth(text) != bracket_depth_by_byte(text)) FAIL("differs on " << text);
-      ++checked;
-    }
-  }
-  CHECK(checked == 2396745);
-}
-
-TEST_CASE("nesting past the bound is refused before parsing; brackets inside strings do not count", "[route]") {
-  CHECK(bracket_depth(R"({"a":[1,{"b":[]}]})") == 4);
-  CHECK(bracket_depth(R"(["[[[[", "\"{{{{", {"\\": "]"}])") == 2);
-  CHECK(bracket_depth("]]]][") == 1);
-  CHECK(bracket_depth(R"(["a\\\"]", [[]], "\\", [])") == 3);  // an odd run of backslashes escapes a quote, an even one does not
-  CHECK(bracket_depth(R"("[[[ never closed)") == 0);
+  CHECK(parse(R"(["[[[[", "\"{{{{", {"\\": "]"}])", 3).second == R"(["[[[[","\"{{{{",{"\\":"]"}])");
+  // Read from the left: a fault before the nesting is the fault reported.
+  auto [early, _] = parse("[1,,[[[[[[", 3);
+  CHECK_FALSE(early.too_deep);
+  CHECK(early.error == rapidjson::kParseErrorValueInvalid);
+  CHECK(early.offset == 3);
+  CHECK(parse(R"("\u00e9\n")", 1).second == "\"\xc3\xa9\\n\"");  // unescaped in place, written back
   route_validator v(R"({"params":[],"body":{"media":"json","required":true,"schema":{}}})", 64);
   const std::string deep = std::string(100000, '[') + std::string(100000, ']');
   outcome o = fake_request{{}, "", {{"Content-Type", "application/json"}}, deep, {}}.judged_by(v);
