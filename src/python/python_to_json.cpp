@@ -5,6 +5,7 @@
 // written in ISO 8601, and any other object as its JSON form, which a
 // Python function (snasio._types.lower) gives one level deep.
 #include "python/json_convert.hpp"
+#include "python/class_fields.hpp"
 
 #include <datetime.h>
 
@@ -23,37 +24,6 @@ namespace snasio::python {
 namespace {
 
 PyObject* lowering = nullptr;  // borrowed: set_json_lowering
-
-// The fields of a dataclass (names, in order; ClassVar and InitVar left
-// out, as dataclasses.fields() does), or of a msgspec Struct; None for any
-// other class. Kept per class, which the cache holds, so that no address is
-// reused while it is there; bounded, since classes can be made at run time.
-PyObject* fields_of(PyTypeObject* type) {  // borrowed (the cache holds it); nullptr: an error
-  // Never destroyed: Python may be finalized before static destructors run.
-  static auto& known = *new std::vector<std::pair<py_ref, py_ref>>;  // (class, names or None), under the GIL
-  static PyObject* plain_field = nullptr;                            // dataclasses._FIELD, held for good
-  for (const auto& [t, names] : known)
-    if (t.get() == reinterpret_cast<PyObject*>(type)) return names.get();
-  py_ref names = py_ref::borrow(Py_None);
-  PyObject* cls = reinterpret_cast<PyObject*>(type);
-  if (py_ref declared = py_ref::steal(PyObject_GetAttrString(cls, "__dataclass_fields__")); declared && PyDict_Check(declared.get())) {
-    if (!plain_field) plain_field = PyObject_GetAttrString(py_ref::steal(PyImport_ImportModule("dataclasses")).get(), "_FIELD");
-    names = py_ref::steal(PyList_New(0));
-    Py_ssize_t at = 0;
-    PyObject *name, *field;  // borrowed
-    while (names && PyDict_Next(declared.get(), &at, &name, &field)) {
-      py_ref kind = py_ref::steal(PyObject_GetAttrString(field, "_field_type"));
-      if (kind && kind.get() == plain_field && PyList_Append(names.get(), name) < 0) names = {};
-    }
-  } else if (py_ref declared = py_ref::steal(PyObject_GetAttrString(cls, "__struct_fields__")); declared && PyTuple_Check(declared.get())) {
-    names = std::move(declared);
-  }
-  PyErr_Clear();
-  if (!names) return nullptr;
-  if (known.size() == 64) known.clear();
-  known.emplace_back(py_ref::borrow(cls), std::move(names));
-  return known.back().second.get();
-}
 
 // What each byte below 0x20, '"' and '\\' becomes inside a JSON string
 // ('u': \u00XX); 0 means the byte is written as it is.
@@ -108,7 +78,7 @@ class json_emitter {
   bool write_dict(PyObject* object, std::size_t depth);
   bool write_array(PyObject* object, std::size_t depth);
   bool write_other(PyObject* object, std::size_t depth);
-  bool write_fields(PyObject* object, PyObject* names, std::size_t depth);
+  bool write_fields(PyObject* object, const class_fields& fields, std::size_t depth);
   bool fail(std::string_view reason, std::string_view detail = {});
 
  public:
@@ -141,6 +111,7 @@ bool json_emitter::write(PyObject* object, std::size_t depth) {
 bool json_emitter::write_other(PyObject* object, std::size_t depth) {
   if (depth >= max_depth_) return fail("cannot serialize object nested deeper than % levels to JSON",
                                        std::to_string(max_depth_));
+  if (const class_fields* f = fields_of(Py_TYPE(object)); f && f->names.get() != Py_None) return write_fields(object, *f, depth);
   if (!PyDateTimeAPI) PyDateTime_IMPORT;
   if (PyDateTimeAPI && (PyDate_Check(object) || PyTime_Check(object))) {
     py_ref text = py_ref::steal(PyObject_CallMethod(object, "isoformat", nullptr));
@@ -150,20 +121,28 @@ bool json_emitter::write_other(PyObject* object, std::size_t depth) {
       text = py_ref::steal(PyUnicode_FromFormat("%UZ", py_ref::steal(PyUnicode_Substring(text.get(), 0, n - 6)).get()));
     return text && write_str(text.get());
   }
-  if (PyObject* names = fields_of(Py_TYPE(object)); names && names != Py_None) return write_fields(object, names, depth);
   py_ref lowered = lowering ? py_ref::steal(PyObject_CallOneArg(lowering, object)) : py_ref{};
   if (!lowered) return fail("cannot serialize object of type '%' to JSON", Py_TYPE(object)->tp_name);
   return write(lowered.get(), depth + 1);
 }
 
-// A dataclass or Struct as an object of its fields, read where they are.
-bool json_emitter::write_fields(PyObject* object, PyObject* names, std::size_t depth) {
-  py_ref held = py_ref::borrow(names);  // the cache may drop it while the fields are written
+// A dataclass or Struct as an object of its fields, read where they are:
+// from the instance's __dict__ when nothing else can answer for them
+// (class_fields::in_dict), else as attributes.
+bool json_emitter::write_fields(PyObject* object, const class_fields& fields, std::size_t depth) {
+  py_ref names = py_ref::borrow(fields.names.get());  // the cache may drop it while the fields are written
+  py_ref dict;
+  PyTypeObject* type = Py_TYPE(object);
+  if (fields.in_dict && PyType_HasFeature(type, Py_TPFLAGS_VALID_VERSION_TAG) && type->tp_version_tag == fields.version)
+    dict = py_ref::steal(PyObject_GenericGetDict(object, nullptr));
+  PyErr_Clear();  // (no __dict__: read as attributes)
   put('{');
-  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(names); ++i) {
-    PyObject* name = PySequence_Fast_GET_ITEM(names, i);  // borrowed: held above
+  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(names.get()); ++i) {
+    PyObject* name = PySequence_Fast_GET_ITEM(names.get(), i);  // borrowed: held above
     if (i > 0) put(',');
-    py_ref value = py_ref::steal(PyObject_GetAttr(object, name));
+    PyObject* found = dict ? PyDict_GetItemWithError(dict.get(), name) : nullptr;  // borrowed
+    if (!found) PyErr_Clear();  // (a key whose == raised: the attribute is asked for instead)
+    py_ref value = found ? py_ref::borrow(found) : py_ref::steal(PyObject_GetAttr(object, name));
     if (!value) return fail("cannot read field '%' to serialize it to JSON", PyUnicode_AsUTF8(name));
     if (!write_str(name)) return false;
     put(':');

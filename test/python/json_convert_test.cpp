@@ -279,6 +279,31 @@ TEST_CASE("objects that are not JSON are refused by type", "[json]") {
         "cannot serialize dict key of type 'NoneType' to JSON (keys must be str)");
 }
 
+TEST_CASE("a dataclass's fields are written as Python reads them, from __dict__ or past it", "[json]") {
+  const char* classes =
+      "import dataclasses\n"
+      "@dataclasses.dataclass\n"
+      "class A:\n    x: int\n    y: str\n"
+      "class WithProperty(A):\n"  // a data descriptor comes before the instance's __dict__
+      "    y = property(lambda self: 'property', lambda self, v: None)\n"
+      "class Asking(A):\n"
+      "    def __getattribute__(self, name):\n"
+      "        return 'asked' if name == 'y' else object.__getattribute__(self, name)\n"
+      "@dataclasses.dataclass(slots=True)\n"
+      "class Slotted:\n    x: int\n    y: str\n"
+      "a = A(1, 'a'); a.extra = 2\n"
+      "p = WithProperty(1, 'a'); p.__dict__['y'] = 'shadowed'\n";
+  CHECK(dump(eval("[a, p, Asking(1, 'a'), Slotted(1, 'a')]", classes).get()) ==
+        R"([{"x":1,"y":"a"},{"x":1,"y":"property"},{"x":1,"y":"asked"},{"x":1,"y":"a"}])");
+  // A class changed after its fields were first read: its new property answers.
+  py_ref both = eval("(a, A)", classes);
+  PyObject *a = PyTuple_GET_ITEM(both.get(), 0), *A = PyTuple_GET_ITEM(both.get(), 1);
+  CHECK(dump(a) == R"({"x":1,"y":"a"})");
+  REQUIRE(PyObject_SetAttrString(A, "y", eval("property(lambda self: 'later')").get()) == 0);
+  REQUIRE(py_ref::steal(PyObject_GetAttrString(A, "y")));  // a lookup: the class has a (new) version tag again
+  CHECK(dump(a) == R"({"x":1,"y":"later"})");
+}
+
 TEST_CASE("python_to_json appends to the output", "[json]") {
   std::string out = "prefix:", error;
   REQUIRE(python_to_json(eval("[1, 'a']").get(), out, error));
