@@ -82,6 +82,7 @@ class PlannedRoute(NamedTuple):
     values: tuple             # per checked value, in plan order: (default when absent, converter or None)
     # A converter may carry a `_snasio_plan` the server follows itself, without calling
     # it (python/value_plans.cpp): ("list", item converter): a list of items;
+    # ("float", float): an int becomes a float, anything else stays as it is;
     # ("dataclass", cls, ((field, converter or None), ...)): a dataclass made
     # from an object that has exactly its fields, the object's dict becoming
     # the instance's __dict__; the converter is called for anything else.

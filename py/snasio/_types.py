@@ -161,7 +161,7 @@ def _constrain(schema: dict, name: str, value) -> None:
 
 def converter_of(tp):
     """A function from the checked JSON value to `tp`; None when the value
-    needs no conversion (str, int, float, bool, plain containers of them)."""
+    needs no conversion (str, int, bool, plain containers of them)."""
     tp, optional = strip_optional(tp)
     if typing.get_origin(tp) is typing.Annotated:
         tp = typing.get_args(tp)[0]
@@ -185,9 +185,19 @@ def _timedelta(text: str) -> datetime.timedelta:
                               seconds=seconds)
 
 
+def _float(value):
+    """pydantic's float: an int given for one becomes a float (3 -> 3.0)."""
+    return float(value) if type(value) is int else value
+
+
+_float._snasio_plan = ("float", float)  # the server follows it itself (snasio._contract.PlannedRoute.values)
+
+
 def _converter(tp):
     if not isinstance(tp, type) and typing.get_origin(tp) is None:
         return None
+    if tp is float:
+        return _float
     item = sequence_item(tp)
     if item is not None:
         inner = converter_of(item)

@@ -25,7 +25,9 @@ value_plan value_plan::of(PyObject* converter, const std::string& where, int dep
   std::string what;
   if (size < 2 || !utf8(PyTuple_GET_ITEM(plan.get(), 0), what)) throw malformed();
   PyObject* first = PyTuple_GET_ITEM(plan.get(), 1);  // borrowed
-  if (what == "list" && size == 2) {
+  if (what == "float" && size == 2) {
+    p.kind_ = kind::to_float;
+  } else if (what == "list" && size == 2) {
     p.kind_ = kind::list;
     p.item_.push_back(of(first, where, depth + 1));
   } else if (what == "dataclass" && size == 3 && PyType_Check(first) && PyTuple_Check(PyTuple_GET_ITEM(plan.get(), 2))) {
@@ -53,6 +55,11 @@ py_ref value_plan::apply(PyObject* value) const {
   switch (kind_) {
     case kind::as_is: return py_ref::borrow(value);
     case kind::call: return call(value);
+    case kind::to_float: {
+      if (!PyLong_CheckExact(value)) return py_ref::borrow(value);
+      const double d = PyLong_AsDouble(value);  // (an int past a double's range: OverflowError)
+      return d == -1.0 && PyErr_Occurred() ? py_ref{} : py_ref::steal(PyFloat_FromDouble(d));
+    }
     case kind::list: {
       if (!PyList_CheckExact(value)) return call(value);
       const Py_ssize_t n = PyList_GET_SIZE(value);

@@ -11,7 +11,8 @@ namespace snasio::python {
 /// How a typed value is made from the Python objects its JSON became: what
 /// its converter's `_snasio_plan` says (snasio._contract.PlannedRoute.values),
 /// followed here without calling Python code: a list item by item, a
-/// dataclass from an object with exactly its fields. Anything else, the
+/// dataclass from an object with exactly its fields, an int given for a
+/// float as a float. Anything else, the
 /// converter itself is called for. (A body of many small dataclasses costs
 /// a call of the converter per object otherwise.)
 class value_plan {
@@ -27,7 +28,7 @@ class value_plan {
   bool as_is() const noexcept { return kind_ == kind::as_is; }
 
  private:
-  enum class kind { as_is, call, list, dataclass };
+  enum class kind { as_is, call, list, dataclass, to_float };
   py_ref call(PyObject* value) const;
 
   kind kind_ = kind::as_is;

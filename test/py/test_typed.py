@@ -73,6 +73,10 @@ def test_scalars_from_path_query_header_and_cookie_arrive_as_their_types(typed):
     body = call(typed, "/items/c892496f-b1fd-4b91-bdb8-b46f92df1716/scalars?color=blue&when=2024-01-15"
                        "&at=2024-01-15T10:30:00&price=1&kind=b")[2]
     assert body["echo"][6:] == [False, 0.5, [], "none", None]
+    # A float parameter given an integer is a float, as pydantic makes it.
+    body = call(typed, "/items/c892496f-b1fd-4b91-bdb8-b46f92df1716/scalars?color=blue&when=2024-01-15"
+                       "&at=2024-01-15T10:30:00&price=1&kind=b&ratio=1")[2]
+    assert (body["types"][7], body["echo"][7]) == ("float", 1.0)
 
 
 def test_every_refusal_of_a_request_is_in_one_problem(typed):
@@ -307,6 +311,11 @@ def test_dataclasses_without_defaults_are_made_by_the_server_exactly_as_by_their
     assert (status, body["order"], body["sent"]) == (200, {"items": items[:2], "total": 2}, odd)
     assert body["types"] == ["Order", "list", "Item", "Item"]
     assert body["extras"] == [["id", "name", "price", "tags"]] * 2
+    # A float field given an integer holds a float (pydantic's lax mode); an int field keeps its int.
+    whole = {"items": [{"id": 1, "name": "a", "tags": [], "price": 2}], "total": 2}
+    status, _, body = post_json(typed, "/orders", whole)
+    price, total = body["order"]["items"][0]["price"], body["order"]["total"]
+    assert (status, type(price), price, type(total)) == (200, float, 2.0, int)
 
 
 def test_frozen_dataclasses_and_post_init_are_honoured(typed):

@@ -102,6 +102,33 @@ TEST_CASE("a plan makes what its converter makes, calling it only for what the p
   CHECK(equal(py_ref::steal(PyObject_Repr(sent.get())).get(), before.get()));
 }
 
+TEST_CASE("a float plan makes an int a float and leaves anything else as it is, without a call", "[value_plans]") {
+  py_ref names = run(R"(
+calls = []
+def to_float(value):
+    calls.append(value)
+    return float(value) if type(value) is int else value
+to_float._snasio_plan = ("float", float)
+def each(values):
+    return [to_float(v) for v in values]
+each._snasio_plan = ("list", to_float)
+)");
+  value_plan plan = value_plan::of(get(names, "each"), "route x");
+  py_ref sent = py_ref::steal(PyRun_String("[3, 2.5, True, 10**20]", Py_eval_input, names.get(), names.get()));
+  py_ref made = plan.apply(sent.get());
+  REQUIRE(made);
+  PyObject* first = PyList_GET_ITEM(made.get(), 0);
+  CHECK((PyFloat_CheckExact(first) && PyFloat_AS_DOUBLE(first) == 3.0));
+  CHECK(PyList_GET_ITEM(made.get(), 1) == PyList_GET_ITEM(sent.get(), 1));  // a float: the same object
+  CHECK(PyList_GET_ITEM(made.get(), 2) == Py_True);                          // (the checks let no bool through)
+  CHECK(PyFloat_AS_DOUBLE(PyList_GET_ITEM(made.get(), 3)) == 1e20);
+  CHECK(PyList_GET_SIZE(get(names, "calls")) == 0);
+  py_ref huge = py_ref::steal(PyRun_String("[10**400]", Py_eval_input, names.get(), names.get()));
+  CHECK_FALSE(plan.apply(huge.get()));  // past a double's range: OverflowError, as float() raises
+  CHECK(PyErr_ExceptionMatches(PyExc_OverflowError));
+  PyErr_Clear();
+}
+
 TEST_CASE("a converter without a plan is called, and plans nested past the bound call theirs", "[value_plans]") {
   py_ref names = run(converters);
   py_ref three = py_ref::steal(PyLong_FromLong(3));
