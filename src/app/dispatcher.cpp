@@ -43,6 +43,9 @@ void dispatcher::set_middleware(const middleware::settings& s, asio::any_io_exec
   deadlines_ = std::make_unique<deadlines>(ex);
   // Nothing around the routes: nothing is done per request for it.
   around_active_ = cors_.enabled() || s.compression.enabled() || rate_ || !statics_.empty();
+  // One Vary line for both: an answer depends on Origin, on Accept-Encoding.
+  if (cors_.enabled() && cors_.varies()) vary_ = "Origin";
+  if (s.compression.enabled()) vary_ += vary_.empty() ? "Accept-Encoding" : ", Accept-Encoding";
 }
 
 // CORS first, so that every answer after it (a 429, a 404, a handler's 500)
@@ -57,14 +60,9 @@ bool dispatcher::answered_around(http::request& req, const std::string& path, co
     }
   }
   http::coding coding = http::coding::identity;
-  if (around_.compression.enabled()) {
-    // One Vary line for both: the answer depends on Origin and on Accept-Encoding.
-    if (!extra.empty() && extra.front().name == "Vary") extra.front().value += ", Accept-Encoding";
-    else extra.push_back({"Vary", "Accept-Encoding"});
-    coding = http::choose_coding(req.header("Accept-Encoding"), around_.compression);
-  }
-  if (!extra.empty() || coding != http::coding::identity)
-    to.finish_with(std::move(extra), coding, &around_.compression);
+  if (around_.compression.enabled()) coding = http::choose_coding(req.header("Accept-Encoding"), around_.compression);
+  if (!vary_.empty() || !extra.empty() || coding != http::coding::identity)
+    to.finish_with(std::move(extra), coding, &around_.compression, vary_);
   if (rate_) {
     if (unsigned wait = rate_->admit(req.client_host, middleware::rate_limiter::clock::now())) {
       later = answer(too_many(wait), req, path, to);

@@ -108,6 +108,7 @@ class dispatcher final : public net::request_handler {
   std::unique_ptr<file_pump> pump_;
   std::unique_ptr<deadlines> deadlines_;
   bool around_active_ = false;  // any of CORS, compression, a global rate limit, a static mount
+  std::string vary_;            // the Vary line of every answer CORS or compression touches ("" for none)
   std::optional<std::size_t> own_answers_;  // the Python route the server's own answers go through, if any
 };
 

@@ -100,6 +100,7 @@ std::string serialize(const response& r, const framing& f, std::string_view date
   // An X-Request-ID the answer carries already is the app's choice: kept, not doubled.
   const bool request_id = !f.request_id.empty() && find_header(r.headers, "X-Request-ID").empty();
   if (request_id) size += 12 + separator + f.request_id.size() + line_end;
+  if (!f.vary.empty()) size += 4 + separator + f.vary.size() + line_end;
   for (const auto& h : f.extra_headers) size += h.name.size() + separator + h.value.size() + line_end;
   size += line_end + (send_body ? r.body.size() : 0);
 
@@ -121,6 +122,7 @@ std::string serialize(const response& r, const framing& f, std::string_view date
   // HTTP/1.0 keep-alive must be announced explicitly.
   if (!connection.empty()) p = put_header(p, "Connection", connection);
   if (request_id) p = put_header(p, "X-Request-ID", f.request_id);
+  if (!f.vary.empty()) p = put_header(p, "Vary", f.vary);
   for (const auto& h : f.extra_headers) p = put_header(p, h.name, h.value);
   p = put(p, "\r\n");
   if (send_body) put(p, r.body);

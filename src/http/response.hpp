@@ -44,6 +44,9 @@ struct framing {
   bool keep_alive = true;     ///< false: send `Connection: close`
   bool http10 = false;        ///< HTTP/1.0 keep-alive must be announced explicitly
   std::string request_id;     ///< sent back as X-Request-ID when not empty
+  /// A Vary line for whatever answer the request gets (CORS, compression):
+  /// text the server made at start-up, which outlives every answer.
+  std::string_view vary;
   /// Headers the server adds to whatever answer the request gets (CORS, Vary).
   header_list extra_headers;
   /// The coding the client takes, under `compression` (null: off): an

@@ -68,13 +68,13 @@ void cors::allow_origin(std::string_view origin, http::header_list& headers) con
 }
 
 std::optional<http::response> cors::decide(const http::request& req, http::header_list& headers) const {
-  // An answer that depends on Origin says so, for caches, unless it is the same for every origin.
-  if (!any_origin_ || policy_.credentials) headers.push_back({"Vary", "Origin"});
   std::string_view origin = req.header("Origin");
   if (origin.empty() || same_origin(req, origin)) return std::nullopt;  // not a cross-origin request
+  http::header_list own;  // an answer of its own says that it depends on Origin itself
+  if (varies()) own.push_back({"Vary", "Origin"});
   if (req.method == "OPTIONS" && !req.header("Access-Control-Request-Method").empty())
-    return preflight(req, origin, headers);
-  if (!origin_allowed(origin)) return refused("Origin '" + std::string(origin) + "' is not allowed", std::move(headers));
+    return preflight(req, origin, own);
+  if (!origin_allowed(origin)) return refused("Origin '" + std::string(origin) + "' is not allowed", std::move(own));
   allow_origin(origin, headers);
   if (!expose_.empty()) headers.push_back({"Access-Control-Expose-Headers", expose_});
   return std::nullopt;

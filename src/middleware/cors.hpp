@@ -40,8 +40,13 @@ class cors {
   bool enabled() const noexcept { return policy_.enabled(); }
 
   /// What to do with `req`: nullopt to go on (its CORS headers, if any,
-  /// appended to `headers`), or the answer itself (a preflight's, or 403).
+  /// appended to `headers`), or the answer itself (a preflight's, or 403,
+  /// with `Vary: Origin` when varies()).
   std::optional<http::response> decide(const http::request& req, http::header_list& headers) const;
+  /// Whether answers depend on Origin, and so carry `Vary: Origin` (for
+  /// caches): unless they are the same for every origin. The server adds
+  /// that line to every answer but decide()'s own, cross-origin or not.
+  bool varies() const noexcept { return !any_origin_ || policy_.credentials; }
 
  private:
   bool origin_allowed(std::string_view origin) const;

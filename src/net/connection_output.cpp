@@ -30,8 +30,9 @@ void connection::respond(std::uint64_t slot, const http::response& r) {
 }
 
 void connection::finish_with(std::uint64_t slot, http::header_list headers, http::coding c,
-                             const http::compression_policy* p) {
+                             const http::compression_policy* p, std::string_view vary) {
   if (http::framing* f = slots_.waiting(slot)) {
+    f->vary = vary;
     f->extra_headers = std::move(headers);
     f->encode = c;
     f->compression = p;
