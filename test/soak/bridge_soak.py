@@ -119,6 +119,14 @@ def typed_round(conn, rng, tally, kind):
             del order["item"]
             wrong = [w for w in wrong if w != ["body", "item"]] + [["body", "item"]]
     expected = {"n": n, "order": order, "note": "", "at": "2026-01-01T00:00:00Z"}
+    if kind == "typed-refused" and rng.random() < 0.2:
+        # A NUL byte, after a valid value or inside it: refused where it is (400), never a 500.
+        text = json.dumps(expected["order"])
+        cut = rng.choice([len(text), rng.randrange(len(text))])
+        sent = text[:cut] + "\0" + text[cut:]
+        exchange(conn, tally, kind, "POST", f"/typed/{n}", sent, {"Content-Type": "application/json"},
+                 lambda s, b: s == 400 and json.loads(b)["error"] == f"invalid JSON at offset {cut}: a NUL byte")
+        return
     exchange(conn, tally, kind, "POST", f"/typed/{n}", json.dumps(order), {"Content-Type": "application/json"},
              lambda s, b: (s, json.loads(b)) == (200, expected) if not wrong else
              s == 422 and sorted(e["loc"] for e in json.loads(b)["errors"]) == sorted(wrong))
