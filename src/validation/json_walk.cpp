@@ -86,17 +86,15 @@ parse_outcome parse_bounded(char* text, rapidjson::Document& doc, std::size_t ma
 }
 
 bool merge_twins(rapidjson::Value& v, rapidjson::Document::AllocatorType& allocator) {
-  std::vector<rapidjson::Value*> todo{&v};
+  // Recursive, into containers only: parse_bounded bounds the depth, as it does the parser's own recursion.
   bool merged = false;
-  while (!todo.empty()) {
-    rapidjson::Value* at = todo.back();
-    todo.pop_back();
-    if (at->IsArray()) {
-      for (auto& e : at->GetArray()) todo.push_back(&e);
-    } else if (at->IsObject()) {
-      if (has_twins(*at)) keep_last_twin(*at, allocator), merged = true;
-      for (auto& m : at->GetObject()) todo.push_back(&m.value);
-    }
+  if (v.IsObject()) {
+    if (has_twins(v)) keep_last_twin(v, allocator), merged = true;
+    for (auto& m : v.GetObject())
+      if (m.value.IsObject() || m.value.IsArray()) merged |= merge_twins(m.value, allocator);
+  } else if (v.IsArray()) {
+    for (auto& e : v.GetArray())
+      if (e.IsObject() || e.IsArray()) merged |= merge_twins(e, allocator);
   }
   return merged;
 }

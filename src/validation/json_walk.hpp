@@ -23,9 +23,10 @@ struct parse_outcome {
 /// the bound, neither its stack nor the checks' grows further.
 parse_outcome parse_bounded(char* text, rapidjson::Document& doc, std::size_t max_depth);
 
-/// Walks `v` (iteratively) and keeps, of members that share a name, the
-/// last value where the first stood: what Python's json module makes of
-/// them, and so what the handler gets. True if any were merged.
+/// Walks `v` (recursively: a body parsed by parse_bounded nests no deeper
+/// than its bound) and keeps, of members that share a name, the last value
+/// where the first stood: what Python's json module makes of them, and so
+/// what the handler gets. True if any were merged.
 bool merge_twins(rapidjson::Value& v, rapidjson::Document::AllocatorType& allocator);
 
 }  // namespace snasio::validation
