@@ -10,6 +10,10 @@ try:
 except ImportError:
     _snasio = None
 
+# The most a route's max_json_depth may be, as --max-json-depth (src/python/python_config.hpp:
+# the parsers and writers recurse once a level).
+MOST_JSON_DEPTH = 1000
+
 
 class Registered(NamedTuple):
     """A route as it was registered: its full pattern and what the decorator said."""
@@ -68,6 +72,8 @@ class Router:
                 raise TypeError(f"route {path!r}: unknown option {name!r}")
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"route {path!r}: {name} must be a positive int, not {value!r}")
+            if name == "max_json_depth" and value > MOST_JSON_DEPTH:
+                raise ValueError(f"route {path!r}: max_json_depth must be at most {MOST_JSON_DEPTH}, not {value}")
 
         def register(handler):
             if blocking and inspect.iscoroutinefunction(handler):

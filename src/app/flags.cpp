@@ -56,10 +56,12 @@ std::string setting_name(std::string_view flag) {
 
 const std::vector<option>& options() {
   using ms = std::chrono::milliseconds;
-  auto count = [](const char* flag, std::size_t& (*field)(config&), std::size_t minimum) {
-    return [flag, field, minimum](config& c, std::string_view v) {
+  auto count = [](const char* flag, std::size_t& (*field)(config&), std::size_t minimum,
+                  std::size_t maximum = std::size_t(-1)) {
+    return [flag, field, minimum, maximum](config& c, std::string_view v) {
       std::size_t n = number<std::size_t>(flag, v);
       if (n < minimum) throw usage_error(std::string(flag) + " must be at least " + std::to_string(minimum));
+      if (n > maximum) throw usage_error(std::string(flag) + " must be at most " + std::to_string(maximum));
       field(c) = n;
     };
   };
@@ -145,8 +147,9 @@ const std::vector<option>& options() {
       {"--gil-hold-warning", "S", "seconds a sync handler may hold the GIL before the log names it, once per route (0: never)",
        timeout("--gil-hold-warning", [](config& c) -> ms& { return c.python.gil_hold_warning; }, true),
        [](const config& c) { return show(c.python.gil_hold_warning); }},
-      {"--max-json-depth", "N", "nesting bound for JSON bodies (400) and returned JSON (500)",
-       count("--max-json-depth", [](config& c) -> std::size_t& { return c.python.max_json_depth; }, 1),
+      {"--max-json-depth", "N", "nesting bound for JSON bodies (400) and returned JSON (500); at most 1000",
+       count("--max-json-depth", [](config& c) -> std::size_t& { return c.python.max_json_depth; }, 1,
+             python::most_json_depth),
        [](const config& c) { return std::to_string(c.python.max_json_depth); }},
       {"--max-header-bytes", "N", "request line + headers, bytes; over it: 431",
        count("--max-header-bytes", [](config& c) -> std::size_t& { return c.server.limits.max_header_bytes; }, 1),

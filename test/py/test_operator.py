@@ -398,6 +398,8 @@ def test_workers_takes_auto_or_a_count_of_at_least_one():
     assert run_serve("--workers", "many") == (2, "snasio-serve: invalid value 'many' for --workers (see --help)\n")
     assert run_serve("--workers", "0")[1].startswith("snasio-serve: --workers must be at least 1")
     assert run_serve("--queue-depth", "0")[1].startswith("snasio-serve: --queue-depth must be at least 1")
+    # Past this the recursive parsers and writers could run out of stack on a deep body.
+    assert run_serve("--max-json-depth", "1001")[1].startswith("snasio-serve: --max-json-depth must be at most 1000")
 
 
 @pytest.mark.parametrize("flag", ["--port", "--app-dir", "--max-body-bytes", "--header-timeout"])

@@ -356,6 +356,7 @@ def test_a_typed_brace_without_annotation_markers_as_defaults_and_every_method(t
     ("@app.post('/a')\ndef h(a: Annotated[int, Body()], b: Annotated[int, Form()]): pass",
      "a body is JSON or a form, not both"),
     ("@app.get('/a', max_body_bytes=0)\ndef h(): pass", "max_body_bytes must be a positive int, not 0"),
+    ("@app.post('/a', max_json_depth=1001)\ndef h(): pass", "max_json_depth must be at most 1000, not 1001"),
     ("@app.get('/a', colour='red')\ndef h(): pass", "unknown option 'colour'"),
     ("@app.get('/a', blocking=True)\nasync def h(): pass", "blocking=True is for sync handlers"),
     ("r = Router('/a/')", "must start with '/' and not end with it"),
