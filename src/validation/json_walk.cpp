@@ -62,7 +62,10 @@ struct bounded_builder {
   bool Uint(unsigned u) { return level() && doc.Uint(u); }
   bool Int64(std::int64_t i) { return level() && doc.Int64(i); }
   bool Uint64(std::uint64_t u) { return level() && doc.Uint64(u); }
-  bool Double(double d) { return (finite = finite && std::isfinite(d), level()) && doc.Double(d); }
+  bool Double(double d) {
+    finite = finite && std::isfinite(d);
+    return level() && doc.Double(d);
+  }
   bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return level() && doc.RawNumber(s, n, copy); }
   bool String(const char* s, rapidjson::SizeType n, bool copy) { return level() && doc.String(s, n, copy); }
   bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc.Key(s, n, copy); }
