@@ -166,7 +166,7 @@ def converter_of(tp):
     if typing.get_origin(tp) is typing.Annotated:
         tp = typing.get_args(tp)[0]
     convert = _converter(tp)
-    if convert is None or not optional:
+    if convert is None or not optional or convert is _float:  # (_float passes None as it is: the server follows it)
         return convert
     return lambda value: None if value is None else convert(value)
 

@@ -8,6 +8,7 @@ import subprocess
 import threading
 import time
 import urllib.parse
+from typing import Optional
 
 import pytest
 
@@ -77,6 +78,11 @@ def test_scalars_from_path_query_header_and_cookie_arrive_as_their_types(typed):
     body = call(typed, "/items/c892496f-b1fd-4b91-bdb8-b46f92df1716/scalars?color=blue&when=2024-01-15"
                        "&at=2024-01-15T10:30:00&price=1&kind=b&ratio=1")[2]
     assert (body["types"][7], body["echo"][7]) == ("float", 1.0)
+    assert [call(typed, path)[2] for path in ("/ratio?r=2", "/ratio?r=2.5", "/ratio")] == [
+        {"r": 2.0, "type": "float"}, {"r": 2.5, "type": "float"}, {"r": None, "type": "NoneType"}]
+    # An optional float needs no Python call either: its converter is the plan the server follows.
+    from snasio import _types
+    assert _types.converter_of(Optional[float])._snasio_plan == ("float", float)
 
 
 def test_every_refusal_of_a_request_is_in_one_problem(typed):

@@ -64,6 +64,11 @@ def user(user_id: int, q: Annotated[str, Query(max_length=20)] = ""):
     return {"user_id": user_id, "q": q, "types": [type(user_id).__name__, type(q).__name__]}
 
 
+@app.get("/ratio")
+def ratio(r: Annotated[Optional[float], Query()] = None):
+    return {"r": r, "type": type(r).__name__}
+
+
 @app.get("/items/{item_id}/scalars")
 def scalars(item_id: uuid.UUID, color: Color, when: datetime.date, at: datetime.datetime, price: decimal.Decimal,
             kind: Literal["a", "b"], flag: bool = False, ratio: Annotated[float, Query(gt=0, le=1)] = 0.5,
