@@ -113,6 +113,7 @@ SERVER_USES = {
     "HTTPError": "snasio.errors:HTTPError",
     "PlanError": "snasio.errors:PlanError",
     "UNSET": "snasio.request:UNSET",              # a body not decoded yet
+    "JSON_UNREAD": "snasio.request:JSON_UNREAD",  # a JSON body whose parsed form became typed values
     "UploadedFile": "snasio.request:UploadedFile",
     "REQUIRED": "snasio.params:REQUIRED",         # the default of a value the request must give
     "lower": "snasio._types:lower",               # (value) -> its JSON form, one level deep; TypeError if none

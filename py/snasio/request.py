@@ -7,14 +7,17 @@ from urllib.parse import parse_qsl
 from snasio import _contract, _http
 
 try:
-    from _snasio import parse_query as _parse_query
-except ImportError:  # a Request built outside the server: the standard library splits it
+    from _snasio import parse_json as _parse_json, parse_query as _parse_query
+except ImportError:  # a Request built outside the server: the standard library reads it
+    from json import loads as _parse_json
+
     def _parse_query(raw):
         if isinstance(raw, bytes):
             raw = raw.decode("utf-8", "replace")
         return parse_qsl(raw, keep_blank_values=True, errors="replace")
 
 UNSET = object()  # a body not decoded yet (the server leaves a text body so)
+JSON_UNREAD = object()  # a JSON body whose parsed objects became a typed handler's values: parsed again if read
 
 
 class Headers(Mapping):
@@ -183,6 +186,8 @@ class Request:
     def body(self):
         if self._body is UNSET:
             self._body = _http.decode_text(self.raw_body, self._charset) if self._charset else self.raw_body
+        elif self._body is JSON_UNREAD:
+            self._body = _parse_json(self.raw_body)
         return self._body
 
     @property

@@ -14,6 +14,7 @@
 #include "python/contract.hpp"
 #include "python/errors.hpp"
 #include "python/job_runner.hpp"
+#include "python/json_convert.hpp"
 #include "python/py_text.hpp"
 #include "python/response_builder.hpp"
 #include "routing/router.hpp"
@@ -93,6 +94,16 @@ PyObject* parse_query(PyObject*, PyObject* raw) {
     PyList_SET_ITEM(list.get(), Py_ssize_t(i), pair);  // steals `pair`
   }
   return list.release();
+}
+
+// parse_json(raw) -> the value of a JSON body, read as the server reads it:
+// request.body of a typed route, whose first reading became the handler's values.
+PyObject* parse_json(PyObject*, PyObject* raw) {
+  if (!PyBytes_Check(raw)) return PyErr_Format(PyExc_TypeError, "parse_json takes bytes");
+  std::string error;
+  py_ref value = json_to_python({PyBytes_AS_STRING(raw), std::size_t(PyBytes_GET_SIZE(raw))}, error, most_json_depth + 1);
+  if (!value && !PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, error.c_str());
+  return value.release();
 }
 
 // _run_batch() -> bool: runs every waiting job; True once the queue has closed.
@@ -194,6 +205,7 @@ PyMethodDef methods[] = {
     {"check_route", check_route, METH_VARARGS, "Raises ValueError for a route the router would refuse."},
     {"_log_exception", log_exception, METH_VARARGS, "Logs a handler's exception as the server does."},
     {"parse_query", parse_query, METH_O, "Splits and decodes a query string or form body into (key, value) pairs."},
+    {"parse_json", parse_json, METH_O, "Parses a JSON body (bytes) as the server does."},
     {"_run_batch", run_batch, METH_NOARGS, "Runs the jobs waiting in the queue (the event loop calls it)."},
     {"_handler_done", handler_done, METH_VARARGS, "Delivers the outcome of a handler that finished later."},
     {"_flush", flush, METH_NOARGS, "Hands the finished replies to the reactor."},

@@ -24,8 +24,10 @@ namespace snasio::python {
 /// Returns an empty py_ref and sets `error` (e.g. "invalid JSON at offset 12:
 /// missing a comma or ']' after an array element") when the text is refused,
 /// or leaves `error` alone and sets MemoryError when an allocation fails.
+/// With `intern_keys`, object keys are interned str, as attribute names are
+/// (a typed body's keys become its instances' attributes).
 py_ref json_to_python(std::string_view text, std::string& error,
-                      std::size_t max_depth = default_max_json_depth);
+                      std::size_t max_depth = default_max_json_depth, bool intern_keys = false);
 
 /// Appends the JSON text of `object` to `out`: dict, list, tuple, str, int,
 /// float, bool and None as they are; datetime, date and time in ISO 8601

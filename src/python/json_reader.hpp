@@ -41,7 +41,8 @@ inline int hex_value(char c) {
 // returns an empty py_ref, with no Python exception left set.
 class reader {
  public:
-  reader(std::string_view text, std::size_t max_depth) : text_(text), max_depth_(max_depth) {}
+  reader(std::string_view text, std::size_t max_depth, bool intern_keys)
+      : text_(text), max_depth_(max_depth), intern_keys_(intern_keys) {}
 
   py_ref document();
   /// Where the text was refused, and why ("invalid value").
@@ -84,6 +85,7 @@ class reader {
   std::string_view text_;
   std::size_t pos_ = 0;
   std::size_t max_depth_;
+  bool intern_keys_;
   std::string scratch_;  // a string with escapes or non-ASCII bytes, decoded
   std::array<std::pair<std::string_view, py_ref>, remembered_keys> keys_;  // recent keys, by their bytes
   std::size_t error_at_ = 0;

@@ -20,10 +20,15 @@ py_ref reader::string(bool is_key) {
   if (is_key)
     if (py_ref known = remembered(bytes)) return known;
   // Python keeps one str of each ASCII character: share it.
-  if (bytes.size() == 1) return py_ref::steal(PyUnicode_FromOrdinal(static_cast<unsigned char>(bytes[0])));
-  py_ref str = py_ref::steal(PyUnicode_New(Py_ssize_t(bytes.size()), 127));
+  py_ref str = py_ref::steal(bytes.size() == 1 ? PyUnicode_FromOrdinal(static_cast<unsigned char>(bytes[0]))
+                                                : PyUnicode_New(Py_ssize_t(bytes.size()), 127));
   if (!str) return fail(start, out_of_memory);
-  std::copy(bytes.begin(), bytes.end(), static_cast<char*>(PyUnicode_DATA(str.get())));
+  if (bytes.size() > 1) std::copy(bytes.begin(), bytes.end(), static_cast<char*>(PyUnicode_DATA(str.get())));
+  if (is_key && intern_keys_) {
+    PyObject* key = str.release();
+    PyUnicode_InternInPlace(&key);
+    str = py_ref::steal(key);
+  }
   if (is_key) remember(bytes, str.get());
   return str;
 }

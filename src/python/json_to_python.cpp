@@ -193,8 +193,8 @@ void set_error(std::string& error, std::size_t offset, std::string_view reason) 
 
 }  // namespace json
 
-py_ref json_to_python(std::string_view text, std::string& error, std::size_t max_depth) {
-  json::reader reader(text, max_depth);
+py_ref json_to_python(std::string_view text, std::string& error, std::size_t max_depth, bool intern_keys) {
+  json::reader reader(text, max_depth, intern_keys);
   py_ref value = reader.document();
   if (value) return value;
   // Running out of memory is the server's trouble, not the client's JSON.

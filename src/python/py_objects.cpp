@@ -23,6 +23,7 @@ constexpr used server_uses[] = {
     {"HTTPError", &py_objects::http_error},
     {"PlanError", &py_objects::plan_error},
     {"UNSET", &py_objects::unset},
+    {"JSON_UNREAD", &py_objects::json_unread},
     {"UploadedFile", &py_objects::uploaded_file},
     {"REQUIRED", &py_objects::required},
     {"lower", &py_objects::lower},

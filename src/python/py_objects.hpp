@@ -22,6 +22,7 @@ struct py_objects {
   py_ref http_error;       ///< snasio.HTTPError
   py_ref plan_error;       ///< snasio.PlanError: a route that cannot be planned
   py_ref unset;            ///< a body not decoded yet (snasio.request.UNSET)
+  py_ref json_unread;      ///< a JSON body whose parsed form became typed values (snasio.request.JSON_UNREAD)
   py_ref uploaded_file;    ///< snasio.UploadedFile, made for a typed handler's File parameters
   py_ref required;         ///< the default of a value the request must give (snasio.params.REQUIRED)
   py_ref lower;            ///< a returned value's JSON form, one level deep (snasio._types.lower)

@@ -50,7 +50,7 @@ py_ref plain(const validation::value& v, const job& j, const py_objects& py, std
     case kind::string: return py_ref::steal(PyUnicode_DecodeUTF8(v.text.data(), Py_ssize_t(v.text.size()), "replace"));
     case kind::json: {
       std::string error;
-      py_ref out = json_to_python(v.text, error, max_json_depth + 1);
+      py_ref out = json_to_python(v.text, error, max_json_depth + 1, true);
       if (!out && !PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, error.c_str());
       return out;
     }
@@ -81,8 +81,10 @@ py_ref typed_values(const job& j, const value_plans& plan, const py_objects& py,
       value = py_ref::borrow(fallback && fallback != py.required.get() ? fallback : Py_None);
     } else {
       value = plain(values[i], j, py, max_json_depth);
-      if (value && i == body_index) body = py_ref::borrow(value.get());
-      if (value && i < plan.size() && !plan[i].second.as_is()) value = plan[i].second.apply(value.get());
+      // A body converted (in place: value_plan::apply) is parsed again only if request.body is read.
+      const bool converted = value && i < plan.size() && !plan[i].second.as_is();
+      if (value && i == body_index) body = py_ref::borrow(converted ? py.json_unread.get() : value.get());
+      if (converted) value = plan[i].second.apply(value.get());
     }
     if (!value) return {};
     PyTuple_SET_ITEM(tuple.get(), Py_ssize_t(i), value.release());

@@ -15,9 +15,10 @@ namespace snasio::python {
 /// tuple, in plan order, of Python objects, each converted by its
 /// converter (`plan`: per value, its default and its converter), a value
 /// left out replaced by its default, files made UploadedFile objects.
-/// `body` receives the value at `body_index` (the JSON body) before
-/// conversion: request.body reuses it. Empty with the Python exception set
-/// on failure.
+/// `body` receives the value at `body_index` (the JSON body) when nothing
+/// converts it, for request.body to reuse; snasio.request.JSON_UNREAD when
+/// its objects became the converted value. Empty with the Python exception
+/// set on failure.
 py_ref typed_values(const job& j, const value_plans& plan, const py_objects& py,
                     std::size_t max_json_depth, std::size_t body_index, py_ref& body);
 

@@ -1,5 +1,7 @@
 #include "python/value_plans.hpp"
 
+#include <cstring>
+
 #include "python/errors.hpp"
 #include "python/py_text.hpp"
 
@@ -8,6 +10,15 @@ namespace snasio::python {
 namespace {
 // Plans nest as types do; past this, the converter is called instead.
 constexpr int max_plan_depth = 32;
+
+// Whether `key` is the str `name` (the same object, or the same text).
+bool same_text(PyObject* key, PyObject* name) {
+  if (key == name) return true;
+  if (!PyUnicode_CheckExact(key) || PyUnicode_GET_LENGTH(key) != PyUnicode_GET_LENGTH(name) ||
+      PyUnicode_KIND(key) != PyUnicode_KIND(name))
+    return false;
+  return std::memcmp(PyUnicode_DATA(key), PyUnicode_DATA(name), std::size_t(PyUnicode_GET_LENGTH(key)) * PyUnicode_KIND(key)) == 0;
+}
 }  // namespace
 
 value_plan value_plan::of(PyObject* converter, const std::string& where, int depth) {
@@ -51,6 +62,15 @@ value_plan value_plan::of(PyObject* converter, const std::string& where, int dep
 
 py_ref value_plan::call(PyObject* value) const { return py_ref::steal(PyObject_CallOneArg(converter_.get(), value)); }
 
+// A new instance of the class whose __dict__ is `dict`: no __init__ runs.
+py_ref value_plan::instance(PyObject* dict) const {
+  py_ref no_arguments = py_ref::steal(PyTuple_New(0));
+  auto* cls = reinterpret_cast<PyTypeObject*>(class_.get());
+  py_ref made = no_arguments ? py_ref::steal(PyBaseObject_Type.tp_new(cls, no_arguments.get(), nullptr)) : py_ref{};
+  if (!made || PyObject_GenericSetDict(made.get(), dict, nullptr) < 0) return {};
+  return made;
+}
+
 py_ref value_plan::apply(PyObject* value) const {
   switch (kind_) {
     case kind::as_is: return py_ref::borrow(value);
@@ -62,31 +82,40 @@ py_ref value_plan::apply(PyObject* value) const {
     }
     case kind::list: {
       if (!PyList_CheckExact(value)) return call(value);
-      const Py_ssize_t n = PyList_GET_SIZE(value);
-      py_ref out = py_ref::steal(PyList_New(n));
-      for (Py_ssize_t i = 0; out && i < n; ++i) {
-        py_ref item = item_[0].apply(PyList_GET_ITEM(value, i));
-        if (!item) return {};
-        PyList_SET_ITEM(out.get(), i, item.release());
+      for (Py_ssize_t i = 0; i < PyList_GET_SIZE(value); ++i) {
+        PyObject* item = PyList_GET_ITEM(value, i);  // borrowed
+        py_ref converted = item_[0].apply(item);
+        if (!converted) return {};
+        if (converted.get() != item) PyList_SetItem(value, i, converted.release());  // drops `item`
       }
-      return out;
+      return py_ref::borrow(value);
     }
     case kind::dataclass: {
       // An object with exactly the fields: its members, converted, become the
       // instance's __dict__, as the converter's own code would make it.
       if (!PyDict_CheckExact(value) || PyDict_GET_SIZE(value) != Py_ssize_t(fields_.size())) return call(value);
+      // The JSON reader's dict, its keys the fields' names in field order,
+      // is converted where it is and becomes the __dict__.
+      std::size_t done = 0;  // members converted in place
+      Py_ssize_t at = 0;
+      PyObject *key, *member;  // borrowed
+      for (; PyDict_Next(value, &at, &key, &member) && same_text(key, fields_[done].first.get()); ++done) {
+        if (fields_[done].second.as_is()) continue;
+        py_ref converted = fields_[done].second.apply(member);
+        if (!converted || (converted.get() != member && PyDict_SetItem(value, key, converted.get()) < 0)) return {};
+      }
+      if (done == fields_.size()) return instance(value);
+      // Other keys, or another order: a new dict in field order (the first `done` members converted already).
       py_ref members = py_ref::steal(PyDict_New());
-      for (const auto& [name, plan] : fields_) {
-        PyObject* member = members ? PyDict_GetItemWithError(value, name.get()) : nullptr;  // borrowed
-        if (!member) return PyErr_Occurred() ? py_ref{} : call(value);
-        py_ref converted = plan.apply(member);
+      for (std::size_t i = 0; i < fields_.size(); ++i) {
+        const auto& [name, plan] = fields_[i];
+        member = members ? PyDict_GetItemWithError(value, name.get()) : nullptr;
+        if (!member && !PyErr_Occurred()) PyErr_SetObject(PyExc_KeyError, name.get());  // as the converter's value[name]
+        if (!member) return {};
+        py_ref converted = i < done ? py_ref::borrow(member) : plan.apply(member);
         if (!converted || PyDict_SetItem(members.get(), name.get(), converted.get()) < 0) return {};
       }
-      py_ref no_arguments = py_ref::steal(PyTuple_New(0));
-      auto* cls = reinterpret_cast<PyTypeObject*>(class_.get());
-      py_ref instance = no_arguments ? py_ref::steal(PyBaseObject_Type.tp_new(cls, no_arguments.get(), nullptr)) : py_ref{};
-      if (!instance || PyObject_GenericSetDict(instance.get(), members.get(), nullptr) < 0) return {};
-      return instance;
+      return instance(members.get());
     }
   }
   return {};

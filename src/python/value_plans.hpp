@@ -21,8 +21,10 @@ class value_plan {
   /// startup_error naming `where` for a plan the server cannot follow.
   static value_plan of(PyObject* converter, const std::string& where, int depth = 0);
 
-  /// `value` converted (a new object where anything changes: `value`
-  /// itself is left as it is), or empty with a Python exception set.
+  /// `value` converted, or empty with a Python exception set. `value` must
+  /// be the caller's alone (as the JSON reader's objects are): its lists are
+  /// converted in place, and a dict with the fields' names as its keys, in
+  /// field order, becomes the instance's __dict__ as it is.
   py_ref apply(PyObject* value) const;
   /// Whether there is nothing to do.
   bool as_is() const noexcept { return kind_ == kind::as_is; }
@@ -30,6 +32,7 @@ class value_plan {
  private:
   enum class kind { as_is, call, list, dataclass, to_float };
   py_ref call(PyObject* value) const;
+  py_ref instance(PyObject* dict) const;
 
   kind kind_ = kind::as_is;
   py_ref converter_;                                 // call, and what a list or dataclass falls back on

@@ -117,6 +117,25 @@ def test_a_dataclass_body_is_constructed_beside_a_dependency_and_the_request(typ
     assert body == {"user": USER, "is_user": True, "city_type": "Address", "db": "the database", "method": "POST"}
 
 
+CART = {"lines": [{"sku": "a", "n": 1, "x": 2}, {"sku": "b", "n": 3, "x": 0.5}], "owner": {"city": "Oslo", "zip": "0150"}}
+
+
+@pytest.mark.parametrize("text", [
+    json.dumps(CART),
+    json.dumps({"owner": CART["owner"], "lines": [dict(reversed(line.items())) for line in CART["lines"]]}),
+    json.dumps(CART).replace('"sku"', '"sk\\u0075"').replace('"x"', '"\\u0078"'),  # escaped names
+])
+def test_a_dataclass_body_becomes_instances_and_request_body_stays_the_json(typed, text):
+    status, _, body = call(typed, "/carts", "POST", text, {"Content-Type": "application/json"})
+    assert status == 200
+    # The instances hold their fields in declaration order, as __init__ would have set them.
+    assert body["fields"] == [["lines", "owner"], ["city", "zip"], ["sku", "n", "x"], ["sku", "n", "x"]]
+    assert body["types"] == ["Line", "float", "Address"]
+    # request.body is still the JSON the client sent, dicts and numbers as they were, not the handler's instances.
+    assert body["body"] == CART and body["body"]["lines"][0]["x"] == 2
+    assert body["body_types"] == ["dict", "dict", "dict"]
+
+
 def test_a_dataclass_body_refused_names_each_nested_field(typed):
     before = call(typed, "/calls")[2]["handler"]
     status, _, body = post_json(typed, "/users", {"name": "A" * 21, "age": -1, "email": "nope",

@@ -86,20 +86,36 @@ unfollowable = [malformed(p) for p in (
 TEST_CASE("a plan makes what its converter makes, calling it only for what the plan does not cover", "[value_plans]") {
   py_ref names = run(converters);
   value_plan plan = value_plan::of(get(names, "each"), "route x");
-  py_ref sent = py_ref::steal(PyRun_String("[{'id': 1, 'tags': ['a']}, {'id': 2, 'tags': [], 'extra': 0}]",
-                                           Py_eval_input, names.get(), names.get()));
-  py_ref before = py_ref::steal(PyObject_Repr(sent.get()));
+  // The fields in order; in another order; in order as other strs of the same text; one too many.
+  py_ref sent = py_ref::steal(PyRun_String(
+      "[{'id': 1, 'tags': ['a']}, {'tags': [], 'id': 2}, {''.join('id'): 3, ''.join('tags'): []}, "
+      "{'id': 4, 'tags': [], 'extra': 0}]",
+      Py_eval_input, names.get(), names.get()));
+  py_ref first = py_ref::borrow(PyList_GET_ITEM(sent.get(), 0)), third = py_ref::borrow(PyList_GET_ITEM(sent.get(), 2));
   py_ref made = plan.apply(sent.get());
   REQUIRE(made);
   REQUIRE(PyList_Check(made.get()));
-  REQUIRE(PyList_GET_SIZE(made.get()) == 2);
-  for (Py_ssize_t i = 0; i < 2; ++i) CHECK(PyObject_IsInstance(PyList_GET_ITEM(made.get(), i), get(names, "Item")) == 1);
-  // The second has a member no field declares: its converter made it, and left the member out.
+  REQUIRE(PyList_GET_SIZE(made.get()) == 4);
+  for (Py_ssize_t i = 0; i < 4; ++i) CHECK(PyObject_IsInstance(PyList_GET_ITEM(made.get(), i), get(names, "Item")) == 1);
+  // The last has a member no field declares: its converter made it, and left the member out.
   CHECK(equal(get(names, "calls"), py_ref::steal(Py_BuildValue("[s]", "item")).get()));
-  py_ref expected = py_ref::steal(PyRun_String("[Item(1, ['a']), Item(2, [])]", Py_eval_input, names.get(), names.get()));
+  py_ref expected = py_ref::steal(
+      PyRun_String("[Item(1, ['a']), Item(2, []), Item(3, []), Item(4, [])]", Py_eval_input, names.get(), names.get()));
   CHECK(equal(made.get(), expected.get()));
-  // What it was made from is left as it was.
-  CHECK(equal(py_ref::steal(PyObject_Repr(sent.get())).get(), before.get()));
+  for (Py_ssize_t i = 0; i < 3; ++i) {  // each instance's __dict__ in field order, as __init__ makes it
+    py_ref keys = py_ref::steal(PySequence_List(py_ref::steal(PyObject_GenericGetDict(PyList_GET_ITEM(made.get(), i), nullptr)).get()));
+    CHECK(equal(keys.get(), py_ref::steal(Py_BuildValue("[ss]", "id", "tags")).get()));
+  }
+  // The list was converted where it is, and each dict in field order became its instance's __dict__.
+  CHECK(made.get() == sent.get());
+  auto dict_of = [&](Py_ssize_t i) { return py_ref::steal(PyObject_GenericGetDict(PyList_GET_ITEM(made.get(), i), nullptr)); };
+  CHECK(dict_of(0).get() == first.get());
+  CHECK(dict_of(2).get() == third.get());
+  // A field missing beside an unknown member (which the checks let through for no body): KeyError, as the converter raises.
+  py_ref missing = py_ref::steal(PyRun_String("[{'id': 1, 'other': []}]", Py_eval_input, names.get(), names.get()));
+  CHECK_FALSE(plan.apply(missing.get()));
+  CHECK(PyErr_ExceptionMatches(PyExc_KeyError));
+  PyErr_Clear();
 }
 
 TEST_CASE("a float plan makes an int a float and leaves anything else as it is, without a call", "[value_plans]") {

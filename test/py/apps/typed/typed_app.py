@@ -85,6 +85,30 @@ def create_user(user: User, db, request: Request):
             "db": db, "method": request.method}
 
 
+@dataclasses.dataclass
+class Line:
+    sku: str
+    n: int
+    x: float
+
+
+@dataclasses.dataclass
+class Cart:
+    lines: list[Line]
+    owner: Address
+
+
+@app.post("/carts")
+def cart(cart: Cart, request: Request):
+    """A body the server makes into instances itself (no field has a
+    default): their fields in the order __init__ sets them, and
+    request.body beside them, the JSON as it was sent."""
+    body = request.body
+    return {"fields": [list(vars(cart)), list(vars(cart.owner))] + [list(vars(line)) for line in cart.lines],
+            "types": [type(cart.lines[0]).__name__, type(cart.lines[0].x).__name__, type(cart.owner).__name__],
+            "body": body, "body_types": [type(body["owner"]).__name__] + [type(line).__name__ for line in body["lines"]]}
+
+
 @app.post("/points")
 def point(p: Point, scale: Annotated[float, Query()] = 1.0):
     return {"x": p["x"] * scale, "y": p["y"] * scale}
