@@ -56,6 +56,16 @@ class checker {
   void check(const node& n, rapidjson::Value& v, const place& at, bool from_text,
              const std::string_view* shown = nullptr);
 
+  /// Whether check() would find nothing to do for `v`: a scalar of a type
+  /// `n` allows as it is, `n` judging nothing else. Most members and items
+  /// of a typed body are such, and skip the call.
+  static bool fits_as_is(const node& n, const rapidjson::Value& v) {
+    const unsigned t = n.types;
+    if (n.judges_value || v.IsObject() || v.IsArray()) return false;
+    return t == 0 || (v.IsString() && (t & string)) || (v.IsNumber() && (t & number)) ||
+           ((v.IsInt64() || v.IsUint64()) && (t & integer)) || (v.IsBool() && (t & boolean)) || (v.IsNull() && (t & null));
+  }
+
   /// Records that a required value is missing at `at`; `input` is the
   /// object it was missing from (JSON), or "null".
   void missing(const place& at, std::string input = "null");

@@ -50,7 +50,8 @@ std::size_t hash_of(const rapidjson::Value& v) {
 
 void checker::check_array(const node& n, rapidjson::Value& v, bool from_text) {
   if (n.items)
-    for (rapidjson::SizeType i = 0; i < v.Size(); ++i) check(*n.items, v[i], place{here_, {}, i}, from_text);
+    for (rapidjson::SizeType i = 0; i < v.Size(); ++i)
+      if (!fits_as_is(*n.items, v[i])) check(*n.items, v[i], place{here_, {}, i}, from_text);
   const std::size_t size = v.Size();
   const bool pydantic = dialect_ == dialect::pydantic;
   if (n.min_items && size < *n.min_items) {
@@ -88,13 +89,16 @@ void checker::check_array(const node& n, rapidjson::Value& v, bool from_text) {
 namespace {
 
 // The index of property `name` in `n`, or npos: the few properties most
-// objects declare one after another, each compared by length first; many
-// by binary search (they are sorted).
-std::size_t property_index(const node& n, std::string_view name) {
+// objects declare one after another, each compared by length first, from
+// `next` on (members mostly come in the order they are declared); many by
+// binary search (they are sorted).
+std::size_t property_index(const node& n, std::string_view name, std::size_t next) {
   const auto& properties = n.properties;
   if (properties.size() <= 8) {
-    for (std::size_t i = 0; i < properties.size(); ++i)
+    for (std::size_t k = 0; k < properties.size(); ++k) {
+      std::size_t i = (next + k) % properties.size();
       if (std::string_view(properties[i].first) == name) return i;
+    }
     return std::string_view::npos;
   }
   auto p = std::lower_bound(properties.begin(), properties.end(), name,
@@ -112,14 +116,17 @@ void checker::check_object(const node& n, rapidjson::Value& v, bool from_text) {
   std::vector<rapidjson::Value*> many;
   rapidjson::Value** found = n.properties.size() <= few.size() ? few.data() : (many.resize(n.properties.size()), many.data());
   std::vector<rapidjson::Value::Member*> extras;
+  std::size_t next = 0;
   for (auto& m : v.GetObject()) {
-    std::size_t i = property_index(n, {m.name.GetString(), m.name.GetStringLength()});
-    if (i != std::string_view::npos) found[i] = &m.value;
+    std::size_t i = property_index(n, {m.name.GetString(), m.name.GetStringLength()}, next);
+    if (i != std::string_view::npos) found[i] = &m.value, next = i + 1;
     else extras.push_back(&m);
   }
   for (std::size_t i = 0; i < n.properties.size(); ++i) {
     const auto& [name, child] = n.properties[i];
-    if (found[i]) check(*child, *found[i], at(name), from_text);
+    if (found[i]) {
+      if (!fits_as_is(*child, *found[i])) check(*child, *found[i], at(name), from_text);
+    }
     else if (std::find(n.required.begin(), n.required.end(), name) != n.required.end()) missing(at(name), whole());
   }
   // A required name that no property declares is missing if no member has it.
