@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <tuple>
+
 #include "validation/formats.hpp"
 
 using namespace snasio::validation;
@@ -142,6 +144,28 @@ TEST_CASE("every keyword that judges a value is checked beside a type alone, in 
   }
   CHECK(judge(R"({"type":"object","properties":{"a":false}})", R"({"a":2})").errors.size() == 1);
   CHECK(judge(R"({"type":"object","properties":{"a":{"type":"number"}}})", R"({"a":2})").errors.empty());
+}
+
+TEST_CASE("a member or an item is checked unless it is a scalar of a type its node takes as it is", "[check]") {
+  // (Members and items that fit skip the call to check(): a value that needs
+  // converting or refusing must not be taken for one that fits.)
+  const std::tuple<const char*, const char*, const char*, std::size_t> cases[] = {
+      // type, value, the value as the handler gets it, errors
+      {"integer", "4.5", "4.5", 1}, {"integer", "7.0", "7", 0},    {"integer", "7", "7", 0},
+      {"number", "7", "7", 0},      {"number", "true", "true", 1}, {"boolean", "1", "true", 0},
+      {"string", "123", "123", 1},  {"integer", "null", "null", 1}, {"string", R"("x")", R"("x")", 0},
+  };
+  for (auto [type, value, converted, errors] : cases) {
+    INFO(type << " given " << value);
+    judged member = judge(std::string(R"({"type":"object","properties":{"a":{"type":")") + type + R"("}}})",
+                          std::string(R"({"a":)") + value + "}");
+    CHECK(member.errors.size() == errors);
+    if (!errors) CHECK(member.value == std::string(R"({"a":)") + converted + "}");
+    judged item = judge(std::string(R"({"type":"array","items":{"type":")") + type + R"("}})",
+                        std::string("[") + value + "]");
+    CHECK(item.errors.size() == errors);
+    if (!errors) CHECK(item.value == std::string("[") + converted + "]");
+  }
 }
 
 TEST_CASE("quoted() writes any text as a JSON string, ill-formed UTF-8 as U+FFFD", "[check]") {
