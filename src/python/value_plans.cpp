@@ -64,9 +64,16 @@ py_ref value_plan::call(PyObject* value) const { return py_ref::steal(PyObject_C
 
 // A new instance of the class whose __dict__ is `dict`: no __init__ runs.
 py_ref value_plan::instance(PyObject* dict) const {
-  py_ref no_arguments = py_ref::steal(PyTuple_New(0));
   auto* cls = reinterpret_cast<PyTypeObject*>(class_.get());
-  py_ref made = no_arguments ? py_ref::steal(PyBaseObject_Type.tp_new(cls, no_arguments.get(), nullptr)) : py_ref{};
+  py_ref made;
+  if (PyType_HasFeature(cls, Py_TPFLAGS_IS_ABSTRACT)) {  // object.__new__ refuses it, as the converter would
+    py_ref no_arguments = py_ref::steal(PyTuple_New(0));
+    made = no_arguments ? py_ref::steal(PyBaseObject_Type.tp_new(cls, no_arguments.get(), nullptr)) : py_ref{};
+  } else {
+    // What object.__new__ does, but for the room of attributes it would give
+    // the instance only for `dict` to replace it at once.
+    made = py_ref::steal(cls->tp_alloc(cls, 0));
+  }
   if (!made || PyObject_GenericSetDict(made.get(), dict, nullptr) < 0) return {};
   return made;
 }
