@@ -8,7 +8,10 @@
 //     answer's, or 400, 413 or 431 as {"error": reason}; a 422 names each
 //     error's location under "query" or "body";
 //   - an accepted body is converted to a fixed point: its converted text is
-//     accepted again and converts to the very same text.
+//     accepted again and converts to the very same text;
+//   - a body the one-pass check takes as sent is one the document's checks
+//     take as sent too: it parses, no deeper than the bound, as a container
+//     without twins, with no error and nothing converted.
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
@@ -20,7 +23,10 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "validation/check.hpp"
+#include "validation/json_walk.hpp"
 #include "validation/route_validator.hpp"
+#include "validation/schema.hpp"
 
 using namespace snasio::validation;
 
@@ -63,6 +69,30 @@ void check_refusal(const outcome& o) {
   }
 }
 
+void check_one_pass(char dialect_letter, std::string_view schema_text, std::string_view body) {
+  rapidjson::Document json;
+  json.Parse(schema_text.data(), schema_text.size());
+  if (json.HasParseError() || body.find('\0') != std::string_view::npos) return;  // (a NUL is refused before either)
+  std::unique_ptr<schema> compiled;
+  try {
+    compiled = std::make_unique<schema>(json);
+  } catch (const std::invalid_argument&) {
+    return;
+  }
+  const dialect how = dialect_letter == 'j' ? dialect::json_schema : dialect::pydantic;
+  std::string text(body);
+  if (!passes_as_sent(text.data(), compiled->root(), how, 32)) return;
+  text = body;
+  rapidjson::Document doc;
+  const parse_outcome parsed = parse_bounded(text.data(), doc, 32);
+  if (parsed.error != rapidjson::kParseErrorNone || parsed.too_deep || !parsed.finite) std::abort();
+  if ((!doc.IsObject() && !doc.IsArray()) || merge_twins(doc, doc.GetAllocator())) std::abort();
+  std::vector<error> errors;
+  checker c(how, doc.GetAllocator(), errors);
+  c.check(compiled->root(), doc, place{nullptr, "body"}, false);
+  if (!errors.empty() || c.coercions() != 0) std::abort();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -81,6 +111,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (std::string_view(e.what()).empty()) std::abort();
     return 0;
   }
+  check_one_pass(input[0], schema, body);
   outcome o = judge(*v, query, body);
   if (o.status != 0) {
     check_refusal(o);

@@ -52,17 +52,6 @@ constexpr format_words format_errors[] = {
 
 }  // namespace
 
-namespace {
-// Whether any of the 8 bytes of `w` must not be written as it is: below 0x20,
-// '"', '\\', or 0x80 and above. Each test sets a byte's high bit where it
-// holds (a borrow can only add a false hit above a true one, so "any" is exact).
-constexpr bool any_to_escape(std::uint64_t w) {
-  constexpr std::uint64_t ones = 0x0101010101010101, highs = ones * 0x80;
-  auto zero_byte = [](std::uint64_t x) { return (x - ones) & ~x; };
-  return ((((w - ones * 0x20) & ~w) | zero_byte(w ^ (ones * '"')) | zero_byte(w ^ (ones * '\\')) | w) & highs) != 0;
-}
-}  // namespace
-
 void quote_into(std::string& out, std::string_view text) {
   out += '"';
   for (std::size_t at = 0; at < text.size();) {
@@ -76,7 +65,7 @@ void quote_into(std::string& out, std::string_view text) {
     std::size_t plain = at;
     for (std::uint64_t w; plain + 8 <= text.size(); plain += 8) {
       std::memcpy(&w, text.data() + plain, 8);
-      if (any_to_escape(w)) break;
+      if (to_escape(w)) break;
     }
     while (plain < text.size() && as_is[static_cast<unsigned char>(text[plain])]) ++plain;
     out.append(text.substr(at, plain - at));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -95,6 +96,21 @@ class checker {
   const std::string_view* shown_ = nullptr;       // what an error quotes instead of it (unquoted)
   std::size_t coercions_ = 0;
 };
+
+/// The index of property `name` in `n`'s (sorted) properties, or npos;
+/// looked for from `next` on, where the next member likely is.
+std::size_t property_index(const node& n, std::string_view name, std::size_t next);
+
+/// The bytes of `w` (eight bytes of text, the first the lowest) that are
+/// not plain in a JSON string: below 0x20, '"', '\\', or 0x80 and above,
+/// each marked by its high bit. Each test sets a byte's high bit where it
+/// holds; a borrow can only add a false mark above a true one, so whether
+/// any is marked, and which is marked first, are exact.
+constexpr std::uint64_t to_escape(std::uint64_t w) {
+  constexpr std::uint64_t ones = 0x0101010101010101, highs = ones * 0x80;
+  auto zero_byte = [](std::uint64_t x) { return (x - ones) & ~x; };
+  return (((w - ones * 0x20) & ~w) | zero_byte(w ^ (ones * '"')) | zero_byte(w ^ (ones * '\\')) | w) & highs;
+}
 
 /// A JSON string literal, made or appended to `out`.
 std::string quoted(std::string_view text);

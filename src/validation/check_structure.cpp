@@ -86,8 +86,6 @@ void checker::check_array(const node& n, rapidjson::Value& v, bool from_text) {
   }
 }
 
-namespace {
-
 // The index of property `name` in `n`, or npos: the few properties most
 // objects declare one after another, each compared by length first, from
 // `next` on (members mostly come in the order they are declared); many by
@@ -105,8 +103,6 @@ std::size_t property_index(const node& n, std::string_view name, std::size_t nex
                             [](const auto& property, std::string_view key) { return property.first < key; });
   return p != properties.end() && p->first == name ? std::size_t(p - properties.begin()) : std::string_view::npos;
 }
-
-}  // namespace
 
 void checker::check_object(const node& n, rapidjson::Value& v, bool from_text) {
   auto whole = [&] { return input(); };  // the object, for the errors that quote it

@@ -18,15 +18,13 @@ namespace {
 bool has_twins(const rapidjson::Value& object) {
   auto name = [](const auto& m) { return std::string_view(m.name.GetString(), m.name.GetStringLength()); };
   auto members = object.GetObject();
-  // First a bit per name, from its length and its first and last bytes: names
-  // whose bits all differ differ (most objects), and no name is compared.
+  // First a bit per name: names whose bits all differ differ (most
+  // objects), and no name is compared.
   std::uint64_t seen = 0, again = 0;
   for (const auto& m : members) {
-    std::string_view n = name(m);
-    const unsigned bit = n.empty() ? 0 : (n.size() * 7 + static_cast<unsigned char>(n.front()) * 3 +
-                                          static_cast<unsigned char>(n.back())) % 64;
-    again |= seen & (std::uint64_t(1) << bit);
-    seen |= std::uint64_t(1) << bit;
+    const std::uint64_t bit = std::uint64_t(1) << name_bit(name(m));
+    again |= seen & bit;
+    seen |= bit;
   }
   if (!again) return false;
   if (members.MemberCount() <= 16) {  // most objects: no allocation

@@ -223,14 +223,17 @@ outcome route_validator::validate(const request_view& r) const {
                            ": a NUL byte");
       } else {
         // Parsed from a copy, in place (strings are unescaped where they
-        // are), and no deeper than the bound (json_walk.hpp).
+        // are), and no deeper than the bound (json_walk.hpp); most bodies
+        // pass as sent, seen in one pass without a document.
         alignas(8) char doc_room[8192];  // a body of a few KB is parsed without a chunk from the heap
         rapidjson::MemoryPoolAllocator<> doc_pool(doc_room, sizeof doc_room);
         rapidjson::Document doc(&doc_pool);
         char* text = static_cast<char*>(doc_pool.Malloc(r.body.size() + 1));
-        std::memcpy(text, r.body.data(), r.body.size());
-        text[r.body.size()] = '\0';
-        const parse_outcome parsed = parse_bounded(text, doc, max_json_depth_);
+        auto copy = [&] { std::memcpy(text, r.body.data(), r.body.size()), text[r.body.size()] = '\0'; };
+        copy();
+        const bool as_sent = passes_as_sent(text, body_->schema->root(), dialect_, max_json_depth_);
+        if (!as_sent) copy();
+        const parse_outcome parsed = as_sent ? parse_outcome{} : parse_bounded(text, doc, max_json_depth_);
         bool merged = false;
         if (parsed.too_deep) {
           out.status = 400;
@@ -243,6 +246,8 @@ outcome route_validator::validate(const request_view& r) const {
         } else if (!parsed.finite) {
           out.status = 400;
           out.body = refusal("a number in the JSON body is too large for a double");
+        } else if (as_sent) {
+          body.k = value::kind::json, body.text.assign(r.body);
         } else {
           merged = merge_twins(doc, doc.GetAllocator());
           std::size_t before = errors.size(), coerced = check.coercions();

@@ -153,9 +153,18 @@ const node* schema::compile(const rapidjson::Value& json, int depth) {
     } else if (key == "not") n.negated = compile(v, depth + 1);
     else if (unsupported(key)) fail("keyword '" + std::string(key) + "' is not supported");
   }
-  for (const auto& name : n.required)
-    if (std::none_of(n.properties.begin(), n.properties.end(), [&](const auto& p) { return p.first == name; }))
-      n.required_undeclared.push_back(name);
+  if (!n.properties.empty()) {
+    n.property_at_bit.assign(64, node::no_property);
+    for (std::size_t i = 0; i < n.properties.size(); ++i) {
+      std::uint8_t& at = n.property_at_bit[name_bit(n.properties[i].first)];
+      at = at == node::no_property && i < node::several_properties ? std::uint8_t(i) : node::several_properties;
+    }
+  }
+  for (const auto& name : n.required) {
+    auto p = std::find_if(n.properties.begin(), n.properties.end(), [&](const auto& p) { return p.first == name; });
+    if (p == n.properties.end()) n.required_undeclared.push_back(name);
+    else if (p - n.properties.begin() < 64) n.required_bits |= std::uint64_t(1) << (p - n.properties.begin());
+  }
   n.judges_value = n.min_length || n.max_length || n.pattern || n.format != format::none || n.minimum || n.maximum ||
                    n.exclusive_minimum || n.exclusive_maximum || n.multiple_of || n.constant || !n.enumeration.empty() ||
                    !n.all_of.empty() || !n.any_of.empty() || !n.one_of.empty() || n.negated;

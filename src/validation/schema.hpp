@@ -1,10 +1,12 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -30,6 +32,14 @@ struct bound {
   std::string text;
 };
 
+/// Which of 64 bits stands for a member's name, from its length and its
+/// first and last bytes: two names with different bits differ.
+inline unsigned name_bit(std::string_view name) {
+  return name.empty() ? 0
+                      : (unsigned(name.size()) * 7 + static_cast<unsigned char>(name.front()) * 3 +
+                         static_cast<unsigned char>(name.back())) % 64;
+}
+
 /// One compiled subschema: a flat record of what each keyword asks.
 struct node {
   unsigned types = 0;
@@ -51,6 +61,11 @@ struct node {
   std::vector<std::pair<std::string, const node*>> properties;
   std::vector<std::string> required;
   std::vector<std::string> required_undeclared;  ///< the required names no property declares
+  std::uint64_t required_bits = 0;  ///< the required properties, a bit per index (of the first 64)
+  /// Per name_bit, the index of the one property whose name has it:
+  /// no_property when none has, a search of `properties` when several have.
+  std::vector<std::uint8_t> property_at_bit;
+  static constexpr std::uint8_t no_property = 0xFF, several_properties = 0xFE;
   bool additional_allowed = true;
   const node* additional = nullptr;  ///< a schema extra properties must meet
   std::optional<std::size_t> min_properties, max_properties;
