@@ -525,8 +525,8 @@ def report(results, order, args, echo_bytes, workers_cases):
         add("")
         add(f"User-space instructions per sync hello request under callgrind (bench/instructions.py, 16 "
             f"connections, the fewest of three runs each): the reactor thread, and the Python side's work on "
-            f"the jobs (job_runner::run_batch, job_runner::run_sync and sync_runners::send_ready and all they "
-            f"call, without the threads' waiting):")
+            f"the jobs (job_runner::run_batch, sync_runners::run_next and sync_runners::send_ready and all "
+            f"they call, without the threads' waiting):")
         add("")
         add("| build | reactor | Python side, jobs | together |")
         add("| --- | ---: | ---: | ---: |")

@@ -40,12 +40,13 @@ def thread_totals(out_dir):
 
 # What the Python side spends on the jobs themselves: the threads also wait
 # and poll for the next batch, which callgrind counts too, and that count
-# grows as the load falls; the inclusive counts of the functions that run the
-# jobs do not. The GIL thread runs the loop's batches (and, in builds before
-# the sync threads, every job); a sync thread runs each sync job and hands its
+# grows as the load falls; the inclusive counts of the functions that take,
+# run and release the jobs do not. The GIL thread runs the loop's batches
+# (and, in builds before the sync threads, every job); a sync thread takes
+# each sync job, runs and releases it (sync_runners::run_next) and hands its
 # answers over.
 JOB_PATHS = ["snasio::python::job_runner::run_batch()",
-             "snasio::python::job_runner::run_sync(snasio::python::job&, snasio::python::outbox&)",
+             "snasio::python::sync_runners::run_next(snasio::python::sync_runners::worker&, snasio::python::outbox&)",
              "snasio::python::sync_runners::send_ready(snasio::python::sync_runners::worker&)"]
 
 

@@ -75,9 +75,9 @@ class stand_in final : public python::backend {
     routes_.push_back(std::move(r));
   }
   const std::vector<python::python_route>& routes() const override { return routes_; }
-  bool submit(python::job& j) override {
-    if (j.form.fields.size() > 4 || j.form.parts.size() > 4) die("a form past its limits reached Python");
-    if (j.path.find('\0') != std::string::npos) die("a NUL byte in a path reached Python");
+  bool submit(python::job_ptr& j) override {
+    if (j->form.fields.size() > 4 || j->form.parts.size() > 4) die("a form past its limits reached Python");
+    if (j->path.find('\0') != std::string::npos) die("a NUL byte in a path reached Python");
     if (waiting_.size() >= 8) return false;  // a small queue, so 503s happen too
     waiting_.push_back(std::move(j));
     return true;
@@ -96,18 +96,18 @@ class stand_in final : public python::backend {
   /// cut at a point `split` chooses.
   bool answer_one(bool newest, std::uint64_t split = 0) {
     if (waiting_.empty()) return false;
-    python::job j = std::move(newest ? waiting_.back() : waiting_.front());
+    python::job_ptr j = std::move(newest ? waiting_.back() : waiting_.front());
     newest ? waiting_.pop_back() : waiting_.pop_front();
-    std::string body = "{\"answers\":\"" + http::json_escape(j.path) + "\"}";
-    answered_.insert(j.id);
+    std::string body = "{\"answers\":\"" + http::json_escape(j->path) + "\"}";
+    answered_.insert(j->id);
     if (split == 0) {
-      j.answer.send(http::response::json(200, std::move(body)));
+      j->answer.send(http::response::json(200, std::move(body)));
       return true;
     }
-    net::responder to = *j.answer.to();
+    net::responder to = *j->answer.to();
     http::response head = http::response::json(200, {});
     head.streamed = true;
-    j.answer.send(std::move(head));
+    j->answer.send(std::move(head));
     std::size_t cut = split % (body.size() + 1);
     python::reply_queue::reply first{to, http::response::json(200, body.substr(0, cut)), net::piece_end::more};
     python::reply_queue::reply rest{to, http::response::json(200, body.substr(cut)), net::piece_end::last};
@@ -116,14 +116,14 @@ class stand_in final : public python::backend {
     return true;
   }
   void forget_all() {
-    for (auto& j : waiting_) j.answer.drop();
+    for (auto& j : waiting_) j->answer.drop();
     waiting_.clear();
   }
 
  private:
   python::reply_queue replies_;
   std::vector<python::python_route> routes_;
-  std::deque<python::job> waiting_;
+  std::deque<python::job_ptr> waiting_;
   std::unordered_set<std::uint64_t> answered_;  // answered, not yet reported written
 };
 

@@ -197,13 +197,10 @@ net::listening dispatcher::to_python(std::size_t route, http::request&& req, std
   // A form is split here, on the reactor: a malformed one (400) or one with
   // too many fields (413) never takes a place in the queue or the GIL.
   // (Multipart parts are views into the body: it is split where it stays.)
-  python::job j;
-  j.body = std::move(req.body);
+  http::form form;
   http::form_refusal refused;
-  if (!ready && !j.body.empty() && !http::split_form(req.header("Content-Type"), j.body, limits_, j.form, refused)) {
-    req.body = std::move(j.body);
+  if (!ready && !req.body.empty() && !http::split_form(req.header("Content-Type"), req.body, limits_, form, refused))
     return answer(http::response::error(refused.status, refused.reason), req, path, to);
-  }
   // A typed route's parameters and body are checked here too, before the
   // job is made: a request that fails is answered 422 without the GIL
   // (unless on_request hooks must see it first: then the answer travels with the job).
@@ -213,28 +210,32 @@ net::listening dispatcher::to_python(std::size_t route, http::request&& req, std
     if (params.size() > few.size()) many.resize(params.size());
     auto texts = std::span(params.size() > few.size() ? many.data() : few.data(), params.size());
     for (std::size_t i = 0; i < params.size(); ++i) texts[i] = {params[i].name, params[i].text};
-    auto checked = validator->validate({texts, req.raw_query(), req.headers, j.body, j.form});
+    auto checked = validator->validate({texts, req.raw_query(), req.headers, req.body, form});
     if (checked.status != 0 && !validator->after_hooks()) {
       to.send(http::response{checked.status, std::move(checked.content_type), {}, std::move(checked.body)});
       return {};
     }
     ready = std::make_unique<validation::outcome>(std::move(checked));
   }
-  j.id = next_job_id_++;
-  j.route = route;
-  j.raw_query = req.raw_query();
-  j.method = std::move(req.method);
-  j.path = std::move(path);
-  j.params = std::move(params);
-  j.headers = std::move(req.headers);
-  j.trailers = std::move(req.trailers);
-  j.checked = std::move(ready);
-  j.client_host = std::move(req.client_host);
-  j.client_port = req.client_port;
-  j.https = req.https;
-  j.request_id = std::move(req.request_id);
-  j.answer = python::one_shot(to, python_->replies());
-  const std::uint64_t job_id = j.id;
+  // Each member made once, where the job lives from now on (job_ptr; the
+  // form's multipart views move with the body, job.hpp says why).
+  python::job_ptr j(new python::job{.id = next_job_id_++,
+                                    .route = route,
+                                    .method = std::move(req.method),
+                                    .path = std::move(path),
+                                    .raw_query = std::string(req.raw_query()),
+                                    .params = std::move(params),
+                                    .headers = std::move(req.headers),
+                                    .body = std::move(req.body),
+                                    .trailers = std::move(req.trailers),
+                                    .form = std::move(form),
+                                    .checked = std::move(ready),
+                                    .client_host = std::move(req.client_host),
+                                    .client_port = req.client_port,
+                                    .https = req.https,
+                                    .request_id = std::move(req.request_id),
+                                    .answer = python::one_shot(to, python_->replies())});
+  const std::uint64_t job_id = j->id;
   // The Python side hears what becomes of the answer, by job id; a route
   // whose dependencies clean up after the answer hears when it is written.
   const python::python_route& planned = python_->routes()[route];
@@ -244,14 +245,14 @@ net::listening dispatcher::to_python(std::size_t route, http::request&& req, std
     late = planned.name + " did not answer within " + std::to_string(timeout.count()) + " ms (" +
            (planned.timeout.count() > 0 ? "its timeout=" : "--request-timeout") + "): 408 sent, the handler " +
            (planned.mode == python::execution_mode::async ? "cancelled" : "abandoned (it runs on; its answer is dropped)") +
-           " [request " + j.request_id + "]";
+           " [request " + j->request_id + "]";
   if (python_->submit(j)) {
     net::listening later{python_, job_id, planned.cleanup_after_write};
     if (!late.empty()) deadlines_->add(timeout, to, later, std::move(late));
     return later;
   }
   // The queue is full: refuse at once rather than wait; the reactor goes on.
-  j.answer.disarm();
+  j->answer.disarm();
   auto r = http::response::error(503, "server busy, retry later");
   r.headers.push_back({"Retry-After", std::string(retry_after_seconds)});
   to.send(std::move(r));

@@ -18,7 +18,7 @@ class backend : public net::request_listener {
   /// The Python routes, by route id.
   virtual const std::vector<python_route>& routes() const = 0;
   /// Takes a job; false (job untouched) when it cannot be taken now (503).
-  virtual bool submit(job& j) = 0;
+  virtual bool submit(job_ptr& j) = 0;
   /// The server has begun to drain: event streams end now.
   virtual void draining() = 0;
   /// Where answers go; each job's one_shot points here.

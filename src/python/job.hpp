@@ -32,7 +32,7 @@ struct job {
   http::form form;
   /// A typed route's checks: its values in plan order, or (when on_request
   /// hooks must run first) the answer that refuses the request. Null for
-  /// any other route: a job is moved several times, and stays small.
+  /// any other route.
   std::unique_ptr<validation::outcome> checked;
   std::string client_host;
   std::uint16_t client_port = 0;
@@ -40,5 +40,10 @@ struct job {
   std::string request_id;                   ///< X-Request-ID, the client's or the server's
   one_shot answer;                          ///< the answer it owes its connection, exactly once
 };
+
+/// A job is made once, in its own allocation, and handed on by pointer: from
+/// the reactor to a lane and from the lane to the thread that runs it, only
+/// the pointer moves, not the job's dozen members.
+using job_ptr = std::unique_ptr<job>;
 
 }  // namespace snasio::python

@@ -29,7 +29,7 @@ job_queue::job_queue(std::size_t depth) : depth_(depth) {}
 
 job_queue::~job_queue() = default;
 
-bool job_queue::try_push(job& j, lane to) {
+bool job_queue::try_push(job_ptr& j, lane to) {
   if (closed()) return false;
   // Reserve a place first; give it back if the bound is already reached.
   if (unstarted_.fetch_add(1, std::memory_order_relaxed) >= depth_) {
@@ -40,7 +40,7 @@ bool job_queue::try_push(job& j, lane to) {
   return true;
 }
 
-void job_queue::push(channel& c, job& j) {
+void job_queue::push(channel& c, job_ptr& j) {
   bool was_empty;
   {
     std::lock_guard lock(mutex_);
@@ -69,7 +69,7 @@ void job_queue::wake_if_needed() {
     if (c->wake_needed.exchange(false, std::memory_order_relaxed)) c->wake();
 }
 
-void job_queue::take_all(std::vector<job>& out, std::vector<job_event>& events) {
+void job_queue::take_all(std::vector<job_ptr>& out, std::vector<job_event>& events) {
   // Clear the wake-up before taking: a push that lands after the take finds
   // the lane empty and wakes us again, so no job is ever stranded.
   loop_.clear_wake();
@@ -85,7 +85,7 @@ void job_queue::take_all(std::vector<job>& out, std::vector<job_event>& events) 
   events_.clear();
 }
 
-bool job_queue::take_sync(job& out) {
+bool job_queue::take_sync(job_ptr& out) {
   if (!sync_waiting()) return false;
   std::lock_guard lock(mutex_);
   if (sync_.jobs.size() == sync_.taken) return false;
@@ -104,7 +104,7 @@ bool job_queue::take_sync(job& out) {
   return true;
 }
 
-void job_queue::take_all_sync(std::vector<job>& out) {
+void job_queue::take_all_sync(std::vector<job_ptr>& out) {
   std::lock_guard lock(mutex_);
   std::move(sync_.jobs.begin() + std::ptrdiff_t(sync_.taken), sync_.jobs.end(), std::back_inserter(out));
   sync_.jobs.clear();

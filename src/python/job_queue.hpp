@@ -51,7 +51,7 @@ class job_queue {
   /// Queues `j` in lane `to` unless the queue is full or closed; never
   /// blocks (reactor). On refusal `j` is left untouched, so the caller can
   /// still answer it.
-  bool try_push(job& j, lane to = lane::loop);
+  bool try_push(job_ptr& j, lane to = lane::loop);
   /// Tells the GIL thread something about job `job_id`; never blocks (reactor).
   void tell(std::uint64_t job_id, job_event::kind what);
   /// Wakes the consumer of each lane pushed into since its last wake-up
@@ -60,13 +60,13 @@ class job_queue {
   /// Moves every job of the loop's lane to the end of `jobs` (swapping
   /// vectors when `jobs` is empty, as it usually is), every event to the end
   /// of `events`, and clears the lane's wake-up (GIL thread).
-  void take_all(std::vector<job>& jobs, std::vector<job_event>& events);
+  void take_all(std::vector<job_ptr>& jobs, std::vector<job_event>& events);
   /// Takes the oldest job of the sync lane into `out`; false when there is
   /// none (the active sync thread). One at a time, as each starts: a thread
   /// whose handler blocks holds no job that another could run.
-  bool take_sync(job& out);
+  bool take_sync(job_ptr& out);
   /// Moves every job of the sync lane to the end of `jobs` (at shutdown).
-  void take_all_sync(std::vector<job>& jobs);
+  void take_all_sync(std::vector<job_ptr>& jobs);
   /// Clears the sync lane's wake-up, before its thread looks and sleeps.
   void clear_sync_wake() { sync_.clear_wake(); }
   /// Whether the sync lane holds a job, and how many (any thread).
@@ -92,12 +92,12 @@ class job_queue {
     void wake();
     void clear_wake();
     int wake_fd;
-    std::vector<job> jobs;
+    std::vector<job_ptr> jobs;
     std::size_t taken = 0;              // the sync lane's: jobs before it were taken one by one (moved out)
     std::atomic<std::size_t> count{0};  // jobs waiting (jobs.size() - taken), readable without the lock
     std::atomic<bool> wake_needed{false};
   };
-  void push(channel& c, job& j);
+  void push(channel& c, job_ptr& j);
 
   std::size_t depth_;
   std::mutex mutex_;

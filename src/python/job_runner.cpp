@@ -28,7 +28,8 @@ bool job_runner::run_batch() {
     // factory says no; so does a failure to ask, out of memory: then Tasks).
     py_ref eager_loop = batch_.empty() ? py_ref{} : py_ref::steal(PyObject_CallNoArgs(py_.eager_loop.get()));
     if (!eager_loop) PyErr_Clear();
-    for (auto& j : batch_) {
+    for (auto& box : batch_) {
+      job& j = *box;
       py_ref pool;
       py_ref request = start(j, loop_out_, pool);
       if (!request) continue;
@@ -217,7 +218,7 @@ void job_runner::shut_down() {
   jobs_.take_all(batch_, events_);
   jobs_.take_all_sync(batch_);
   for (auto& j : batch_)
-    loop_out_.replies.push_back(j.answer.take(http::response::error(503, "server is shutting down")));
+    loop_out_.replies.push_back(j->answer.take(http::response::error(503, "server is shutting down")));
   batch_.clear();
   for (auto& [id, r] : running_.take_all())
     loop_out_.replies.push_back(r.j.answer.take(http::response::error(503, "server is shutting down")));

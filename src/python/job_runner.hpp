@@ -83,7 +83,7 @@ class job_runner {
   std::size_t max_json_depth_ = default_max_json_depth;
 
   // The GIL thread's own.
-  std::vector<job> batch_;
+  std::vector<job_ptr> batch_;
   std::vector<job_event> events_;
   outbox loop_out_;  // finished replies not yet handed to the reactor
   bool flush_scheduled_ = false;

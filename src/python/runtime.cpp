@@ -5,9 +5,9 @@ namespace snasio::python {
 runtime::runtime(python_config config, asio::any_io_executor reactor)
     : config_(std::move(config)), reactor_(reactor), jobs_(config_.queue_depth), replies_(std::move(reactor)) {}
 
-bool runtime::submit(job& j) {
+bool runtime::submit(job_ptr& j) {
   // A sync handler goes to the sync threads; an async one, to the loop.
-  auto lane = app_.routes[j.route].mode == execution_mode::sync ? job_queue::lane::sync : job_queue::lane::loop;
+  auto lane = app_.routes[j->route].mode == execution_mode::sync ? job_queue::lane::sync : job_queue::lane::loop;
   if (!jobs_.try_push(j, lane)) return false;
   ++submitted_;
   wake_later();

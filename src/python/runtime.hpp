@@ -36,7 +36,7 @@ class runtime final : public backend {
   /// The app's OpenAPI document, JSON (empty when not served).
   const std::string& openapi() const noexcept { return app_.openapi; }
   /// Queues a job for the GIL thread; false (job untouched) when the queue is full (reactor).
-  bool submit(job& j) override;
+  bool submit(job_ptr& j) override;
   /// The events of a job's life, passed on to the GIL thread with its next
   /// batch (reactor); the job is the tag its request is known by.
   void abandoned(std::uint64_t job_id) override;

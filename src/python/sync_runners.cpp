@@ -144,21 +144,7 @@ void sync_runners::serve(worker& self, std::size_t me, PyThreadState* state) {
       watch_.notify_one();
     }
     PyEval_RestoreThread(state);
-    job j;
-    for (std::size_t i = 0; i < batch && active_.load(std::memory_order_relaxed) == me && jobs_.take_sync(j); ++i) {
-      self.current.store(&j, std::memory_order_relaxed);
-      self.route.store(std::ptrdiff_t(j.route), std::memory_order_relaxed);
-      self.handler_since.store(now_ns(), std::memory_order_relaxed);
-      runner_.run_sync(j, out);
-      self.handler_since.store(0, std::memory_order_relaxed);
-      self.route.store(-1, std::memory_order_relaxed);
-      self.current.store(nullptr, std::memory_order_relaxed);
-      j = job{};
-      {
-        std::lock_guard lock(self.ready_mutex);
-        std::move(out.replies.begin(), out.replies.end(), std::back_inserter(self.ready));
-      }
-      out.replies.clear();
+    for (std::size_t i = 0; i < batch && active_.load(std::memory_order_relaxed) == me && run_next(self, out); ++i) {
       // A stream's pieces may follow its head at once.
       if (!out.pumps.empty()) {
         send_ready(self);
@@ -169,6 +155,27 @@ void sync_runners::serve(worker& self, std::size_t me, PyThreadState* state) {
     PyEval_SaveThread();
     last_batch = batch;
   }
+}
+
+// Takes the lane's next job, runs it, releases it and readies its answer;
+// false when the lane is empty.
+bool sync_runners::run_next(worker& self, outbox& out) {
+  job_ptr j;
+  if (!jobs_.take_sync(j)) return false;
+  self.current.store(j.get(), std::memory_order_relaxed);
+  self.route.store(std::ptrdiff_t(j->route), std::memory_order_relaxed);
+  self.handler_since.store(now_ns(), std::memory_order_relaxed);
+  runner_.run_sync(*j, out);
+  self.handler_since.store(0, std::memory_order_relaxed);
+  self.route.store(-1, std::memory_order_relaxed);
+  self.current.store(nullptr, std::memory_order_relaxed);
+  j.reset();  // released before its answer can reach the client
+  {
+    std::lock_guard lock(self.ready_mutex);
+    std::move(out.replies.begin(), out.replies.end(), std::back_inserter(self.ready));
+  }
+  out.replies.clear();
+  return true;
 }
 
 void sync_runners::send_ready(worker& w) {

@@ -82,6 +82,9 @@ class sync_runners {
   void run(worker& self, std::size_t me);
   void serve(worker& self, std::size_t me, PyThreadState* state);
   void send_ready(worker& w);
+  // Out of line, so that callgrind counts a job's whole cost on this thread
+  // under its name (bench/instructions.py).
+  [[gnu::noinline]] bool run_next(worker& self, outbox& out);
   void wait_for_jobs(std::size_t me, bool low_load);
   void watch();
   bool hand_off(std::unique_lock<std::mutex>& lock);

@@ -10,16 +10,17 @@
 #include <catch2/catch.hpp>
 
 using snasio::python::job;
+using snasio::python::job_ptr;
 using snasio::python::job_queue;
 
 namespace {
 
-job make_job(std::uint64_t id) {
-  job j;
-  j.id = id;
-  j.method = "GET";
-  j.path = "/";
-  j.path += std::to_string(id);
+job_ptr make_job(std::uint64_t id) {
+  auto j = std::make_unique<job>();
+  j->id = id;
+  j->method = "GET";
+  j->path = "/";
+  j->path += std::to_string(id);
   return j;
 }
 
@@ -33,9 +34,9 @@ bool readable(int fd, int timeout_ms = 0) {
 TEST_CASE("a burst of pushes wakes the consumer once, when asked; taking clears the wake-up", "[job_queue]") {
   job_queue q(8);
   CHECK_FALSE(readable(q.wake_fd()));
-  job j = make_job(1);
+  job_ptr j = make_job(1);
   REQUIRE(q.try_push(j));
-  job k = make_job(2);
+  job_ptr k = make_job(2);
   REQUIRE(q.try_push(k));
   CHECK_FALSE(readable(q.wake_fd()));  // pushing alone wakes nobody
   q.wake_if_needed();
@@ -45,14 +46,14 @@ TEST_CASE("a burst of pushes wakes the consumer once, when asked; taking clears 
   CHECK(count == 1);  // one eventfd write for the burst
   q.wake_if_needed();
   CHECK_FALSE(readable(q.wake_fd()));  // nothing new since the last wake-up
-  std::vector<job> jobs;
+  std::vector<job_ptr> jobs;
   std::vector<snasio::python::job_event> events;
   q.take_all(jobs, events);
   REQUIRE(jobs.size() == 2);
-  CHECK(jobs[0].path == "/1");
+  CHECK(jobs[0]->path == "/1");
   CHECK_FALSE(readable(q.wake_fd()));
   // The queue is empty again: the next push needs a wake-up.
-  job l = make_job(3);
+  job_ptr l = make_job(3);
   REQUIRE(q.try_push(l));
   q.wake_if_needed();
   CHECK(readable(q.wake_fd()));
@@ -61,27 +62,27 @@ TEST_CASE("a burst of pushes wakes the consumer once, when asked; taking clears 
 TEST_CASE("jobs come out in the order they went in", "[job_queue]") {
   job_queue q(16);
   for (std::uint64_t i = 1; i <= 10; ++i) {
-    job j = make_job(i);
+    job_ptr j = make_job(i);
     REQUIRE(q.try_push(j));
   }
-  std::vector<job> jobs;
+  std::vector<job_ptr> jobs;
   std::vector<snasio::python::job_event> events;
   q.take_all(jobs, events);
   REQUIRE(jobs.size() == 10);
-  for (std::uint64_t i = 0; i < 10; ++i) CHECK(jobs[i].id == i + 1);
+  for (std::uint64_t i = 0; i < 10; ++i) CHECK(jobs[i]->id == i + 1);
 }
 
 TEST_CASE("the bound counts jobs not started, queued or already taken", "[job_queue]") {
   job_queue q(3);
   for (std::uint64_t i = 1; i <= 3; ++i) {
-    job j = make_job(i);
+    job_ptr j = make_job(i);
     REQUIRE(q.try_push(j));
   }
-  job refused = make_job(4);
+  job_ptr refused = make_job(4);
   CHECK_FALSE(q.try_push(refused));
-  CHECK(refused.path == "/4");  // a refused job is left to its caller, intact
+  CHECK(refused->path == "/4");  // a refused job is left to its caller, intact
 
-  std::vector<job> jobs;
+  std::vector<job_ptr> jobs;
   std::vector<snasio::python::job_event> events;
   q.take_all(jobs, events);
   // Taken but not started: the places are still held.
@@ -98,7 +99,7 @@ TEST_CASE("events about jobs travel with the jobs and wake the consumer", "[job_
   q.tell(43, snasio::python::job_event::kind::written);
   q.wake_if_needed();
   CHECK(readable(q.wake_fd()));
-  std::vector<job> jobs;
+  std::vector<job_ptr> jobs;
   std::vector<snasio::python::job_event> events;
   q.take_all(jobs, events);
   CHECK(jobs.empty());
@@ -111,7 +112,7 @@ TEST_CASE("a closed queue refuses pushes and wakes the consumer", "[job_queue]")
   q.close();
   CHECK(q.closed());
   CHECK(readable(q.wake_fd()));
-  job j = make_job(1);
+  job_ptr j = make_job(1);
   CHECK_FALSE(q.try_push(j));
   CHECK(q.unstarted() == 0);
 }
@@ -125,7 +126,7 @@ TEST_CASE("concurrent producers: every job arrives exactly once, no wake-up is l
   for (int p = 0; p < producers; ++p) {
     threads.emplace_back([&, p] {
       for (std::uint64_t i = 0; i < per_producer; ++i) {
-        job j = make_job(std::uint64_t(p) * per_producer + i + 1);
+        job_ptr j = make_job(std::uint64_t(p) * per_producer + i + 1);
         while (!q.try_push(j)) {
           refused.fetch_add(1, std::memory_order_relaxed);
           std::this_thread::yield();
@@ -137,14 +138,14 @@ TEST_CASE("concurrent producers: every job arrives exactly once, no wake-up is l
   // The consumer sleeps in poll() as the GIL thread's loop does in epoll; a
   // lost wake-up would leave it waiting while jobs sit in the queue.
   std::set<std::uint64_t> seen;
-  std::vector<job> jobs;
+  std::vector<job_ptr> jobs;
   std::vector<snasio::python::job_event> events;
   while (seen.size() < producers * per_producer) {
     REQUIRE(readable(q.wake_fd(), 5000));
     jobs.clear();
     q.take_all(jobs, events);
     for (auto& j : jobs) {
-      REQUIRE(seen.insert(j.id).second);
+      REQUIRE(seen.insert(j->id).second);
       q.started();
     }
   }
@@ -155,7 +156,7 @@ TEST_CASE("concurrent producers: every job arrives exactly once, no wake-up is l
 
 TEST_CASE("the sync lane has its own wake-up, and its jobs are taken one at a time", "[job_queue]") {
   job_queue q(8);
-  job a = make_job(1), b = make_job(2), c = make_job(3);
+  job_ptr a = make_job(1), b = make_job(2), c = make_job(3);
   REQUIRE(q.try_push(a, job_queue::lane::sync));
   REQUIRE(q.try_push(b, job_queue::lane::sync));
   REQUIRE(q.try_push(c));  // the loop's
@@ -163,29 +164,29 @@ TEST_CASE("the sync lane has its own wake-up, and its jobs are taken one at a ti
   CHECK(readable(q.sync_wake_fd()));
   CHECK(readable(q.wake_fd()));
   CHECK(q.sync_count() == 2);
-  job taken;
+  job_ptr taken;
   REQUIRE(q.take_sync(taken));
-  CHECK(taken.path == "/1");
+  CHECK(taken->path == "/1");
   CHECK(q.unstarted() == 3);  // taken is not started: the bound still counts it
   q.started();
   q.clear_sync_wake();
   CHECK_FALSE(readable(q.sync_wake_fd()));
   REQUIRE(q.take_sync(taken));
-  CHECK(taken.path == "/2");
+  CHECK(taken->path == "/2");
   CHECK_FALSE(q.take_sync(taken));
-  std::vector<job> loop_jobs;
+  std::vector<job_ptr> loop_jobs;
   std::vector<snasio::python::job_event> events;
   q.take_all(loop_jobs, events);
   REQUIRE(loop_jobs.size() == 1);  // the sync lane's jobs never reach the loop
-  CHECK(loop_jobs[0].path == "/3");
+  CHECK(loop_jobs[0]->path == "/3");
   // Into the empty lane again: a new wake-up.
-  job d = make_job(4);
+  job_ptr d = make_job(4);
   REQUIRE(q.try_push(d, job_queue::lane::sync));
   q.wake_if_needed();
   CHECK(readable(q.sync_wake_fd()));
   q.close();
   CHECK(readable(q.sync_wake_fd()));
-  std::vector<job> left;
+  std::vector<job_ptr> left;
   q.take_all_sync(left);
   CHECK(left.size() == 1);
 }
@@ -194,24 +195,24 @@ TEST_CASE("a sync lane that never empties hands its jobs out in order", "[job_qu
   job_queue q(1000);
   std::size_t next = 0, expected = 0;
   auto push = [&] {
-    job j = make_job(int(next++));
+    job_ptr j = make_job(int(next++));
     REQUIRE(q.try_push(j, job_queue::lane::sync));
   };
   for (int i = 0; i < 10; ++i) push();
-  job taken;
+  job_ptr taken;
   for (int round = 0; round < 500; ++round) {  // two in, two out: ten always wait
     push();
     push();
     for (int k = 0; k < 2; ++k) {
       REQUIRE(q.take_sync(taken));
       q.started();
-      CHECK(taken.path == "/" + std::to_string(expected++));
+      CHECK(taken->path == "/" + std::to_string(expected++));
     }
     CHECK(q.sync_count() == 10);
   }
-  std::vector<job> left;
+  std::vector<job_ptr> left;
   q.take_all_sync(left);
   REQUIRE(left.size() == 10);
-  CHECK(left.front().path == "/" + std::to_string(expected));
+  CHECK(left.front()->path == "/" + std::to_string(expected));
   CHECK_FALSE(q.take_sync(taken));
 }
