@@ -1,9 +1,36 @@
 // The fields the JSON writer reads of a dataclass or a msgspec Struct (class_fields.hpp).
 #include "python/class_fields.hpp"
 
+#include <algorithm>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace snasio::python {
+
+namespace {
+// class_fields::keys of `names` (a list, a tuple or None); nullptr on an error.
+py_ref written_keys(PyObject* names) {
+  if (names == Py_None) return py_ref::borrow(Py_None);
+  py_ref fields = py_ref::steal(PySequence_Fast(names, "fields"));
+  if (!fields) return {};
+  py_ref keys = py_ref::steal(PyTuple_New(PySequence_Fast_GET_SIZE(fields.get())));
+  for (Py_ssize_t i = 0; keys && i < PySequence_Fast_GET_SIZE(fields.get()); ++i) {
+    Py_ssize_t size = 0;
+    const char* name = PyUnicode_AsUTF8AndSize(PySequence_Fast_GET_ITEM(fields.get(), i), &size);
+    if (!name) return {};
+    std::string_view text(name, std::size_t(size));
+    if (std::any_of(text.begin(), text.end(), [](char c) { return c == '"' || c == '\\' || (unsigned char)c < 0x20; }))
+      return py_ref::borrow(Py_None);
+    std::string key = i > 0 ? ",\"" : "\"";
+    key.append(text).append("\":");
+    PyObject* bytes = PyBytes_FromStringAndSize(key.data(), Py_ssize_t(key.size()));
+    if (!bytes) return {};
+    PyTuple_SET_ITEM(keys.get(), i, bytes);
+  }
+  return keys;
+}
+}  // namespace
 
 const class_fields* fields_of(PyTypeObject* type) {  // nullptr: an error
   // Never destroyed: Python may be finalized before static destructors run.
@@ -27,7 +54,7 @@ const class_fields* fields_of(PyTypeObject* type) {  // nullptr: an error
   }
   PyErr_Clear();
   if (!names) return nullptr;
-  class_fields entry{py_ref::borrow(cls), std::move(names)};
+  class_fields entry{py_ref::borrow(cls), std::move(names), false, 0, {}};
   if (PyList_Check(entry.names.get()) && type->tp_getattro == PyObject_GenericGetAttr) {
     entry.in_dict = true;
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(entry.names.get()); ++i)
@@ -36,6 +63,8 @@ const class_fields* fields_of(PyTypeObject* type) {  // nullptr: an error
     entry.version = type->tp_version_tag;  // (the lookups gave the class one, if it can have one)
     entry.in_dict = entry.in_dict && PyType_HasFeature(type, Py_TPFLAGS_VALID_VERSION_TAG);
   }
+  entry.keys = written_keys(entry.names.get());
+  if (!entry.keys) return nullptr;
   if (known.size() == 64) known.clear();
   known.push_back(std::move(entry));
   return &known.back();

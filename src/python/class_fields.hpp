@@ -18,6 +18,10 @@ struct class_fields {
   /// keeps the version tag it had then (a change to a class changes its tag).
   bool in_dict = false;
   unsigned int version = 0;
+  /// Each field's name as the JSON writer puts it before the value, made
+  /// once: a bytes `"name":`, with a comma before all but the first. None
+  /// when a name needs escaping (then the writer quotes each name itself).
+  py_ref keys;
 };
 
 /// The fields of `type`, kept per class (so that no address is reused while

@@ -130,22 +130,35 @@ bool json_emitter::write_other(PyObject* object, std::size_t depth) {
 // from the instance's __dict__ when nothing else can answer for them
 // (class_fields::in_dict), else as attributes.
 bool json_emitter::write_fields(PyObject* object, const class_fields& fields, std::size_t depth) {
-  py_ref names = py_ref::borrow(fields.names.get());  // the cache may drop it while the fields are written
+  // Held: the cache may drop the entry while the fields are written.
+  py_ref names = py_ref::borrow(fields.names.get()), keys = py_ref::borrow(fields.keys.get());
   py_ref dict;
   PyTypeObject* type = Py_TYPE(object);
   if (fields.in_dict && PyType_HasFeature(type, Py_TPFLAGS_VALID_VERSION_TAG) && type->tp_version_tag == fields.version)
     dict = py_ref::steal(PyObject_GenericGetDict(object, nullptr));
-  PyErr_Clear();  // (no __dict__: read as attributes)
+  if (!dict) PyErr_Clear();  // (no __dict__: read as attributes)
   put('{');
+  // An instance's __dict__ holds its fields in their order, as __init__ set
+  // them: each is first looked for at the next place of a walk through it
+  // (cheaper than a lookup by name), then, if another key is there, by name.
+  Py_ssize_t at = 0;
   for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(names.get()); ++i) {
     PyObject* name = PySequence_Fast_GET_ITEM(names.get(), i);  // borrowed: held above
-    if (i > 0) put(',');
-    PyObject* found = dict ? PyDict_GetItemWithError(dict.get(), name) : nullptr;  // borrowed
-    if (!found) PyErr_Clear();  // (a key whose == raised: the attribute is asked for instead)
+    PyObject *key = nullptr, *found = nullptr;                  // borrowed
+    if (dict && !(PyDict_Next(dict.get(), &at, &key, &found) && key == name)) {
+      found = PyDict_GetItemWithError(dict.get(), name);
+      if (!found) PyErr_Clear();  // (a key whose == raised: the attribute is asked for instead)
+    }
     py_ref value = found ? py_ref::borrow(found) : py_ref::steal(PyObject_GetAttr(object, name));
     if (!value) return fail("cannot read field '%' to serialize it to JSON", PyUnicode_AsUTF8(name));
-    if (!write_str(name)) return false;
-    put(':');
+    if (keys.get() != Py_None) {
+      PyObject* k = PyTuple_GET_ITEM(keys.get(), i);
+      put(std::string_view(PyBytes_AS_STRING(k), std::size_t(PyBytes_GET_SIZE(k))));
+    } else {
+      if (i > 0) put(',');
+      if (!write_str(name)) return false;
+      put(':');
+    }
     if (!write(value.get(), depth + 1)) {
       where.insert(0, "." + std::string(PyUnicode_AsUTF8(name)));
       return false;

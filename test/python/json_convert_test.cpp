@@ -304,6 +304,25 @@ TEST_CASE("a dataclass's fields are written as Python reads them, from __dict__ 
   CHECK(dump(a) == R"({"x":1,"y":"later"})");
 }
 
+TEST_CASE("a dataclass's fields come out in field order with their own values, whatever order __dict__ holds", "[json]") {
+  const char* classes =
+      "import dataclasses\n"
+      "@dataclasses.dataclass\n"
+      "class A:\n    x: int\n    y: str\n"
+      "@dataclasses.dataclass\n"
+      "class D:\n    x: int = 7\n    y: int = 8\n"
+      "@dataclasses.dataclass\n"
+      "class U:\n    \u00e9t\u00e9: int\n    b: list\n"
+      "Q = dataclasses.dataclass(init=False, repr=False, eq=False)(\n"
+      "    type('Q', (), {'__module__': 'q', '__annotations__': {'a\"b': int, 'c\\\\': int}}))\n"
+      "moved = A(1, 'a'); del moved.x; moved.x = 3\n"         // __dict__: y, x
+      "extra = A.__new__(A); extra.z = 0; extra.y = 'e'; extra.x = 5\n"  // an attribute before the fields
+      "partial = D.__new__(D); partial.y = 9\n"               // x from the class
+      "q = Q(); setattr(q, 'a\"b', 1); setattr(q, 'c\\\\', 2)\n";  // names that need escaping
+  CHECK(dump(eval("[moved, extra, partial, U(1, [A(2, 'n')]), q]", classes).get()) ==
+        R"([{"x":3,"y":"a"},{"x":5,"y":"e"},{"x":7,"y":9},{"été":1,"b":[{"x":2,"y":"n"}]},{"a\"b":1,"c\\":2}])");
+}
+
 TEST_CASE("python_to_json appends to the output", "[json]") {
   std::string out = "prefix:", error;
   REQUIRE(python_to_json(eval("[1, 'a']").get(), out, error));
