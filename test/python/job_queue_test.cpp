@@ -157,7 +157,9 @@ TEST_CASE("concurrent producers: every job arrives exactly once, no wake-up is l
 TEST_CASE("the sync lane has its own wake-up, and its jobs are taken one at a time", "[job_queue]") {
   job_queue q(8);
   job_ptr a = make_job(1), b = make_job(2), c = make_job(3);
+  const job* first = a.get();
   REQUIRE(q.try_push(a, job_queue::lane::sync));
+  CHECK_FALSE(a);  // the lane holds it now
   REQUIRE(q.try_push(b, job_queue::lane::sync));
   REQUIRE(q.try_push(c));  // the loop's
   q.wake_if_needed();
@@ -166,6 +168,7 @@ TEST_CASE("the sync lane has its own wake-up, and its jobs are taken one at a ti
   CHECK(q.sync_count() == 2);
   job_ptr taken;
   REQUIRE(q.take_sync(taken));
+  CHECK(taken.get() == first);  // the same job, handed on: nothing was moved or copied
   CHECK(taken->path == "/1");
   CHECK(q.unstarted() == 3);  // taken is not started: the bound still counts it
   q.started();
