@@ -48,9 +48,10 @@ py_ref plain(const validation::value& v, const job& j, const py_objects& py, std
     case kind::integer: return py_ref::steal(PyLong_FromLongLong(v.integer));
     case kind::number: return py_ref::steal(PyFloat_FromDouble(v.number));
     case kind::string: return py_ref::steal(PyUnicode_DecodeUTF8(v.text.data(), Py_ssize_t(v.text.size()), "replace"));
-    case kind::json: {
+    case kind::json:
+    case kind::body: {
       std::string error;
-      py_ref out = json_to_python(v.text, error, max_json_depth + 1, true);
+      py_ref out = json_to_python(v.k == kind::body ? std::string_view(j.body) : v.text, error, max_json_depth + 1, true);
       if (!out && !PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, error.c_str());
       return out;
     }

@@ -247,7 +247,7 @@ outcome route_validator::validate(const request_view& r) const {
           out.status = 400;
           out.body = refusal("a number in the JSON body is too large for a double");
         } else if (as_sent) {
-          body.k = value::kind::json, body.text.assign(r.body);
+          body.k = value::kind::body;
         } else {
           merged = merge_twins(doc, doc.GetAllocator());
           std::size_t before = errors.size(), coerced = check.coercions();
@@ -255,7 +255,7 @@ outcome route_validator::validate(const request_view& r) const {
           // A body the checks left as it came is handed on as its own text:
           // written again from the DOM, an integer beyond 64 bits would become a double.
           if (errors.size() == before && !merged && check.coercions() == coerced && (doc.IsObject() || doc.IsArray()))
-            body.k = value::kind::json, body.text.assign(r.body);
+            body.k = value::kind::body;
           else if (errors.size() == before)
             body = value_of(doc);
         }

@@ -18,8 +18,10 @@ namespace snasio::validation {
 
 /// One validated value for a typed handler, in plain C++ (the GIL thread
 /// makes it a Python object): a parameter, the body, or the files of a field.
+/// `body` is JSON too: the request's own body, taken as sent, so not copied
+/// into `text` (the job carries the body).
 struct value {
-  enum class kind : std::uint8_t { missing, null, boolean, integer, number, string, json, files };
+  enum class kind : std::uint8_t { missing, null, boolean, integer, number, string, json, body, files };
   kind k = kind::missing;
   bool boolean = false;
   std::int64_t integer = 0;

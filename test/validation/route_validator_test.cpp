@@ -112,7 +112,8 @@ TEST_CASE("a body the checks leave unchanged is handed on as sent, big integers 
   const std::string sent = R"({"id": 123456789012345678901234567890, "n": [1, 2.5]})";
   outcome o = fake_request{{}, "", {{"Content-Type", "application/json"}}, sent, {}}.judged_by(v);
   REQUIRE(o.status == 0);
-  CHECK(o.values[0].text == sent);
+  CHECK(o.values[0].k == value::kind::body);  // the request's own body, not a copy
+  CHECK(o.values[0].text.empty());
 }
 
 TEST_CASE("parsing stops at the first value past the nesting bound; brackets inside strings do not count", "[route]") {
@@ -167,7 +168,7 @@ TEST_CASE("twins are found in a large object too", "[route]") {
   for (int i = 0; i < 20; ++i) many += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
   outcome distinct = fake_request{{}, "", {{"Content-Type", "application/json"}}, many + "\"z\":0}", {}}.judged_by(v);
   REQUIRE(distinct.status == 0);
-  CHECK(distinct.values[0].text == many + "\"z\":0}");  // handed on as sent
+  CHECK(distinct.values[0].k == value::kind::body);  // handed on as sent
   outcome twins = fake_request{{}, "", {{"Content-Type", "application/json"}}, many + "\"k3\":\"last\"}", {}}.judged_by(v);
   REQUIRE(twins.status == 0);
   CHECK(twins.values[0].text.find(R"("k3":"last","k4":4)") != std::string::npos);
