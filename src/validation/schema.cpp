@@ -126,6 +126,10 @@ const node* schema::compile(const rapidjson::Value& json, int depth) {
       for (const auto& p : v.GetObject()) n.properties.emplace_back(p.name.GetString(), compile(p.value, depth + 1));
       std::sort(n.properties.begin(), n.properties.end(),
                 [](const auto& a, const auto& b) { return a.first < b.first; });
+      // Two schemas for one name: which judges a member would depend on the lookup.
+      auto twin = std::adjacent_find(n.properties.begin(), n.properties.end(),
+                                     [](const auto& a, const auto& b) { return a.first == b.first; });
+      if (twin != n.properties.end()) fail("property '" + twin->first + "' is declared twice");
     } else if (key == "required") {
       if (!v.IsArray()) continue;  // "required": true belongs to a parameter, not to the schema
       for (const auto& r : v.GetArray()) n.required.emplace_back(r.IsString() ? r.GetString() : (fail("required"), ""));

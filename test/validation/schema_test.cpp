@@ -43,6 +43,7 @@ TEST_CASE("a schema the checker cannot honour is refused at start-up, saying why
       {R"({"minItems":-1})", "minItems"},
       {R"({"maxLength":1.5})", "maxLength"},
       {R"({"properties":[]})", "properties must be an object"},
+      {R"({"properties":{"a":{"type":"string"},"b":{},"a":{"minLength":3}}})", "property 'a' is declared twice"},
       {R"({"required":[1]})", "required"},
       {R"({"enum":[]})", "enum must be a non-empty array"},
       {R"({"anyOf":[]})", "anyOf must be a non-empty array"},
