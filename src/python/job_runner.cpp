@@ -40,7 +40,7 @@ bool job_runner::run_batch() {
       if (s.done) finish(j, request.get(), s.result.get(), s.error ? s.error.get() : Py_None);
       else if (!s.task || (s.then_parked && !park(std::move(*s.then_parked), eager_loop.get())))
         answer(j, nullptr, nullptr, nullptr, loop_out_);
-      else running_.add(std::move(j), std::move(s.task), std::move(request));
+      else running_.add(std::move(box), std::move(s.task), std::move(request));
     }
     std::size_t ran = batch_.size();
     batch_.clear();
@@ -113,7 +113,7 @@ void job_runner::answer(job& j, PyObject* request, PyObject* result, PyObject* e
 void job_runner::handler_done(std::uint64_t job_id, PyObject* result, PyObject* error) {
   auto r = running_.take(job_id);
   if (!r) return;
-  finish(r->j, r->request.get(), result, error);
+  finish(*r->j, r->request.get(), result, error);
   schedule_flush();
 }
 
@@ -144,11 +144,11 @@ void job_runner::abandon(std::uint64_t job_id) {
     if (endpoints_.any_cleanup_after_write()) tell(py_.written.get(), job_id, "clean up after a request");
     return;
   }
-  py_ref id = endpoints_.route(r->j.route).cleanup_after_write ? job_id_object(job_id) : py_ref::borrow(Py_None);
+  py_ref id = endpoints_.route(r->j->route).cleanup_after_write ? job_id_object(job_id) : py_ref::borrow(Py_None);
   PyObject* args[] = {r->task.get(), id.get()};
   if (!id || !py_ref::steal(PyObject_Vectorcall(py_.abandon.get(), args, 2, nullptr)))
     log::line(log::level::error, "cannot cancel a handler:\n" + take_exception_text());
-  r->j.answer.drop();
+  r->j->answer.drop();
 }
 
 // Calls `callback(job_id)`, one of the contract's event callbacks.
@@ -185,8 +185,8 @@ void job_runner::resume_parked() {
     // Done, or failed (a Python exception set): answered now, if still wanted.
     auto r = running_.take(p.job_id);
     if (!r) PyErr_Clear();
-    else if (s.done) finish(r->j, r->request.get(), s.result.get(), s.error ? s.error.get() : Py_None);
-    else answer(r->j, nullptr, nullptr, nullptr, loop_out_);
+    else if (s.done) finish(*r->j, r->request.get(), s.result.get(), s.error ? s.error.get() : Py_None);
+    else answer(*r->j, nullptr, nullptr, nullptr, loop_out_);
   }
   resuming_.clear();
   if (parked_.empty()) parked_loop_ = {};  // (no reference may outlive the interpreter)
@@ -221,7 +221,7 @@ void job_runner::shut_down() {
     loop_out_.replies.push_back(j->answer.take(http::response::error(503, "server is shutting down")));
   batch_.clear();
   for (auto& [id, r] : running_.take_all())
-    loop_out_.replies.push_back(r.j.answer.take(http::response::error(503, "server is shutting down")));
+    loop_out_.replies.push_back(r.j->answer.take(http::response::error(503, "server is shutting down")));
   // A handler parked at a bare yield is cancelled as a Task is: one takes it
   // on and delivers the cancel, and closing the loop waits for it.
   for (auto& p : parked_) {

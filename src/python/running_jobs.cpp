@@ -11,12 +11,12 @@ void running_jobs::count(std::size_t route, int change) noexcept {
   if (route < route_count_) by_route_[route].fetch_add(change, std::memory_order_relaxed);
 }
 
-void running_jobs::add(job&& j, py_ref task, py_ref request) {
-  count(j.route, +1);
+void running_jobs::add(job_ptr j, py_ref task, py_ref request) {
+  count(j->route, +1);
   // The request's bytes are in the Request now: the job keeps only what names it.
-  j.headers = {};
-  j.body = {};
-  std::uint64_t id = j.id;
+  j->headers = {};
+  j->body = {};
+  std::uint64_t id = j->id;
   jobs_.emplace(id, running{std::move(j), std::move(task), std::move(request)});
 }
 
@@ -36,12 +36,12 @@ std::optional<running_jobs::running> running_jobs::take(std::uint64_t id) {
   if (it == jobs_.end()) return std::nullopt;
   running r = std::move(it->second);
   jobs_.erase(it);
-  count(r.j.route, -1);
+  count(r.j->route, -1);
   return r;
 }
 
 std::unordered_map<std::uint64_t, running_jobs::running> running_jobs::take_all() {
-  for (const auto& [id, r] : jobs_) count(r.j.route, -1);
+  for (const auto& [id, r] : jobs_) count(r.j->route, -1);
   return std::exchange(jobs_, {});
 }
 

@@ -21,7 +21,7 @@ class running_jobs {
  public:
   /// A job whose handler still runs.
   struct running {
-    job j;           // its answer, and what names it in the log
+    job_ptr j;       // its answer, and what names it in the log
     py_ref task;     // the handler's Task: to cancel
     py_ref request;  // for an answer that streams (a file's Range, say)
   };
@@ -31,7 +31,7 @@ class running_jobs {
   /// Sizes the counts by route, once the app's routes are all known.
   void routes_known(std::size_t count);
   /// Keeps a job whose handler was started (GIL thread).
-  void add(job&& j, py_ref task, py_ref request);
+  void add(job_ptr j, py_ref task, py_ref request);
   /// The running job `id`; nullptr when it is not running (GIL thread).
   running* find(std::uint64_t id);
   /// Takes job `id` out (its handler is done, or abandoned); nullopt when it
@@ -50,7 +50,7 @@ class running_jobs {
   template <class F>
   void each(F&& f) const {
     if (first_step_) f(*first_step_);
-    for (const auto& [id, r] : jobs_) f(r.j);
+    for (const auto& [id, r] : jobs_) f(*r.j);
   }
   /// What runs now, by route ("modes_app.slow (async) x2"), or "" (any
   /// thread: from counts kept in atomics).
