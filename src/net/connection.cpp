@@ -110,10 +110,14 @@ void connection::do_read() {
     begin_ = 0;
   }
   read_pending_ = true;
-  socket_.async_read_some(asio::buffer(buffer_.data() + end_, buffer_.size() - end_),
-                          [self = shared_from_this()](const asio::error_code& ec, std::size_t n) {
-                            self->on_read(ec, n);
-                          });
+  // A short read is trusted to have emptied the socket (no recv that fails
+  // with EAGAIN before the next request) only once the connection has served
+  // a request: a client that sends one request and shuts down its side at
+  // once, as one-shot tools do, has its end of stream seen with it and is
+  // closed at once. A keep-alive client that does so later is seen when its
+  // next event comes or its keep-alive time ends.
+  read_.start(socket_, asio::buffer(buffer_.data() + end_, buffer_.size() - end_), shared_from_this(),
+              state_ == state::open && served_ > 0);
 }
 
 void connection::on_read(const asio::error_code& ec, std::size_t n) {

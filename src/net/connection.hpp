@@ -15,6 +15,7 @@
 #include "net/responder.hpp"
 #include "net/response_slots.hpp"
 #include "net/server_options.hpp"
+#include "net/drained_read.hpp"
 #include "net/stream_socket.hpp"
 
 namespace snasio::net {
@@ -65,6 +66,7 @@ class connection : public std::enable_shared_from_this<connection> {
     closed,     ///< the socket is closed
   };
 
+  friend class drained_read<connection>;
   void do_read();
   void on_read(const asio::error_code& ec, std::size_t n);
   void process_input(bool all_received = false);
@@ -97,6 +99,7 @@ class connection : public std::enable_shared_from_this<connection> {
   static constexpr std::size_t read_buffer_size = 16 * 1024;
 
   stream_socket socket_;
+  drained_read<connection> read_;
   asio::steady_timer timer_;
   const server_options& options_;
   request_handler& handler_;

@@ -409,6 +409,25 @@ def test_idle_keep_alive_connection_is_closed_after_the_keepalive_timeout(start_
     c.close()
 
 
+def test_a_keep_alive_client_that_half_closes_later_is_answered_and_closed_by_the_keepalive_timeout(start_server):
+    # After its first request a connection takes a short read as having
+    # emptied the socket, and waits for the next event instead of trying recv
+    # again. An end of stream sent with a later request may then go unseen:
+    # the request is still answered, and the keep-alive timeout still closes
+    # the connection. Either way nothing is held past it.
+    srv = start_server("--keepalive-timeout", "1")
+    c = Client(srv)
+    c.send(HEALTH)
+    assert c.response().body == HEALTH_BODY
+    c.send(HEALTH)
+    c.sock.shutdown(socket.SHUT_WR)
+    assert c.response().body == HEALTH_BODY
+    answered = time.monotonic()
+    assert c.closed_by_server(timeout=8)
+    assert time.monotonic() - answered < 2.5
+    c.close()
+
+
 def test_connections_past_max_connections_are_closed_at_once(start_server):
     srv = start_server("--max-connections", "2")
     first, second = Client(srv), Client(srv)

@@ -1,0 +1,150 @@
+#include "net/drained_read.hpp"
+
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+// The reads' recv(2) calls, counted: this definition stands in for libc's in
+// this executable (Asio's non-blocking read calls ::recv).
+static int recv_calls = 0;
+extern "C" ssize_t recv(int fd, void* buf, size_t n, int flags) {
+  ++recv_calls;
+  return syscall(SYS_recvfrom, fd, buf, n, flags, nullptr, nullptr);
+}
+
+namespace {
+
+using snasio::net::drained_read;
+using snasio::net::stream_socket;
+
+// What a connection would be: it owns the read and is told what it read.
+struct reader : std::enable_shared_from_this<reader> {
+  explicit reader(asio::io_context& io, int fd) : socket(io, asio::generic::stream_protocol(AF_UNIX, SOCK_STREAM), fd) {}
+  void start(bool trust_short_reads) { read.start(socket, asio::buffer(buffer), shared_from_this(), trust_short_reads); }
+  void on_read(const asio::error_code& ec, std::size_t n) { got.push_back(ec ? ec.message() : std::string(buffer.data(), n)); }
+
+  stream_socket socket;
+  drained_read<reader> read;
+  std::array<char, 4> buffer{};
+  std::vector<std::string> got;
+};
+
+struct pair_of_sockets {
+  pair_of_sockets() { REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0); }
+  ~pair_of_sockets() { ::close(fds[1]); }  // fds[0] belongs to the reader's socket
+  void send(const std::string& s) { REQUIRE(::write(fds[1], s.data(), s.size()) == ssize_t(s.size())); }
+  int fds[2];
+};
+
+}  // namespace
+
+// A keep-alive connection's reads: each request arrives when the read is
+// already waiting, as the client sends the next only after its answer.
+TEST_CASE("after a read that returned fewer bytes than asked, the next waits for epoll instead of trying recv") {
+  asio::io_context io;
+  auto busy = asio::make_work_guard(io);  // between reads, poll() does not stop it
+  pair_of_sockets peer;
+  auto r = std::make_shared<reader>(io, peer.fds[0]);
+  recv_calls = 0;
+  r->start(true);
+  io.poll();
+  CHECK(recv_calls == 1);  // the first read tries, finds nothing and waits
+  peer.send("ab");
+  io.run_one();
+  CHECK(r->got == std::vector<std::string>{"ab"});
+  CHECK(recv_calls == 2);
+
+  r->start(true);  // "ab" emptied the socket: no recv that would fail with EAGAIN
+  io.poll();
+  CHECK(r->got.size() == 1);
+  CHECK(recv_calls == 2);
+
+  peer.send("cd");  // epoll's event for it starts the read
+  io.run_one();
+  CHECK(r->got == std::vector<std::string>{"ab", "cd"});
+  CHECK(recv_calls == 3);
+}
+
+TEST_CASE("without trusting short reads, a read tries first, as Asio's own does") {
+  asio::io_context io;
+  auto busy = asio::make_work_guard(io);  // between reads, poll() does not stop it
+  pair_of_sockets peer;
+  auto r = std::make_shared<reader>(io, peer.fds[0]);
+  recv_calls = 0;
+  r->start(false);
+  io.poll();
+  peer.send("ab");
+  io.run_one();
+  r->start(false);
+  io.poll();
+  CHECK(r->got == std::vector<std::string>{"ab"});
+  CHECK(recv_calls == 3);  // the third failed with EAGAIN and waits
+  peer.send("cd");
+  io.run_one();
+  CHECK(r->got == std::vector<std::string>{"ab", "cd"});
+  CHECK(recv_calls == 4);
+}
+
+TEST_CASE("an end of stream that came with the data is seen by the next read when short reads are not trusted") {
+  // A client that sends its request and shuts down its side: the connection
+  // trusts no short read for its first request, so it answers and closes at once.
+  asio::io_context io;
+  auto busy = asio::make_work_guard(io);  // between reads, poll() does not stop it
+  pair_of_sockets peer;
+  auto r = std::make_shared<reader>(io, peer.fds[0]);
+  peer.send("ab");
+  ::shutdown(peer.fds[1], SHUT_WR);
+  r->start(false);
+  io.poll();
+  r->start(false);
+  io.poll();
+  CHECK(r->got == std::vector<std::string>{"ab", asio::error_code(asio::error::eof).message()});
+}
+
+TEST_CASE("a read that fills its buffer keeps trying: the rest is read without waiting for an event") {
+  asio::io_context io;
+  auto busy = asio::make_work_guard(io);  // between reads, poll() does not stop it
+  pair_of_sockets peer;
+  auto r = std::make_shared<reader>(io, peer.fds[0]);
+  peer.send("0123456789");
+  for (int i = 0; i < 3; ++i) {
+    r->start(true);
+    io.poll();
+  }
+  CHECK(r->got == std::vector<std::string>{"0123", "4567", "89"});
+}
+
+TEST_CASE("a waiting read releases its owner when the socket closes, and when the io_context goes") {
+  pair_of_sockets peer;
+  std::weak_ptr<reader> gone;
+  {
+    asio::io_context io;
+    auto r = std::make_shared<reader>(io, peer.fds[0]);
+    r->start(true);
+    io.poll();
+    CHECK(r.use_count() == 2);  // the waiting read holds it
+    r->socket.close();
+    io.poll();
+    CHECK(r->got == std::vector<std::string>{asio::error_code(asio::error::operation_aborted).message()});
+    CHECK(r.use_count() == 1);
+  }
+  {
+    int fds[2];
+    REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
+    auto io = std::make_unique<asio::io_context>();
+    auto r = std::make_shared<reader>(*io, fds[0]);
+    r->start(true);
+    io->poll();
+    gone = r;
+    r.reset();
+    CHECK_FALSE(gone.expired());  // only the read keeps it now
+    io.reset();                    // destroyed with the read queued: no call, the owner released
+    CHECK(gone.expired());
+    ::close(fds[1]);
+  }
+}
