@@ -36,7 +36,8 @@ class drained_read : asio::detail::reactor_op {
   /// Reads into `into`. With `trust_short_reads`, a read that returns fewer
   /// bytes than asked for ends the tries until epoll's next event.
   void start(stream_socket& socket, asio::mutable_buffer into, std::shared_ptr<Owner> owner, bool trust_short_reads) {
-    if (!reactor_) reactor_ = &asio::use_service<asio::detail::reactor>(asio::query(socket.get_executor(), asio::execution::context));
+    if (!reactor_)
+      reactor_ = &asio::use_service<asio::detail::reactor>(asio::query(socket.get_executor(), asio::execution::context));
     auto& state = socket.state();
     fd_ = state.socket_;
     into_ = into;
@@ -44,6 +45,8 @@ class drained_read : asio::detail::reactor_op {
     owner_ = std::move(owner);
     ec_ = {};
     bytes_transferred_ = 0;
+    // As Asio's own reads do: nothing to read completes at once, and the
+    // descriptor is made non-blocking at its first read.
     namespace ops = asio::detail::socket_ops;
     if (into.size() == 0 ||
         (!(state.state_ & ops::non_blocking) && !ops::set_internal_non_blocking(fd_, state.state_, true, ec_)))
@@ -65,7 +68,7 @@ class drained_read : asio::detail::reactor_op {
   static void complete(void* io, asio::detail::operation* base, const asio::error_code&, std::size_t) {
     auto* self = static_cast<drained_read*>(base);
     auto owner = std::move(self->owner_);  // the owner (and so this read) lives until the call returns
-    auto ec = self->ec_;
+    auto ec = self->ec_;  // on_read may start the next read, which resets it
     if (io) owner->on_read(ec, self->bytes_transferred_);
   }
 

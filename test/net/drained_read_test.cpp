@@ -24,9 +24,11 @@ using snasio::net::stream_socket;
 
 // What a connection would be: it owns the read and is told what it read.
 struct reader : std::enable_shared_from_this<reader> {
-  explicit reader(asio::io_context& io, int fd) : socket(io, asio::generic::stream_protocol(AF_UNIX, SOCK_STREAM), fd) {}
-  void start(bool trust_short_reads) { read.start(socket, asio::buffer(buffer), shared_from_this(), trust_short_reads); }
-  void on_read(const asio::error_code& ec, std::size_t n) { got.push_back(ec ? ec.message() : std::string(buffer.data(), n)); }
+  reader(asio::io_context& io, int fd) : socket(io, asio::generic::stream_protocol(AF_UNIX, SOCK_STREAM), fd) {}
+  void start(bool trust) { read.start(socket, asio::buffer(buffer), shared_from_this(), trust); }
+  void on_read(const asio::error_code& ec, std::size_t n) {
+    got.push_back(ec ? ec.message() : std::string(buffer.data(), n));
+  }
 
   stream_socket socket;
   drained_read<reader> read;
@@ -41,62 +43,57 @@ struct pair_of_sockets {
   int fds[2];
 };
 
-}  // namespace
+// A reader on one end of a socket pair, and the other end to send from.
+struct connected {
+  asio::io_context io;
+  // Between reads, poll() does not stop the io_context.
+  asio::executor_work_guard<asio::io_context::executor_type> busy = asio::make_work_guard(io);
+  pair_of_sockets peer;
+  std::shared_ptr<reader> r = std::make_shared<reader>(io, peer.fds[0]);
+};
 
 // A keep-alive connection's reads: each request arrives when the read is
-// already waiting, as the client sends the next only after its answer.
-TEST_CASE("after a read that returned fewer bytes than asked, the next waits for epoll instead of trying recv") {
-  asio::io_context io;
-  auto busy = asio::make_work_guard(io);  // between reads, poll() does not stop it
-  pair_of_sockets peer;
-  auto r = std::make_shared<reader>(io, peer.fds[0]);
+// already waiting, as the client sends the next only after its answer. The
+// recv calls made so far after each step: the first read (nothing there
+// yet), "ab" arriving, the next read started, "cd" arriving.
+std::vector<int> recv_calls_over_two_requests(bool trust_short_reads) {
+  connected c;
+  auto& [io, busy, peer, r] = c;
+  std::vector<int> calls;
   recv_calls = 0;
-  r->start(true);
+  r->start(trust_short_reads);
   io.poll();
-  CHECK(recv_calls == 1);  // the first read tries, finds nothing and waits
+  calls.push_back(recv_calls);
   peer.send("ab");
   io.run_one();
-  CHECK(r->got == std::vector<std::string>{"ab"});
-  CHECK(recv_calls == 2);
-
-  r->start(true);  // "ab" emptied the socket: no recv that would fail with EAGAIN
+  calls.push_back(recv_calls);
+  r->start(trust_short_reads);
   io.poll();
-  CHECK(r->got.size() == 1);
-  CHECK(recv_calls == 2);
-
+  calls.push_back(recv_calls);
+  CHECK(r->got == std::vector<std::string>{"ab"});
   peer.send("cd");  // epoll's event for it starts the read
   io.run_one();
+  calls.push_back(recv_calls);
   CHECK(r->got == std::vector<std::string>{"ab", "cd"});
-  CHECK(recv_calls == 3);
+  return calls;
+}
+
+}  // namespace
+
+TEST_CASE("after a read that returned fewer bytes than asked, the next waits for epoll instead of trying recv") {
+  // "ab" emptied the socket: the next read makes no recv that would fail with EAGAIN.
+  CHECK(recv_calls_over_two_requests(true) == std::vector<int>{1, 2, 2, 3});
 }
 
 TEST_CASE("without trusting short reads, a read tries first, as Asio's own does") {
-  asio::io_context io;
-  auto busy = asio::make_work_guard(io);  // between reads, poll() does not stop it
-  pair_of_sockets peer;
-  auto r = std::make_shared<reader>(io, peer.fds[0]);
-  recv_calls = 0;
-  r->start(false);
-  io.poll();
-  peer.send("ab");
-  io.run_one();
-  r->start(false);
-  io.poll();
-  CHECK(r->got == std::vector<std::string>{"ab"});
-  CHECK(recv_calls == 3);  // the third failed with EAGAIN and waits
-  peer.send("cd");
-  io.run_one();
-  CHECK(r->got == std::vector<std::string>{"ab", "cd"});
-  CHECK(recv_calls == 4);
+  CHECK(recv_calls_over_two_requests(false) == std::vector<int>{1, 2, 3, 4});
 }
 
 TEST_CASE("an end of stream that came with the data is seen by the next read when short reads are not trusted") {
   // A client that sends its request and shuts down its side: the connection
   // trusts no short read for its first request, so it answers and closes at once.
-  asio::io_context io;
-  auto busy = asio::make_work_guard(io);  // between reads, poll() does not stop it
-  pair_of_sockets peer;
-  auto r = std::make_shared<reader>(io, peer.fds[0]);
+  connected c;
+  auto& [io, busy, peer, r] = c;
   peer.send("ab");
   ::shutdown(peer.fds[1], SHUT_WR);
   r->start(false);
@@ -107,10 +104,8 @@ TEST_CASE("an end of stream that came with the data is seen by the next read whe
 }
 
 TEST_CASE("a read that fills its buffer keeps trying: the rest is read without waiting for an event") {
-  asio::io_context io;
-  auto busy = asio::make_work_guard(io);  // between reads, poll() does not stop it
-  pair_of_sockets peer;
-  auto r = std::make_shared<reader>(io, peer.fds[0]);
+  connected c;
+  auto& [io, busy, peer, r] = c;
   peer.send("0123456789");
   for (int i = 0; i < 3; ++i) {
     r->start(true);
