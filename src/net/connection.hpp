@@ -15,7 +15,7 @@
 #include "net/responder.hpp"
 #include "net/response_slots.hpp"
 #include "net/server_options.hpp"
-#include "net/drained_read.hpp"
+#include "net/socket_io.hpp"
 #include "net/stream_socket.hpp"
 
 namespace snasio::net {
@@ -67,6 +67,7 @@ class connection : public std::enable_shared_from_this<connection> {
   };
 
   friend class drained_read<connection>;
+  friend class whole_write<connection>;
   void do_read();
   void on_read(const asio::error_code& ec, std::size_t n);
   void process_input(bool all_received = false);
@@ -100,6 +101,7 @@ class connection : public std::enable_shared_from_this<connection> {
 
   stream_socket socket_;
   drained_read<connection> read_;
+  whole_write<connection> write_;
   asio::steady_timer timer_;
   const server_options& options_;
   request_handler& handler_;
@@ -112,7 +114,7 @@ class connection : public std::enable_shared_from_this<connection> {
   state state_ = state::open;
   response_slots slots_;               // responses owed, in request order
   std::vector<std::string> writing_;  // the responses of the write in flight
-  std::vector<asio::const_buffer> gather_;  // ...as buffers, when there are several
+  std::vector<asio::const_buffer> gather_;  // ...as buffers
   std::vector<listening> written_;          // listeners to tell their answers are written
   std::size_t stream_in_flight_ = 0;  // bytes of the open stream in the write in flight
   std::size_t in_flight_ = 0;         // bytes of the write in flight

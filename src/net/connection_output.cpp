@@ -151,14 +151,9 @@ void connection::do_write() {
   for (const auto& b : writing_) in_flight_ += b.size();
   write_pending_ = true;
   write_started_ = clock::now();
-  auto done = [self = shared_from_this()](const asio::error_code& ec, std::size_t) { self->on_write(ec); };
-  if (writing_.size() == 1) {
-    asio::async_write(socket_, asio::buffer(writing_.front()), std::move(done));
-  } else {
-    gather_.clear();
-    for (const auto& b : writing_) gather_.emplace_back(asio::buffer(b));
-    asio::async_write(socket_, gather_, std::move(done));
-  }
+  gather_.clear();
+  for (const auto& b : writing_) gather_.emplace_back(asio::buffer(b));
+  write_.start(socket_, gather_, shared_from_this());
   arm_timer();
 }
 

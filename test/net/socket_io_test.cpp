@@ -1,4 +1,4 @@
-#include "net/drained_read.hpp"
+#include "net/socket_io.hpp"
 
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -21,17 +21,21 @@ namespace {
 
 using snasio::net::drained_read;
 using snasio::net::stream_socket;
+using snasio::net::whole_write;
 
-// What a connection would be: it owns the read and is told what it read.
+// What a connection would be: it owns a read and a write and is told how they went.
 struct reader : std::enable_shared_from_this<reader> {
   reader(asio::io_context& io, int fd) : socket(io, asio::generic::stream_protocol(AF_UNIX, SOCK_STREAM), fd) {}
   void start(bool trust) { read.start(socket, asio::buffer(buffer), shared_from_this(), trust); }
   void on_read(const asio::error_code& ec, std::size_t n) {
     got.push_back(ec ? ec.message() : std::string(buffer.data(), n));
   }
+  void on_write(const asio::error_code& ec) { wrote.push_back(ec ? ec.message() : "all"); }
 
   stream_socket socket;
   drained_read<reader> read;
+  whole_write<reader> write;
+  std::vector<std::string> wrote;
   std::array<char, 4> buffer{};
   std::vector<std::string> got;
 };
@@ -40,6 +44,12 @@ struct pair_of_sockets {
   pair_of_sockets() { REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0); }
   ~pair_of_sockets() { ::close(fds[1]); }  // fds[0] belongs to the reader's socket
   void send(const std::string& s) { REQUIRE(::write(fds[1], s.data(), s.size()) == ssize_t(s.size())); }
+  std::string receive_all_there_is() {
+    std::string out(1 << 16, '\0');
+    ssize_t n = ::recv(fds[1], out.data(), out.size(), MSG_DONTWAIT);
+    out.resize(n > 0 ? std::size_t(n) : 0);
+    return out;
+  }
   int fds[2];
 };
 
@@ -142,4 +152,45 @@ TEST_CASE("a waiting read releases its owner when the socket closes, and when th
     CHECK(gone.expired());
     ::close(fds[1]);
   }
+}
+
+TEST_CASE("a write sends every byte of its buffers, in order, across the sends a full socket cuts short") {
+  connected c;
+  auto& [io, busy, peer, r] = c;
+  int small = 4096;
+  REQUIRE(::setsockopt(peer.fds[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof small) == 0);
+  // More buffers than one sendmsg takes (64), of sizes that end sends mid-buffer.
+  std::vector<std::string> pieces;
+  std::string expected;
+  for (int i = 0; i < 150; ++i) {
+    pieces.push_back(std::string(std::size_t(1 + i * 37 % 3001), char('a' + i % 26)));
+    expected += pieces.back();
+  }
+  std::vector<asio::const_buffer> buffers;
+  for (const auto& p : pieces) buffers.push_back(asio::buffer(p));
+  r->write.start(r->socket, buffers, r);
+  std::string received;
+  for (int rounds = 0; r->wrote.empty() && rounds < 100000; ++rounds) {
+    io.poll();
+    received += peer.receive_all_there_is();
+  }
+  received += peer.receive_all_there_is();
+  CHECK(r->wrote == std::vector<std::string>{"all"});
+  CHECK(received.size() == expected.size());
+  CHECK(received == expected);
+}
+
+TEST_CASE("a write the peer never reads waits, and releases its owner when the socket closes") {
+  connected c;
+  auto& [io, busy, peer, r] = c;
+  std::string lots(8 << 20, 'x');  // more than the socket pair's buffers hold
+  std::vector<asio::const_buffer> buffers{asio::buffer(lots)};
+  r->write.start(r->socket, buffers, r);
+  io.poll();
+  CHECK(r->wrote.empty());
+  CHECK(r.use_count() == 2);  // the fixture's and the waiting write's
+  r->socket.close();
+  io.poll();
+  CHECK(r->wrote == std::vector<std::string>{asio::error_code(asio::error::operation_aborted).message()});
+  CHECK(r.use_count() == 1);
 }
