@@ -26,7 +26,8 @@ class queued_io : protected asio::detail::reactor_op {
   /// which the reactor tries at once and again at each event until it is
   /// done. With `nothing_to_do` it completes at once, as Asio's own do.
   void queue(stream_socket& socket, int op_type, std::shared_ptr<Owner> owner, bool nothing_to_do) {
-    if (!reactor_) reactor_ = &asio::use_service<asio::detail::reactor>(asio::query(socket.get_executor(), asio::execution::context));
+    if (!reactor_)
+      reactor_ = &asio::use_service<asio::detail::reactor>(asio::query(socket.get_executor(), asio::execution::context));
     auto& state = socket.state();
     fd_ = state.socket_;
     owner_ = std::move(owner);
@@ -101,8 +102,8 @@ class drained_read : public queued_io<Owner> {
   bool trust_short_reads_ = false;
 };
 
-/// A connection's write: every byte of its buffers, in as few `sendmsg`
-/// calls as the socket takes them, then `on_write(error)` to the owner.
+/// A connection's write: every byte of its buffers, in as few `send` and
+/// `sendmsg` calls as the socket takes them, then `on_write(error)` to the owner.
 template <class Owner>
 class whole_write : public queued_io<Owner> {
  public:
@@ -125,10 +126,11 @@ class whole_write : public queued_io<Owner> {
     const auto& b = *self->buffers_;
     while (self->next_ < b.size()) {
       iovec iov[max_iovecs];
-      std::size_t n = 0;
+      std::size_t n = 0, bytes = 0;
       for (std::size_t i = self->next_; i < b.size() && n < max_iovecs; ++i, ++n) {
         std::size_t skip = i == self->next_ ? self->offset_ : 0;
         iov[n] = {const_cast<char*>(static_cast<const char*>(b[i].data())) + skip, b[i].size() - skip};
+        bytes += iov[n].iov_len;
       }
       // send(2) for one buffer: the kernel's sendmsg(2) copies in the message and its iovecs first.
       namespace ops = asio::detail::socket_ops;
@@ -137,6 +139,7 @@ class whole_write : public queued_io<Owner> {
                              : ops::non_blocking_send(self->fd_, iov, n, 0, self->ec_, sent);
       if (!finished) return status::not_done;
       if (self->ec_) return status::done;
+      if (sent == 0 && bytes > 0) return status::not_done;  // no room after all: wait for epoll
       self->bytes_transferred_ += sent;
       // Past the buffers sent whole, into the one sent in part.
       for (sent += self->offset_; self->next_ < b.size() && sent >= b[self->next_].size(); ++self->next_)

@@ -5,7 +5,8 @@
 namespace snasio::net {
 
 /// A connection's socket: TCP, or a Unix socket with --uds. It is Asio's
-/// socket, opened up only so that `drained_read` can queue its reads.
+/// socket, opened up only so that the connection's own read and write
+/// (socket_io.hpp) can be queued in its reactor.
 class stream_socket : public asio::generic::stream_protocol::socket {
  public:
   using base = asio::generic::stream_protocol::socket;
