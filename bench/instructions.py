@@ -15,6 +15,7 @@ import glob
 import os
 import pathlib
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -64,12 +65,13 @@ def inclusive(dumps, function):
 
 
 def measure(binary, app_dir, path, seconds, connections, script=None, keep=None, functions=(), refused=False,
-            modules=()):
+            modules=(), serve_args=()):
     out_dir = tempfile.mkdtemp(prefix="snasio-callgrind-")
     port = free_port()
     proc = subprocess.Popen(
         ["valgrind", "--tool=callgrind", "--separate-threads=yes", f"--callgrind-out-file={out_dir}/cg.out",
-         binary, "--port", str(port), "--app-dir", app_dir, *(a for m in modules for a in ("--module", m))],
+         binary, "--port", str(port), "--app-dir", app_dir, *(a for m in modules for a in ("--module", m)),
+         *serve_args],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_ready(port, proc, timeout=120)
@@ -103,6 +105,7 @@ def main():
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--script", help="a wrk Lua script (a POST body, say)")
     parser.add_argument("--refused", action="store_true", help="the path is answered 4xx (a 422 case): expect that")
+    parser.add_argument("--serve-args", default="", help="more flags for snasio-serve: \"--compress gzip\", say")
     parser.add_argument("--keep", help="keep each binary's measured dumps in KEEP/NAME (callgrind_annotate reads them)")
     args = parser.parse_args()
     print(f"| binary | path | requests | instructions per request | by thread (1 = reactor) |")
@@ -111,7 +114,7 @@ def main():
         name, _, binary = spec.partition("=")
         requests, totals = measure(binary, args.app_dir, args.path, args.seconds, args.connections,
                                   args.script, os.path.join(args.keep, name) if args.keep else None,
-                                  refused=args.refused)
+                                  refused=args.refused, serve_args=shlex.split(args.serve_args))
         if not requests:
             print(f"| {name} | {args.path} | 0 | – | a stalled run: try again |", flush=True)
             continue

@@ -60,9 +60,10 @@ bool dispatcher::answered_around(http::request& req, const std::string& path, co
     }
   }
   http::coding coding = http::coding::identity;
-  if (around_.compression.enabled()) coding = http::choose_coding(req.header("Accept-Encoding"), around_.compression);
-  if (!vary_.empty() || !extra.empty() || coding != http::coding::identity)
-    to.finish_with(std::move(extra), coding, &around_.compression, vary_);
+  if (around_.compression.enabled())
+    if (std::string_view accept = req.header("Accept-Encoding"); !accept.empty())
+      coding = http::choose_coding(accept, around_.compression);
+  if (!extra.empty() || coding != http::coding::identity) to.finish_with(std::move(extra), coding, &around_.compression);
   if (rate_) {
     if (unsigned wait = rate_->admit(req.client_host, middleware::rate_limiter::clock::now())) {
       later = answer(too_many(wait), req, path, to);

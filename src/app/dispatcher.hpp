@@ -51,6 +51,9 @@ class dispatcher final : public net::request_handler {
   /// A connection's refusal (413, 400, 408 after the head) goes through the
   /// app's on_response and on_error hooks when it has any.
   net::listening refused(http::request&& req, http::response answer, const net::responder& to) override;
+  /// With CORS that varies by origin, or compression: every answer says so
+  /// (its own, a native route's, a refusal's), whatever the request asked.
+  std::string_view vary() const override { return vary_; }
   /// The server has begun to drain (event streams end).
   void draining();
   /// The app could not be imported (under --reload): every path no native
@@ -108,7 +111,7 @@ class dispatcher final : public net::request_handler {
   std::unique_ptr<file_pump> pump_;
   std::unique_ptr<deadlines> deadlines_;
   bool around_active_ = false;  // any of CORS, compression, a global rate limit, a static mount
-  std::string vary_;            // the Vary line of every answer CORS or compression touches ("" for none)
+  std::string vary_;            // the Vary line of every answer, for CORS and compression ("" for none)
   std::optional<std::size_t> own_answers_;  // the Python route the server's own answers go through, if any
 };
 

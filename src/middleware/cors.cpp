@@ -26,11 +26,7 @@ bool same_origin(const http::request& req, std::string_view origin) {
   return scheme_end != std::string_view::npos && http::iequals(origin.substr(scheme_end + 3), req.header("Host"));
 }
 
-http::response refused(std::string reason, http::header_list headers) {
-  auto r = http::response::error(403, reason);
-  r.headers = std::move(headers);
-  return r;
-}
+http::response refused(const std::string& reason) { return http::response::error(403, reason); }
 }  // namespace
 
 cors::cors() = default;
@@ -70,32 +66,27 @@ void cors::allow_origin(std::string_view origin, http::header_list& headers) con
 std::optional<http::response> cors::decide(const http::request& req, http::header_list& headers) const {
   std::string_view origin = req.header("Origin");
   if (origin.empty() || same_origin(req, origin)) return std::nullopt;  // not a cross-origin request
-  http::header_list own;  // an answer of its own says that it depends on Origin itself
-  if (varies()) own.push_back({"Vary", "Origin"});
-  if (req.method == "OPTIONS" && !req.header("Access-Control-Request-Method").empty())
-    return preflight(req, origin, own);
-  if (!origin_allowed(origin)) return refused("Origin '" + std::string(origin) + "' is not allowed", std::move(own));
+  if (req.method == "OPTIONS" && !req.header("Access-Control-Request-Method").empty()) return preflight(req, origin);
+  if (!origin_allowed(origin)) return refused("Origin '" + std::string(origin) + "' is not allowed");
   allow_origin(origin, headers);
   if (!expose_.empty()) headers.push_back({"Access-Control-Expose-Headers", expose_});
   return std::nullopt;
 }
 
-std::optional<http::response> cors::preflight(const http::request& req, std::string_view origin,
-                                              http::header_list& headers) const {
-  if (!origin_allowed(origin)) return refused("Origin '" + std::string(origin) + "' is not allowed", std::move(headers));
+std::optional<http::response> cors::preflight(const http::request& req, std::string_view origin) const {
+  if (!origin_allowed(origin)) return refused("Origin '" + std::string(origin) + "' is not allowed");
   std::string_view method = http::trim(req.header("Access-Control-Request-Method"));
-  if (!contains(policy_.methods, method))
-    return refused("method " + std::string(method) + " is not allowed", std::move(headers));
+  if (!contains(policy_.methods, method)) return refused("method " + std::string(method) + " is not allowed");
   std::string_view asked = req.header("Access-Control-Request-Headers");
   for (std::size_t at = 0; !any_header_ && at < asked.size();) {
     std::size_t end = std::min(asked.find(',', at), asked.size());
     std::string_view name = http::trim(asked.substr(at, end - at));
     if (!name.empty() && !contains(policy_.headers, name))
-      return refused("header " + std::string(name) + " is not allowed", std::move(headers));
+      return refused("header " + std::string(name) + " is not allowed");
     at = end + 1;
   }
-  http::response r{204, "", std::move(headers), ""};
-  r.headers.reserve(r.headers.size() + 6);
+  http::response r{204, "", {}, ""};
+  r.headers.reserve(6);
   allow_origin(origin, r.headers);
   r.headers.push_back({"Access-Control-Allow-Methods", methods_});
   if (!asked.empty()) r.headers.push_back({"Access-Control-Allow-Headers", std::string(http::trim(asked))});

@@ -40,19 +40,17 @@ class cors {
   bool enabled() const noexcept { return policy_.enabled(); }
 
   /// What to do with `req`: nullopt to go on (its CORS headers, if any,
-  /// appended to `headers`), or the answer itself (a preflight's, or 403,
-  /// with `Vary: Origin` when varies()).
+  /// appended to `headers`), or the answer itself (a preflight's, or 403).
   std::optional<http::response> decide(const http::request& req, http::header_list& headers) const;
   /// Whether answers depend on Origin, and so carry `Vary: Origin` (for
   /// caches): unless they are the same for every origin. The server adds
-  /// that line to every answer but decide()'s own, cross-origin or not.
+  /// that line to every answer, decide()'s own included, cross-origin or not.
   bool varies() const noexcept { return !any_origin_ || policy_.credentials; }
 
  private:
   bool origin_allowed(std::string_view origin) const;
   void allow_origin(std::string_view origin, http::header_list& headers) const;
-  std::optional<http::response> preflight(const http::request& req, std::string_view origin,
-                                          http::header_list& headers) const;
+  std::optional<http::response> preflight(const http::request& req, std::string_view origin) const;
 
   cors_policy policy_;
   std::unique_ptr<re2::RE2> pattern_;

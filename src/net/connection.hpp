@@ -52,8 +52,7 @@ class connection : public std::enable_shared_from_this<connection> {
   /// Whether slot `slot` still waits for its answer.
   bool owes(std::uint64_t slot) const { return slots_.waiting(slot) != nullptr; }
   /// Headers and a coding for whatever answer slot `slot` gets, while it waits (through a responder).
-  void finish_with(std::uint64_t slot, http::header_list headers, http::coding c, const http::compression_policy* p,
-                   std::string_view vary);
+  void finish_with(std::uint64_t slot, http::header_list headers, http::coding c, const http::compression_policy* p);
 
  private:
   using clock = std::chrono::steady_clock;

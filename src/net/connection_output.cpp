@@ -8,6 +8,7 @@
 
 #include "http/forwarded.hpp"
 #include "net/connection_manager.hpp"
+#include "net/request_handler.hpp"
 
 namespace snasio::net {
 
@@ -30,9 +31,8 @@ void connection::respond(std::uint64_t slot, const http::response& r) {
 }
 
 void connection::finish_with(std::uint64_t slot, http::header_list headers, http::coding c,
-                             const http::compression_policy* p, std::string_view vary) {
+                             const http::compression_policy* p) {
   if (http::framing* f = slots_.waiting(slot)) {
-    f->vary = vary;
     f->extra_headers = std::move(headers);
     f->encode = c;
     f->compression = p;
@@ -104,6 +104,7 @@ void connection::offer_room() {
 std::uint64_t connection::reserve_for(http::request& req, http::framing&& f) {
   req.request_id = manager_.request_id(req.header("X-Request-ID"));
   if (options_.request_id_header) f.request_id = req.request_id;
+  f.vary = handler_.vary();
   std::uint64_t slot = slots_.reserve(std::move(f));
   if (!safe_method(req.method)) slots_.mark_unsafe(slot);
   if (peer_trusted_ && http::has_forwarding(req.headers)) {

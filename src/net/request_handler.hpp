@@ -18,6 +18,11 @@ class request_handler {
   /// that comes later names who listens for what becomes of it.
   virtual listening handle(http::request&& req, const responder& to) = 0;
 
+  /// The Vary line every answer carries ("" for none): the request headers
+  /// the handler's answers depend on, whatever the answer (text that outlives
+  /// every answer). The connection puts it in the answer's framing.
+  virtual std::string_view vary() const { return {}; }
+
   /// Sends `answer`, the connection's refusal of `req` (a request whose head
   /// was read but which cannot be served: a body past its limit, say). A
   /// handler may let the application see it on its way; by default it goes

@@ -8,9 +8,8 @@ void responder::send(const http::response& r) const {
   if (auto c = conn_.lock()) c->respond(slot_, r);
 }
 
-void responder::finish_with(http::header_list headers, http::coding c, const http::compression_policy* p,
-                            std::string_view vary) const {
-  if (auto conn = conn_.lock()) conn->finish_with(slot_, std::move(headers), c, p, vary);
+void responder::finish_with(http::header_list headers, http::coding c, const http::compression_policy* p) const {
+  if (auto conn = conn_.lock()) conn->finish_with(slot_, std::move(headers), c, p);
 }
 
 bool responder::owed() const {

@@ -29,11 +29,10 @@ class responder {
   void send(const http::response& r) const;
   /// Hands over a piece of a streamed response sent before (reactor thread only).
   void send_piece(std::string_view bytes, piece_end end) const;
-  /// Adds `headers` (and a Vary line, `vary`: text that outlives the answer)
-  /// to whatever answer this request gets, and compresses it with `c` where
-  /// `p` covers it (reactor thread only, before send()).
+  /// Adds `headers` to whatever answer this request gets, and compresses it
+  /// with `c` where `p` covers it (reactor thread only, before send()).
   void finish_with(http::header_list headers, http::coding c = http::coding::identity,
-                   const http::compression_policy* p = nullptr, std::string_view vary = {}) const;
+                   const http::compression_policy* p = nullptr) const;
   /// Whether the answer is still owed: the client is there and nothing was sent yet (reactor thread only).
   bool owed() const;
   /// Whether the connection that asked is gone (safe from any thread).

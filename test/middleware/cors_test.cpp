@@ -40,7 +40,7 @@ TEST_CASE("a preflight from an allowed origin is answered 204 with what it may d
   CHECK(http::find_header(r->headers, "Access-Control-Allow-Methods") == "GET, POST");
   CHECK(http::find_header(r->headers, "Access-Control-Allow-Headers") == "content-type, x-custom");
   CHECK(http::find_header(r->headers, "Access-Control-Max-Age") == "3600");
-  CHECK(http::find_header(r->headers, "Vary") == "Origin");
+  CHECK(http::find_header(r->headers, "Vary").empty());  // the server adds it
   CHECK(http::find_header(r->headers, "Access-Control-Allow-Private-Network").empty());
 }
 
@@ -66,7 +66,7 @@ TEST_CASE("a preflight is refused 403 for an origin, a method or a header not al
   CHECK(refused->body.find("DELETE") != std::string::npos);
 }
 
-TEST_CASE("an actual request gets its headers, or 403; one without Origin only Vary", "[cors]") {
+TEST_CASE("an actual request gets its headers, or 403; one without Origin nothing", "[cors]") {
   middleware::cors_policy p;
   p.origins = {"https://example.com"};
   p.expose = {"X-Total-Count", "X-Request-Id"};
@@ -85,7 +85,7 @@ TEST_CASE("an actual request gets its headers, or 403; one without Origin only V
   REQUIRE(r);
   CHECK(r->status == 403);
   CHECK(r->body == R"({"error":"Origin 'https://evil.com' is not allowed"})");
-  CHECK(http::find_header(r->headers, "Vary") == "Origin");  // an answer of its own says so itself
+  CHECK(http::find_header(r->headers, "Vary").empty());  // its own too: the server adds it (varies())
 
   extra.clear();
   CHECK_FALSE(c.decide(request("GET", {}), extra));
@@ -156,7 +156,7 @@ TEST_CASE("preflights: any header, empty names in the list, credentials with a w
   CHECK(r->status == 204);
   CHECK(http::find_header(r->headers, "Access-Control-Allow-Origin") == "https://x.example");
   CHECK(http::find_header(r->headers, "Access-Control-Allow-Credentials") == "true");
-  CHECK(http::find_header(r->headers, "Vary") == "Origin");
+  CHECK(http::find_header(r->headers, "Vary").empty());  // the server adds it
   middleware::cors_policy named;
   named.origins = {"https://a.example"};
   named.headers = {"X-One"};

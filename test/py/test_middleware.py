@@ -84,7 +84,8 @@ def test_a_preflight_is_answered_natively_on_every_path(srv, path):
     assert "POST" in headers["Access-Control-Allow-Methods"]
     assert headers["Access-Control-Allow-Headers"] == "content-type, x-custom"
     assert headers["Access-Control-Max-Age"] == "120"
-    assert vary(headers) == {"Origin"}  # a preflight's answer is not compressed
+    # Every answer says what it depends on: a preflight's answer too, in one line.
+    assert headers.get_all("Vary") == ["Origin, Accept-Encoding"] and "Content-Encoding" not in headers
 
 
 @pytest.mark.parametrize("asked, why", [({"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"}, "Origin"),
@@ -95,6 +96,14 @@ def test_a_preflight_not_allowed_is_403_saying_why(srv, asked, why):
     status, headers, body = fetch(srv, "/json", "OPTIONS", headers=asked)
     assert status == 403 and why in body["error"]
     assert "Access-Control-Allow-Origin" not in headers
+    assert headers.get_all("Vary") == ["Origin, Accept-Encoding"]
+
+
+@pytest.mark.parametrize("path", ["/health", "/%zz", "/a%00b"])
+def test_a_native_answer_and_the_servers_own_refusals_say_what_answers_vary_by(srv, path):
+    status, headers, _ = raw(srv, "GET", path)
+    assert status == (200 if path == "/health" else 400)
+    assert headers.get_all("Vary") == ["Origin, Accept-Encoding"]
 
 
 @pytest.mark.parametrize("path, status", [("/json", 200), ("/nowhere", 404), ("/json?x=1", 200), ("/typed/x", 422),
