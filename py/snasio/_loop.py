@@ -193,7 +193,7 @@ def carry_on(task, coroutine, waits_on, job_id: int):
     """A Task carries on the handler whose step, run by the server, waits on
     `waits_on` (a future; None when it was cancelled at a bare yield);
     `task`, its current task until now, passes calls on to it from here."""
-    task._task = asyncio.Task(_run(coroutine, job_id, waits_on, task._cancels), loop=_loop, name=task._name,
+    task._task = asyncio.Task(_run(coroutine, job_id, waits_on, task._cancels or ()), loop=_loop, name=task._name,
                               context=task._context)
     return task
 
@@ -208,13 +208,14 @@ class HandlerTask:
     asyncio.timeout and TaskGroup, entered before, call later),
     add_done_callback()... Before then, a cancel() is kept for the next wait,
     and what only a Task has (its result, its callbacks) raises
-    AttributeError. The server reads _task and _cancels directly (slots)."""
+    AttributeError. The server makes each one itself, filling its slots as
+    __init__ would, and reads _task and _cancels (None until a cancel)."""
 
     __slots__ = ("_name", "_context", "_coro", "_job_id", "_task", "_cancels")
 
     def __init__(self, name, context, coro, job_id):
         self._name, self._context, self._coro, self._job_id = name, context, coro, job_id
-        self._task, self._cancels = None, []
+        self._task, self._cancels = None, None
 
     def get_name(self):
         return self._task.get_name() if self._task else self._name
@@ -236,18 +237,20 @@ class HandlerTask:
     def cancel(self, msg=None):
         if self._task:
             return self._task.cancel(msg)
+        if self._cancels is None:
+            self._cancels = []
         self._cancels.append(msg)
         return True
 
     def cancelling(self):
-        return self._task.cancelling() if self._task else len(self._cancels)
+        return self._task.cancelling() if self._task else len(self._cancels or ())
 
     def uncancel(self):
         if self._task:
             return self._task.uncancel()
         if self._cancels:
             self._cancels.pop()
-        return len(self._cancels)
+        return len(self._cancels or ())
 
     def done(self):
         return self._task.done() if self._task else False

@@ -92,29 +92,63 @@ handler_call::started handler_call::start(const job& j, PyObject* request, PyObj
   }
   // Its first step, in a context of its own as a Task's would be.
   parked p{j.id, j.route, {}, py_ref::steal(PyContext_CopyCurrent()), std::move(coroutine), std::move(id)};
-  PyObject* stand_in_args[] = {name, p.context.get(), p.coroutine.get(), p.job_id_object.get()};
-  if (p.context) p.stand_in = py_ref::steal(PyObject_Vectorcall(py_.handler_task.get(), stand_in_args, 4, nullptr));
-  return p.stand_in ? step(p, eager_loop) : started{};
+  return p.context && (p.stand_in = stand_in(p, name)) ? step(p, eager_loop) : started{};
+}
+
+// A new HandlerTask, filled in place as HandlerTask(name, context, coro,
+// job_id) would be (its __init__ would cost more than the handler's step).
+py_ref handler_call::stand_in(const parked& p, PyObject* name) const {
+  auto* type = reinterpret_cast<PyTypeObject*>(py_.handler_task.get());
+  py_ref task = py_ref::steal(type->tp_alloc(type, 0));
+  if (!task) return {};
+  const auto& f = py_.handler_task_fields;
+  for (auto [offset, value] : {std::pair{f.name, name}, {f.context, p.context.get()}, {f.coro, p.coroutine.get()},
+                               {f.job_id, p.job_id_object.get()}, {f.task, Py_None}, {f.cancels, Py_None}})
+    request_layout::field(task.get(), offset) = py_ref::borrow(value).release();
+  return task;
 }
 
 handler_call::started handler_call::resume(parked& p, PyObject* loop) {
-  PyObject* task = request_layout::field(p.stand_in.get(), py_.handler_task_task);
+  PyObject* task = request_layout::field(p.stand_in.get(), py_.handler_task_fields.task);
   if (task && task != Py_None) {  // cancelled while parked: a Task has it now
     started s;
     s.task = std::move(p.stand_in);
     return s;
   }
   // A cancel asked for meanwhile (a timeout, a TaskGroup) arrives at its wait.
-  PyObject* cancels = request_layout::field(p.stand_in.get(), py_.handler_task_cancels);
+  PyObject* cancels = request_layout::field(p.stand_in.get(), py_.handler_task_fields.cancels);
   if (cancels && PyList_Check(cancels) && PyList_GET_SIZE(cancels) > 0) return carry_on(p, Py_None);
   return step(p, loop);
 }
 
+namespace {
+// `task` is the current task of `loop` for one step, written where
+// asyncio.current_task() reads it (`tasks`), and with the checks
+// asyncio.tasks._enter_task and _leave_task make: no other task is current
+// when it enters, and it still is when it leaves.
+bool enter_task(PyObject* tasks, PyObject* loop, PyObject* task) {
+  if (PyObject* other = PyDict_GetItemWithError(tasks, loop)) {
+    PyErr_Format(PyExc_RuntimeError, "cannot step %R: task %R is running on its loop", task, other);
+    return false;
+  }
+  return !PyErr_Occurred() && PyDict_SetItem(tasks, loop, task) == 0;
+}
+
+bool leave_task(PyObject* tasks, PyObject* loop, PyObject* task) {
+  PyObject* current = PyDict_GetItemWithError(tasks, loop);
+  if (current == task) return PyDict_DelItem(tasks, loop) == 0;
+  if (!PyErr_Occurred())
+    PyErr_Format(PyExc_RuntimeError, "%R ended its step while %R was its loop's current task", task,
+                 current ? current : Py_None);
+  return false;
+}
+}  // namespace
+
 // One step of a handler, with its HandlerTask as the current task: a value
 // returned comes back without a StopIteration made for it.
 handler_call::started handler_call::step(parked& p, PyObject* loop) {
-  PyObject* current[] = {loop, p.stand_in.get()};
-  if (!py_ref::steal(PyObject_Vectorcall(py_.enter_task.get(), current, 2, nullptr))) return {};
+  PyObject* tasks = py_.current_tasks.get();
+  if (!enter_task(tasks, loop, p.stand_in.get())) return {};
   PyObject* out = nullptr;
   PySendResult sent = PYGEN_ERROR;
   if (PyContext_Enter(p.context.get()) == 0) {
@@ -122,7 +156,7 @@ handler_call::started handler_call::step(parked& p, PyObject* loop) {
     PyContext_Exit(p.context.get());  // (leaves what the handler raised set)
   }
   py_ref outcome = sent == PYGEN_ERROR ? fetch_exception() : py_ref::steal(out);
-  if (!py_ref::steal(PyObject_Vectorcall(py_.leave_task.get(), current, 2, nullptr))) return {};
+  if (!leave_task(tasks, loop, p.stand_in.get())) return {};
   started s;
   if (sent != PYGEN_NEXT) {
     s.done = true;

@@ -62,6 +62,7 @@ class handler_call {
   bool arguments(const job& j, PyObject* request, PyObject* pool, PyObject** out) const;
   started step(parked& p, PyObject* loop);
   started carry_on(parked& p, PyObject* waits_on);
+  py_ref stand_in(const parked& p, PyObject* name) const;
 
   const endpoint_table& endpoints_;
   const py_objects& py_;

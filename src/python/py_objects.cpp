@@ -116,13 +116,16 @@ py_objects py_objects::load(const std::string& package_dir) {
   py.request = request_layout::read(contract.get(), py.request_class.get());
   py.text_media_types = read_text_media_types(contract.get());
   const std::string why = "(the server steps parked handlers: python/handler_call.cpp)";
-  py.handler_task_task = slot_offset(py.handler_task.get(), "_task", "snasio._loop.HandlerTask", why);
-  py.handler_task_cancels = slot_offset(py.handler_task.get(), "_cancels", "snasio._loop.HandlerTask", why);
+  auto& f = py.handler_task_fields;
+  for (auto [offset, name] : {std::pair{&f.name, "_name"}, {&f.context, "_context"}, {&f.coro, "_coro"},
+                              {&f.job_id, "_job_id"}, {&f.task, "_task"}, {&f.cancels, "_cancels"}})
+    *offset = slot_offset(py.handler_task.get(), name, "snasio._loop.HandlerTask", why);
   py.run_batch = lookup("_snasio:_run_batch");
   py.uuid_class = lookup("uuid:UUID");
   py.cancelled_error = lookup("asyncio:CancelledError");
-  py.enter_task = lookup("asyncio.tasks:_enter_task");
-  py.leave_task = lookup("asyncio.tasks:_leave_task");
+  py.current_tasks = lookup("asyncio.tasks:_current_tasks");
+  if (py.current_tasks && !PyDict_Check(py.current_tasks.get()))
+    PyErr_SetString(PyExc_TypeError, ("asyncio.tasks._current_tasks is not a dict " + why).c_str());
   if (!PyErr_Occurred()) py.http_scheme = py_ref::steal(PyUnicode_InternFromString("http"));
   if (!PyErr_Occurred()) py.https_scheme = py_ref::steal(PyUnicode_InternFromString("https"));
   for (std::size_t i = 0; i < usual_methods.size() && !PyErr_Occurred(); ++i)

@@ -27,9 +27,13 @@ struct py_objects {
   py_ref required;         ///< the default of a value the request must give (snasio.params.REQUIRED)
   py_ref lower;            ///< a returned value's JSON form, one level deep (snasio._types.lower)
   request_layout request;  ///< where each field of a Request lives
-  /// Where a HandlerTask keeps its Task (None until one carries the handler)
-  /// and the cancels asked of it before then.
-  Py_ssize_t handler_task_task = 0, handler_task_cancels = 0;
+  /// Where a HandlerTask keeps what it is made with (the server fills a new
+  /// one in place, as a Request: no __init__ runs per handler), its Task
+  /// (None until one carries the handler) and the cancels asked of it
+  /// before then (None until the first).
+  struct {
+    Py_ssize_t name = 0, context = 0, coro = 0, job_id = 0, task = 0, cancels = 0;
+  } handler_task_fields;
 
   // The app, the loop and each job (their signatures: py/snasio/_contract.py).
   py_ref plan_app, openapi, start_loop, run_startup, run_loop, run_shutdown, close_loop;
@@ -40,7 +44,10 @@ struct py_objects {
   py_ref run_batch;        ///< _snasio._run_batch, handed to run_loop
   py_ref uuid_class;       ///< uuid.UUID, for <uuid:...> parameters
   py_ref cancelled_error;  ///< asyncio.CancelledError
-  py_ref enter_task, leave_task;  ///< asyncio.tasks._enter_task and _leave_task: (loop, task)
+  /// asyncio's current task of each loop (asyncio.tasks._current_tasks, what
+  /// asyncio.current_task() reads): a dict the server writes as
+  /// asyncio.tasks._enter_task and _leave_task would, without their calls.
+  py_ref current_tasks;
   /// The media types whose bodies are text (snasio._contract.TEXT_MEDIA_TYPES).
   std::vector<std::string> text_media_types;
 
