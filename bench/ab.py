@@ -15,6 +15,7 @@ With several --path, every binary is loaded on every path in each round
 
 import argparse
 import pathlib
+import shlex
 import statistics
 import subprocess
 import sys
@@ -26,7 +27,8 @@ from http_bench import ROOT, free_port, start_process, wait_ready, wrk  # noqa: 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--binary", action="append", required=True, help="NAME=PATH (two or more)")
+    parser.add_argument("--binary", action="append", required=True,
+                        help="NAME=PATH, or NAME='PATH FLAGS...' for a server started with more flags (two or more)")
     parser.add_argument("--app-dir", default=str(ROOT / "bench" / "app"))
     parser.add_argument("--path", action="append", help="a path to load (repeat: every binary on every path)")
     parser.add_argument("--rounds", type=int, default=5)
@@ -37,9 +39,10 @@ def main():
     servers = {}
     try:
         for spec in args.binary:
-            name, _, path = spec.partition("=")
+            name, _, command = spec.partition("=")
             port = free_port()
-            proc = start_process([path, "--port", str(port), "--app-dir", args.app_dir])
+            path, *flags = shlex.split(command)
+            proc = start_process([path, "--port", str(port), "--app-dir", args.app_dir, *flags])
             wait_ready(port, proc)
             servers[name] = (port, proc)
         paths = args.path or ["/hello"]
