@@ -92,11 +92,7 @@ net::listening dispatcher::answer(http::response r, http::request& req, const st
     to.send(r);
     return {};
   }
-  auto ready = std::make_unique<validation::outcome>();
-  ready->status = r.status;
-  ready->content_type = std::move(r.content_type);
-  ready->body = std::move(r.body);
-  ready->headers = std::move(r.headers);
+  validation::outcome ready{r.status, std::move(r.content_type), std::move(r.body), std::move(r.headers), {}};
   return to_python(*own_answers_, std::move(req), path, {}, to, std::move(ready));
 }
 
@@ -190,7 +186,7 @@ http::response dispatcher::call_native(const native_handler& h, const http::requ
 
 net::listening dispatcher::to_python(std::size_t route, http::request&& req, std::string path,
                                      path_params params, const net::responder& to,
-                                     std::unique_ptr<validation::outcome> ready) {
+                                     std::optional<validation::outcome> ready) {
   if (const auto& limiter = route_rates_[route]; limiter && !ready) {
     if (unsigned wait = limiter->admit(req.client_host, middleware::rate_limiter::clock::now()))
       return answer(too_many(wait), req, path, to);
@@ -211,12 +207,11 @@ net::listening dispatcher::to_python(std::size_t route, http::request&& req, std
     if (params.size() > few.size()) many.resize(params.size());
     auto texts = std::span(params.size() > few.size() ? many.data() : few.data(), params.size());
     for (std::size_t i = 0; i < params.size(); ++i) texts[i] = {params[i].name, params[i].text};
-    auto checked = validator->validate({texts, req.raw_query(), req.headers, req.body, form});
+    auto& checked = ready.emplace(validator->validate({texts, req.raw_query(), req.headers, req.body, form}));
     if (checked.status != 0 && !validator->after_hooks()) {
       to.send(http::response{checked.status, std::move(checked.content_type), {}, std::move(checked.body)});
       return {};
     }
-    ready = std::make_unique<validation::outcome>(std::move(checked));
   }
   // Each member made once, where the job lives from now on (job_ptr; the
   // form's multipart views move with the body, job.hpp says why).

@@ -76,7 +76,7 @@ class dispatcher final : public net::request_handler {
  private:
   static http::response call_native(const native_handler& h, const http::request& req, const path_params& params);
   net::listening to_python(std::size_t route, http::request&& req, std::string path, path_params params,
-                           const net::responder& to, std::unique_ptr<validation::outcome> ready = nullptr);
+                           const net::responder& to, std::optional<validation::outcome> ready = std::nullopt);
   /// Sends an answer the server made itself, through the app's on_response
   /// and on_error hooks when it has any (the route planned for that).
   net::listening answer(http::response r, http::request& req, const std::string& path, const net::responder& to);
