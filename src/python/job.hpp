@@ -17,7 +17,7 @@ namespace snasio::python {
 
 /// One request for a Python route, as plain C++ values: what crosses from
 /// the reactor to the GIL thread. No PyObject* ever travels in a job.
-struct job {
+struct job final {
   std::uint64_t id = 0;                     ///< unique: names the job in the events that concern it
   std::size_t route = 0;                    ///< the Python route's id (endpoint_table)
   std::string method;
@@ -40,6 +40,11 @@ struct job {
   bool https = false;                       ///< the scheme is "https", as a trusted proxy says
   std::string request_id;                   ///< X-Request-ID, the client's or the server's
   one_shot answer;                          ///< the answer it owes its connection, exactly once
+
+  /// A job is made on the reactor and released on the thread that ran it,
+  /// at the request rate: its allocation is kept for the next job (job.cpp).
+  static void* operator new(std::size_t size);
+  static void operator delete(void* p, std::size_t size) noexcept;
 };
 
 /// A job is made once, in its own allocation, and handed on by pointer: from
