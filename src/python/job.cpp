@@ -56,7 +56,7 @@ void* job::operator new(std::size_t size) {
   return ::operator new(size);
 }
 
-void job::operator delete(void* p, std::size_t size) noexcept {
+void job::operator delete(void* p) noexcept {
   shelf& s = the_shelf();
   {
     std::lock_guard lock(s.mutex);
@@ -65,7 +65,7 @@ void job::operator delete(void* p, std::size_t size) noexcept {
       return;
     }
   }
-  ::operator delete(p, size);
+  ::operator delete(p);
 }
 
 }  // namespace snasio::python

@@ -44,7 +44,7 @@ struct job final {
   /// A job is made on the reactor and released on the thread that ran it,
   /// at the request rate: its allocation is kept for the next job (job.cpp).
   static void* operator new(std::size_t size);
-  static void operator delete(void* p, std::size_t size) noexcept;
+  static void operator delete(void* p) noexcept;
 };
 
 /// A job is made once, in its own allocation, and handed on by pointer: from
