@@ -6,22 +6,6 @@
 namespace snasio::python {
 
 namespace {
-// How many released jobs' allocations are kept for the next jobs (at most
-// this many times sizeof(job), well under a megabyte): as many as a burst
-// has in flight, mostly; past it they are freed. None under AddressSanitizer,
-// so that a job used after its release is still caught.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr std::size_t boxes_kept = 0;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr std::size_t boxes_kept = 0;
-#else
-constexpr std::size_t boxes_kept = 256;
-#endif
-#else
-constexpr std::size_t boxes_kept = 256;
-#endif
-
 // glibc serves memory that one thread takes and another gives back slowly:
 // the giving thread's cache of that size fills and stays full, the taking
 // thread's stays empty, and each goes to the shared heap under its lock
@@ -36,7 +20,7 @@ shelf& the_shelf() {
   // Never destroyed: a job may be released while the process exits.
   static shelf* s = [] {
     auto* made = new shelf;
-    made->boxes.reserve(boxes_kept);  // so that putting one back never allocates
+    made->boxes.reserve(job::boxes_kept);  // so that putting one back never allocates
     return made;
   }();
   return *s;
@@ -60,7 +44,7 @@ void job::operator delete(void* p) noexcept {
   shelf& s = the_shelf();
   {
     std::lock_guard lock(s.mutex);
-    if (s.boxes.size() < boxes_kept) {
+    if (s.boxes.size() < job::boxes_kept) {
       s.boxes.push_back(p);
       return;
     }

@@ -3,9 +3,11 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -30,6 +32,21 @@ bool readable(int fd, int timeout_ms = 0) {
 }
 
 }  // namespace
+
+TEST_CASE("a released job's allocation is the next job's, for up to job::boxes_kept of them", "[job_queue]") {
+  std::vector<job_ptr> first, second;
+  std::set<const void*> released;
+  for (std::uint64_t i = 0; i < 300; ++i) first.push_back(make_job(i));
+  for (const auto& j : first) released.insert(j.get());
+  first.clear();
+  std::size_t reused = 0;
+  for (std::uint64_t i = 0; i < 300; ++i) {
+    second.push_back(make_job(i));
+    reused += released.count(second.back().get());
+  }
+  CHECK(reused >= std::min<std::size_t>(300, job::boxes_kept));
+  CHECK(second[299]->path == "/299");  // a reused allocation holds a job made anew
+}
 
 TEST_CASE("a burst of pushes wakes the consumer once, when asked; taking clears the wake-up", "[job_queue]") {
   job_queue q(8);
