@@ -229,6 +229,7 @@ void connection::refuse(int status, std::string_view reason) {
                                       std::to_string(status) + " " + std::string(reason));
   http::framing f;
   f.keep_alive = false;
+  f.vary = handler_.vary();  // (reserve_for sets it too, for a request whose head was read)
   auto req = parser_.refused_request();
   if (!req) return respond(slots_.reserve(std::move(f)), http::response::error(status, reason));
   // Its head was read: the handler may let the application see the refusal.

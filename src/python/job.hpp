@@ -44,6 +44,7 @@ struct job final {
   /// A job is made on the reactor and released on the thread that ran it,
   /// at the request rate: its allocation is kept for the next job (job.cpp).
   static void* operator new(std::size_t size);
+  static void operator delete(void* p) noexcept;
   /// How many released jobs' allocations are kept (at most this many times
   /// sizeof(job), well under a megabyte): as many as a burst has in flight,
   /// mostly; past it they are freed. None under AddressSanitizer, so that a
@@ -60,7 +61,6 @@ struct job final {
 #else
       256;
 #endif
-  static void operator delete(void* p) noexcept;
 };
 
 /// A job is made once, in its own allocation, and handed on by pointer: from

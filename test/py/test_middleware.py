@@ -106,6 +106,16 @@ def test_a_native_answer_and_the_servers_own_refusals_say_what_answers_vary_by(s
     assert headers.get_all("Vary") == ["Origin, Accept-Encoding"]
 
 
+def test_a_request_too_malformed_to_read_is_refused_with_the_vary_line_too(srv):
+    with socket.create_connection((srv.host, srv.port), timeout=10) as s:
+        s.sendall(b"GET / HTTP/1.1\r\nHost: t\r\nNo colon here\r\n\r\n")
+        answer = b""
+        while chunk := s.recv(65536):
+            answer += chunk
+    head = answer.split(b"\r\n\r\n", 1)[0].split(b"\r\n")
+    assert head[0].startswith(b"HTTP/1.1 400 ") and b"Vary: Origin, Accept-Encoding" in head[1:]
+
+
 @pytest.mark.parametrize("path, status", [("/json", 200), ("/nowhere", 404), ("/json?x=1", 200), ("/typed/x", 422),
                                           ("/fail", 500)])
 def test_every_answer_to_an_allowed_origin_carries_the_cors_headers(srv, path, status):

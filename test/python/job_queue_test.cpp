@@ -44,7 +44,8 @@ TEST_CASE("a released job's allocation is the next job's, for up to job::boxes_k
     second.push_back(make_job(i));
     reused += released.count(second.back().get());
   }
-  CHECK(reused >= std::min<std::size_t>(300, job::boxes_kept));
+  // (Under AddressSanitizer none is kept: there only the jobs made anew are checked.)
+  if constexpr (job::boxes_kept > 0) CHECK(reused >= std::min<std::size_t>(300, job::boxes_kept));
   CHECK(second[299]->path == "/299");  // a reused allocation holds a job made anew
 }
 
