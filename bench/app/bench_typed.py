@@ -23,7 +23,7 @@ class Order:
     total: int
 
 
-@route("/typed/users/{user_id}")
+@route("/typed-users/{user_id}")
 def typed_user(user_id: int, q: Annotated[str, Query(max_length=20)] = ""):
     """/users/<int:id> with its id checked and converted on the reactor; a
     non-integer id is the 422 case, answered there without Python."""

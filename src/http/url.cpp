@@ -22,7 +22,8 @@ int escape_at(std::string_view raw, std::size_t pos) {
   return high * 16 + low;
 }
 
-/// Decodes a query key or value: '+' is a space, bad escapes stay as written.
+}  // namespace
+
 std::string decode_query_component(std::string_view raw) {
   std::string out;
   out.reserve(raw.size());
@@ -37,8 +38,6 @@ std::string decode_query_component(std::string_view raw) {
   }
   return out;
 }
-
-}  // namespace
 
 // A path with a bad escape is refused (400) rather than guessed at: the path
 // decides which handler runs, so it must mean one thing only.
@@ -61,21 +60,28 @@ std::optional<std::string> percent_decode_path(std::string_view raw) {
   return out;
 }
 
+bool next_query_pair(std::string_view& rest, std::string_view& key, std::string_view& value) {
+  while (!rest.empty()) {
+    auto amp = rest.find('&');
+    auto pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    if (pair.empty()) continue;
+    auto equals = pair.find('=');
+    key = pair.substr(0, equals);
+    value = pair.substr(equals == std::string_view::npos ? pair.size() : equals + 1);  // (never a null view)
+    return true;
+  }
+  return false;
+}
+
 // Like werkzeug's url_decode: pairs split on '&' only, empty pairs skipped,
 // the key ends at the first '='. The bytes may be any bytes; the Python
 // bridge decodes them as UTF-8 with errors="replace", as werkzeug does.
 std::vector<query_pair> parse_query(std::string_view raw, std::size_t max_pairs) {
   std::vector<query_pair> out;
-  while (!raw.empty() && out.size() <= max_pairs) {
-    auto amp = raw.find('&');
-    auto pair = raw.substr(0, amp);
-    raw = amp == std::string_view::npos ? std::string_view() : raw.substr(amp + 1);
-    if (pair.empty()) continue;
-    auto equals = pair.find('=');
-    auto key = pair.substr(0, equals);
-    auto value = equals == std::string_view::npos ? std::string_view() : pair.substr(equals + 1);
+  std::string_view key, value;
+  while (out.size() <= max_pairs && next_query_pair(raw, key, value))
     out.emplace_back(decode_query_component(key), decode_query_component(value));
-  }
   return out;
 }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <list>
+#include <memory_resource>
 #include <stdexcept>
 
 #include <rapidjson/error/en.h>
@@ -32,16 +34,14 @@ std::string text_of(const rapidjson::Value& v, const char* name) {
   return m.IsString() ? std::string(m.GetString(), m.GetStringLength()) : std::string();
 }
 
-// What a value checked became: a plain value, or JSON text.
-value value_of(const rapidjson::Value& v) {
-  value out;
+// What a value checked became, written into `out`: a plain value, or JSON text.
+void keep(const rapidjson::Value& v, value& out) {
   if (v.IsNull()) out.k = value::kind::null;
   else if (v.IsBool()) out.k = value::kind::boolean, out.boolean = v.GetBool();
   else if (v.IsInt64()) out.k = value::kind::integer, out.integer = v.GetInt64();
   else if (v.IsDouble()) out.k = value::kind::number, out.number = v.GetDouble();
   else if (v.IsString()) out.k = value::kind::string, out.text.assign(v.GetString(), v.GetStringLength());
   else out.k = value::kind::json, out.text = json_text(v);
-  return out;
 }
 
 std::string refusal(std::string_view message) { return "{\"error\":" + quoted(message) + "}"; }
@@ -144,10 +144,16 @@ outcome route_validator::validate(const request_view& r) const {
   alignas(8) char scratch_room[1024];
   rapidjson::MemoryPoolAllocator<> scratch(scratch_room, sizeof scratch_room);
   checker check(dialect_, scratch, errors);
-  std::vector<http::query_pair> query;
-  bool query_parsed = false;
-
-  std::vector<std::string_view> texts;  // one parameter's, views into the request (or `cookie`)
+  // One parameter's texts: views into the request, or into `decoded` (a
+  // query text with escapes) or `cookie`. Room for eight on the stack.
+  alignas(std::string_view) std::byte texts_room[8 * sizeof(std::string_view)];
+  std::pmr::monotonic_buffer_resource texts_pool(texts_room, sizeof texts_room);
+  std::pmr::vector<std::string_view> texts(&texts_pool);
+  texts.reserve(8);
+  std::list<std::string> decoded;  // (a list: a text's place never moves)
+  auto decode = [&](std::string_view raw) -> std::string_view {
+    return http::plain_query_component(raw) ? raw : decoded.emplace_back(http::decode_query_component(raw));
+  };
   std::string cookie;
   for (const param& p : params_) {
     using where = param::where;
@@ -156,9 +162,11 @@ outcome route_validator::validate(const request_view& r) const {
       for (const auto& [name, text] : r.path)
         if (name == p.key) texts.push_back(text);
     } else if (p.in == where::query) {
-      if (!query_parsed) query = http::parse_query(r.raw_query), query_parsed = true;
-      for (const auto& [name, text] : query)
-        if (name == p.key) texts.push_back(text);
+      // The query is read where it lies: only what is escaped is decoded.
+      std::string_view rest = r.raw_query, name, text;
+      while (http::next_query_pair(rest, name, text))
+        if (http::plain_query_component(name) ? name == p.key : http::decode_query_component(name) == p.key)
+          texts.push_back(decode(text));
     } else if (p.in == where::header) {
       for (const auto& h : r.headers)
         if (http::iequals(h.name, p.key)) texts.push_back(h.value);
@@ -190,13 +198,13 @@ outcome route_validator::validate(const request_view& r) const {
                        scratch);
       }
       check.check(p.schema->root(), items, at, true);
-      out.values.push_back(value_of(items));
+      keep(items, out.values.emplace_back());
     } else {
       // A repeated query parameter: the last wins; a header or cookie: the first.
       const std::string_view& text = p.in == where::query ? texts.back() : texts.front();
       rapidjson::Value v(text.data(), rapidjson::SizeType(text.size()), scratch);
       check.check(p.schema->root(), v, at, true, dialect_ == dialect::pydantic ? &text : nullptr);
-      out.values.push_back(value_of(v));
+      keep(v, out.values.emplace_back());
     }
     if (errors.size() > before) out.values.back() = value{};
   }
@@ -258,7 +266,7 @@ outcome route_validator::validate(const request_view& r) const {
           if (errors.size() == before && !merged && check.coercions() == coerced && (doc.IsObject() || doc.IsArray()))
             body.k = value::kind::body;
           else if (errors.size() == before)
-            body = value_of(doc);
+            keep(doc, body);
         }
       }
     } else if (media != "application/x-www-form-urlencoded" && media != "multipart/form-data" && !content_type.empty()) {
@@ -274,7 +282,7 @@ outcome route_validator::validate(const request_view& r) const {
       if (out.status == 0) {
         std::size_t before = errors.size();
         check.check(body_->schema->root(), object, body_at, true);
-        if (errors.size() == before) body = value_of(object);
+        if (errors.size() == before) keep(object, body);
       }
     }
     out.values.push_back(std::move(body));

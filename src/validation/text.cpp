@@ -1,5 +1,6 @@
 #include "validation/text.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -24,19 +25,26 @@ std::size_t code_points(std::string_view s) {
 }
 
 bool text_to_integer(std::string_view s, std::int64_t& out) {
+  // Most texts are a few plain digits (an id): read at once, no overflow possible.
+  if (!s.empty() && s.size() <= 18 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return std::from_chars(s.data(), s.data() + s.size(), out), true;
   s = trimmed(s);
   if (auto dot = s.find('.'); dot != std::string_view::npos) {
     if (s.find_first_not_of('0', dot + 1) != std::string_view::npos) return false;
     s = s.substr(0, dot);
   }
+  // The digits without the '_' between them (copied only when there is one).
   std::string digits;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '_' && i > 0 && i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i - 1])) &&
-        std::isdigit(static_cast<unsigned char>(s[i + 1])))
-      continue;
-    digits += s[i];
+  std::string_view d = s;
+  if (s.find('_') != std::string_view::npos) {
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      if (s[i] == '_' && i > 0 && i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i - 1])) &&
+          std::isdigit(static_cast<unsigned char>(s[i + 1])))
+        continue;
+      digits += s[i];
+    }
+    d = digits;
   }
-  std::string_view d = digits;
   if (!d.empty() && d[0] == '+') d.remove_prefix(1);
   auto [end, ec] = std::from_chars(d.data(), d.data() + d.size(), out);
   return !d.empty() && ec == std::errc() && end == d.data() + d.size();

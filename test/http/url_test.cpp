@@ -2,8 +2,11 @@
 
 #include <catch2/catch.hpp>
 
+using snasio::http::decode_query_component;
+using snasio::http::next_query_pair;
 using snasio::http::parse_query;
 using snasio::http::percent_decode_path;
+using snasio::http::plain_query_component;
 using snasio::http::query_pair;
 using pairs = std::vector<query_pair>;
 
@@ -36,6 +39,18 @@ TEST_CASE("parse_query splits, decodes and keeps order", "[url]") {
   CHECK(parse_query("q=%41%2b%26") == pairs{{"q", "A+&"}});
   CHECK(parse_query("k%3D=v%3D") == pairs{{"k=", "v="}});
   CHECK(parse_query("x=%FF") == pairs{{"x", "\xFF"}});
+}
+
+TEST_CASE("next_query_pair gives each pair as written, and which texts need no decoding", "[url]") {
+  std::string_view rest = "&a=1&&flag&k%3D=v+w&", key, value;
+  std::vector<std::pair<std::string_view, std::string_view>> seen;
+  while (next_query_pair(rest, key, value)) seen.emplace_back(key, value);
+  CHECK(seen == std::vector<std::pair<std::string_view, std::string_view>>{{"a", "1"}, {"flag", ""}, {"k%3D", "v+w"}});
+  CHECK(seen[1].second.data() != nullptr);  // an empty value is still a place in the query, as C APIs expect
+  CHECK(plain_query_component("abc-._~"));
+  CHECK_FALSE(plain_query_component("a+b"));
+  CHECK_FALSE(plain_query_component("a%20b"));
+  CHECK(decode_query_component("a+b%20c%zz") == "a b c%zz");
 }
 
 TEST_CASE("parse_query keeps malformed escapes literally", "[url]") {

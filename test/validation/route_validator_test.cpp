@@ -51,6 +51,31 @@ TEST_CASE("parameters from the query, path, headers and cookies are converted an
         R"({"type":"missing","loc":["headers","x-token"],"msg":"Field required","input":null}]})");
 }
 
+TEST_CASE("query keys and values are decoded as werkzeug decodes them, escaped or plain", "[route]") {
+  route_validator v(R"({"dialect":"pydantic","params":[
+      {"in":"query","key":"q s","required":true,"schema":{"type":"string"}},
+      {"in":"query","key":"ids","required":false,"many":true,"schema":{"type":"array","items":{"type":"string"}}},
+      {"in":"query","key":"n","required":true,"schema":{"type":"integer"}}]})",
+                    64);
+  // Every value but the last repeated one is dropped for a single parameter;
+  // a many parameter keeps each, plain and escaped alike, in order.
+  fake_request r{{}, "q+s=first&q%20s=a+b%26c&ids=%41&ids=b&ids=c%2Bd&ids=e+f&ids=g&ids=h&ids=i&ids=j&ids=%4B&%6E=1_000",
+                 {}, "", {}};
+  outcome ok = r.judged_by(v);
+  REQUIRE(ok.status == 0);
+  CHECK(ok.values[0].text == "a b&c");
+  CHECK(ok.values[1].text == R"(["A","b","c+d","e f","g","h","i","j","K"])");
+  CHECK(ok.values[2].integer == 1000);
+  // A key without '=' has the empty text.
+  outcome flag = fake_request{{}, "q+s&n=2", {}, "", {}}.judged_by(v);
+  REQUIRE(flag.status == 0);
+  CHECK(flag.values[0].k == value::kind::string);
+  CHECK(flag.values[0].text.empty());
+  // A key escaped differently is still the same key; a bad escape stays as written.
+  CHECK(fake_request{{}, "q%2Bs=x&q s=y&n=%zz", {}, "", {}}.judged_by(v).body.find(R"("input":"%zz")") !=
+        std::string::npos);
+}
+
 TEST_CASE("a JSON body is checked, and refused with 415 when it is not JSON or not UTF-8", "[route]") {
   route_validator v(R"({"params":[],"body":{"media":"json","required":true,
       "schema":{"type":"object","required":["price"],"properties":{"price":{"type":"number"}}}}})",
