@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -8,11 +9,41 @@
 
 namespace snasio::http {
 
+/// A Content-Type value. The server's own are string literals, held by
+/// pointer: a JSON answer's type ("application/json", one byte past the
+/// short-string buffer) takes no allocation on the thread that makes it and
+/// no release on the one that sends it. Any other text is held by copy.
+class media_text {
+ public:
+  media_text() = default;
+  /// A literal (static storage: it outlives every answer).
+  template <std::size_t N>
+  media_text(const char (&literal)[N]) noexcept : literal_(literal, N - 1) {}
+  media_text(std::string text) noexcept : own_(std::move(text)) {}
+  /// Text in static storage, such as a constant table's entry: held by view.
+  static media_text lasting(std::string_view text) noexcept {
+    media_text t;
+    t.literal_ = text;
+    return t;
+  }
+
+  std::string_view view() const noexcept { return literal_.data() ? literal_ : std::string_view(own_); }
+  operator std::string_view() const noexcept { return view(); }
+  bool empty() const noexcept { return view().empty(); }
+  std::size_t size() const noexcept { return view().size(); }
+  void clear() noexcept { literal_ = {}, own_.clear(); }
+  friend bool operator==(const media_text& a, std::string_view b) noexcept { return a.view() == b; }
+
+ private:
+  std::string_view literal_;  // set (not null): static text; else `own_`
+  std::string own_;
+};
+
 /// A response to send: status, extra headers, content type and body.
 /// Date, Server, Content-Length and Connection are added when it is serialized.
 struct response {
   int status = 200;
-  std::string content_type;  ///< empty: no Content-Type header
+  media_text content_type;  ///< empty: no Content-Type header
   header_list headers;       ///< extra headers, sent as given
   std::string body;
   /// The body follows in pieces after the head (a stream): chunked, or for

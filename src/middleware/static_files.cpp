@@ -154,7 +154,7 @@ std::optional<file_answer> static_files::serve(const http::request& req, std::st
   end = std::to_chars(end, end + 20, static_cast<unsigned long long>(st.st_size), 16).ptr;
   *end++ = '"';
   const std::string_view etag_text(etag_buf, std::size_t(end - etag_buf));
-  http::response r{200, std::string(media_type_of(rel)), {}, ""};
+  http::response r{200, http::media_text::lasting(media_type_of(rel)), {}, ""};
   r.headers = {{"ETag", std::string(etag_text)}, {"Last-Modified", http::imf_date(st.st_mtime)}, {"Accept-Ranges", "bytes"}};
   if (!m.cache_control.empty()) r.headers.push_back({"Cache-Control", m.cache_control});
   std::string_view inm = req.header("If-None-Match");

@@ -127,9 +127,10 @@ bool from_response_object(PyObject* r, std::size_t max_depth, http::response& ou
   }
   if (!convert_status(status.get(), out.status, why) || !convert_body(body.get(), max_depth, out, why)) return false;
   if (content_type.get() != Py_None) {
-    if (!utf8_or_clear(content_type.get(), out.content_type))
-      return refused(why, "content_type must be str");
-    if (!valid_header({"Content-Type", out.content_type}, why)) return false;
+    std::string type;
+    if (!utf8_or_clear(content_type.get(), type)) return refused(why, "content_type must be str");
+    if (!valid_header({"Content-Type", type}, why)) return false;
+    out.content_type = std::move(type);
   }
   if (headers.get() != Py_None && !convert_headers(headers.get(), out.headers, why)) return false;
   return add_cookies(r, out.headers, why);

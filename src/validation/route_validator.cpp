@@ -144,16 +144,12 @@ outcome route_validator::validate(const request_view& r) const {
   alignas(8) char scratch_room[1024];
   rapidjson::MemoryPoolAllocator<> scratch(scratch_room, sizeof scratch_room);
   checker check(dialect_, scratch, errors);
-  // One parameter's texts: views into the request, or into `decoded` (a
-  // query text with escapes) or `cookie`. Room for eight on the stack.
-  alignas(std::string_view) std::byte texts_room[8 * sizeof(std::string_view)];
+  // One parameter's texts, in room on the stack: views into the request, or
+  // into `decoded` (query texts with escapes) or `cookie`.
+  alignas(std::string_view) std::byte texts_room[16 * sizeof(std::string_view)];
   std::pmr::monotonic_buffer_resource texts_pool(texts_room, sizeof texts_room);
   std::pmr::vector<std::string_view> texts(&texts_pool);
-  texts.reserve(8);
   std::list<std::string> decoded;  // (a list: a text's place never moves)
-  auto decode = [&](std::string_view raw) -> std::string_view {
-    return http::plain_query_component(raw) ? raw : decoded.emplace_back(http::decode_query_component(raw));
-  };
   std::string cookie;
   for (const param& p : params_) {
     using where = param::where;
@@ -166,7 +162,8 @@ outcome route_validator::validate(const request_view& r) const {
       std::string_view rest = r.raw_query, name, text;
       while (http::next_query_pair(rest, name, text))
         if (http::plain_query_component(name) ? name == p.key : http::decode_query_component(name) == p.key)
-          texts.push_back(decode(text));
+          texts.push_back(http::plain_query_component(text) ? text
+                                                            : decoded.emplace_back(http::decode_query_component(text)));
     } else if (p.in == where::header) {
       for (const auto& h : r.headers)
         if (http::iequals(h.name, p.key)) texts.push_back(h.value);
@@ -186,16 +183,13 @@ outcome route_validator::validate(const request_view& r) const {
     if (p.many) {
       rapidjson::Value items(rapidjson::kArrayType);
       const std::string& separator = p.schema->root().separator;
-      for (const auto& t : texts) {
-        std::string_view rest = t;
-        while (!separator.empty() && rest.find(separator) != std::string_view::npos) {
-          items.PushBack(rapidjson::Value(rest.substr(0, rest.find(separator)).data(),
-                                          rapidjson::SizeType(rest.find(separator)), scratch),
-                         scratch);
-          rest.remove_prefix(rest.find(separator) + separator.size());
+      for (std::string_view rest : texts) {  // each text split at the separator, if the schema has one
+        std::size_t cut;
+        while (!separator.empty() && (cut = rest.find(separator)) != std::string_view::npos) {
+          items.PushBack(rapidjson::Value(rest.data(), rapidjson::SizeType(cut), scratch), scratch);
+          rest.remove_prefix(cut + separator.size());
         }
-        items.PushBack(rapidjson::Value(rest.data(), rapidjson::SizeType(rest.size()), scratch),
-                       scratch);
+        items.PushBack(rapidjson::Value(rest.data(), rapidjson::SizeType(rest.size()), scratch), scratch);
       }
       check.check(p.schema->root(), items, at, true);
       keep(items, out.values.emplace_back());
@@ -317,7 +311,7 @@ outcome route_validator::validate(const request_view& r) const {
   }
   if (out.status != 0) {
     if (out.content_type.empty())
-      out.content_type = out.body.starts_with("{\"type\"") ? "application/problem+json" : "application/json";
+      out.content_type = out.body.starts_with("{\"type\"") ? http::media_text("application/problem+json") : "application/json";
     out.values.clear();
   }
   return out;

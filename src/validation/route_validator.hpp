@@ -11,6 +11,7 @@
 
 #include "http/form.hpp"
 #include "http/header.hpp"
+#include "http/response.hpp"
 #include "validation/check.hpp"
 #include "validation/schema.hpp"
 
@@ -44,7 +45,7 @@ struct request_view {
 /// or the answer that refuses it (422, 415 or 400, a body ready to send).
 struct outcome {
   int status = 0;  ///< 0: valid
-  std::string content_type;
+  http::media_text content_type;
   std::string body;
   http::header_list headers;  ///< of an answer the server made (405's Allow, 429's Retry-After)
   std::vector<value> values;

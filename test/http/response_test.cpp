@@ -197,3 +197,20 @@ TEST_CASE("a response made for keep-alive can still be made the last on its conn
   std::string half = "HTTP/1.1 200 OK\r\nServer: snasio";
   CHECK_FALSE(snasio::http::make_closing(half));
 }
+
+TEST_CASE("a Content-Type literal is held by view, any other text by copy", "[response]") {
+  static constexpr char json[] = "application/json";
+  response r;
+  r.content_type = json;
+  CHECK(r.content_type.view().data() == json);  // no copy: nothing to allocate or release
+  std::string made = "text/plain; charset=latin-1";
+  r.content_type = made;
+  CHECK(r.content_type.view().data() != made.data());
+  made.assign(made.size(), 'x');
+  CHECK(r.content_type == "text/plain; charset=latin-1");
+  response copy = r;
+  r.content_type.clear();
+  CHECK(r.content_type.empty());
+  CHECK(copy.content_type == "text/plain; charset=latin-1");
+  CHECK(serialize(copy, framing{}, date).find("\r\nContent-Type: text/plain; charset=latin-1\r\n") != std::string::npos);
+}

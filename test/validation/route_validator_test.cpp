@@ -76,6 +76,14 @@ TEST_CASE("query keys and values are decoded as werkzeug decodes them, escaped o
         std::string::npos);
 }
 
+TEST_CASE("a many parameter with a separator splits each of its texts", "[route]") {
+  route_validator v(R"({"params":[{"in":"query","key":"tags","required":false,"many":true,
+      "schema":{"type":"array","separator":"||","items":{"type":"string"}}}]})",
+                    64);
+  CHECK(fake_request{{}, "tags=a||b&tags=c&tags=d||||e||", {}, "", {}}.judged_by(v).values[0].text ==
+        R"(["a","b","c","d","","e",""])");
+}
+
 TEST_CASE("a JSON body is checked, and refused with 415 when it is not JSON or not UTF-8", "[route]") {
   route_validator v(R"({"params":[],"body":{"media":"json","required":true,
       "schema":{"type":"object","required":["price"],"properties":{"price":{"type":"number"}}}}})",
