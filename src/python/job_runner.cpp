@@ -37,8 +37,11 @@ bool job_runner::run_batch() {
       running_.first_step(&j);
       auto s = handlers_.start(j, request.get(), pool.get(), eager_loop.get() == Py_None ? nullptr : eager_loop.get());
       running_.first_step(nullptr);
-      if (s.done) finish(j, request.get(), s.result.get(), s.error ? s.error.get() : Py_None);
-      else if (!s.task || (s.then_parked && !park(std::move(*s.then_parked), eager_loop.get())))
+      if (s.done) {
+        finish(j, request.get(), s.result.get(), s.error ? s.error.get() : Py_None);
+        s = {};  // (what the handler returned may hold the request)
+        release_request(std::move(request), py_);
+      } else if (!s.task || (s.then_parked && !park(std::move(*s.then_parked), eager_loop.get())))
         answer(j, nullptr, nullptr, nullptr, loop_out_);
       else running_.add(std::move(box), std::move(s.task), std::move(request));
     }
@@ -73,6 +76,8 @@ void job_runner::run_sync(job& j, outbox& out) {
   if (!request) return;
   py_ref result = handlers_.call(j, request.get(), pool.get());
   answer(j, request.get(), result.get(), nullptr, out);
+  result = {};
+  release_request(std::move(request), py_);
 }
 
 // A job's start: marked started, and its Request built (with the pool, for a

@@ -27,6 +27,7 @@ struct py_objects {
   py_ref required;         ///< the default of a value the request must give (snasio.params.REQUIRED)
   py_ref lower;            ///< a returned value's JSON form, one level deep (snasio._types.lower)
   request_layout request;  ///< where each field of a Request lives
+  py_ref spare_request;    ///< a Request no one holds, its fields empty (release_request)
   /// Where a HandlerTask keeps what it is made with (the server fills a new
   /// one in place, as a Request: no __init__ runs per handler), its Task
   /// (None until one carries the handler) and the cancels asked of it

@@ -1,5 +1,7 @@
 #include "python/request_builder.hpp"
 
+#include <structmember.h>
+
 #include <algorithm>
 #include <string>
 
@@ -168,7 +170,7 @@ py_ref build_request(job& j, py_objects& py, std::size_t max_json_depth, http::r
   // A new Request, its fields filled in place (where each lives comes from
   // the class, request_layout::read): no Python-level __init__ runs per request.
   auto* type = reinterpret_cast<PyTypeObject*>(py.request_class.get());
-  py_ref request = py_ref::steal(type->tp_alloc(type, 0));
+  py_ref request = py.spare_request ? std::move(py.spare_request) : py_ref::steal(type->tp_alloc(type, 0));
   if (!request) return {};
   auto set = [&](Py_ssize_t field, py_ref value) {
     request_layout::field(request.get(), field) = value.release();  // the field was empty: it takes the reference
@@ -194,6 +196,18 @@ py_ref build_request(job& j, py_objects& py, std::size_t max_json_depth, http::r
   set(f.values, std::move(values));
   set(f.problem, std::move(problem));
   return request;
+}
+
+void release_request(py_ref request, py_objects& py) {
+  PyObject* r = request.get();
+  if (!r || Py_REFCNT(r) != 1 || py.spare_request) return;  // (released as usual: someone keeps it, or one is spare)
+  PyTypeObject* type = Py_TYPE(r);
+  if (type != reinterpret_cast<PyTypeObject*>(py.request_class.get()) || type->tp_dictoffset || type->tp_weaklistoffset)
+    return;  // (it could hold more than its fields)
+  for (const PyMemberDef* m = type->tp_members; m && m->name; ++m)
+    if (m->type == T_OBJECT_EX) Py_CLEAR(request_layout::field(r, m->offset));
+  // Kept unless a field's release ran code that took it meanwhile.
+  if (Py_REFCNT(r) == 1 && !py.spare_request) py.spare_request = std::move(request);
 }
 
 }  // namespace snasio::python

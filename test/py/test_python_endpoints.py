@@ -312,6 +312,33 @@ def test_headers_are_case_insensitive(app):
     assert json.loads(body)["header_all"] == ["one", "two"]
 
 
+@pytest.mark.parametrize("path", ["/req/seen", "/req/seen-async"])
+def test_each_request_sees_only_its_own_values_and_a_kept_one_stays_whole(app, keepalive, path):
+    """A Request no one keeps is emptied and its object made the next one
+    (one spare): nothing of an earlier request shows through. One the handler
+    keeps stays as it was."""
+    sent, ids = [], []
+    for i in range(6):
+        query = f"a={i}&b=x{i}" if i % 2 else f"keep=1&c={i}" if i == 4 else ""
+        headers = {"X-Mark": f"m{i}", "Cookie": f"k=v{i}"} if i % 3 == 0 else {}
+        if i % 2:
+            headers["Content-Type"] = "application/json"
+        body = json.dumps({"n": i}) if i % 2 else None
+        r = call(app, "POST", f"{path}?{query}", body=body, headers=headers, conn=keepalive)
+        assert r.status == 200, r.body
+        got = r.json()
+        ids.append(got.pop("id"))
+        want = {"method": "POST", "path": path, "query": {k: [v] for k, v in (p.split("=") for p in query.split("&") if p)},
+                "header": headers.get("X-Mark"), "body": {"n": i} if i % 2 else None,
+                "cookies": {"k": f"v{i}"} if "Cookie" in headers else {}}
+        assert got == want, i
+        sent.append(want)
+    assert len(set(ids)) < len(ids), "no Request object was made again: the spare is not in use"
+    if path == "/req/seen":
+        # The fifth was kept (its query says so): still whole after the request that followed it.
+        assert call(app, "GET", "/req/kept", conn=keepalive).json()[-1] == sent[4]
+
+
 @pytest.mark.parametrize("content_type, encoding", [
     ("text/plain; charset=utf-8", "utf-8"),
     ("text/plain", "utf-8"),

@@ -14,6 +14,34 @@ def echo(request: Request):
     return {"v": request.body}
 
 
+# --- a Request after its handler: kept by the handler, or made anew --------
+
+KEPT = []
+
+
+@route("/req/seen", methods=["GET", "POST"])
+def req_seen(request):
+    """What this request carries, read lazily; `keep` holds the Request on."""
+    if "keep" in request.query_params:
+        KEPT.append(request)
+    return {"id": id(request), **seen(request)}
+
+
+@route("/req/seen-async", methods=["GET", "POST"])
+async def req_seen_async(request):
+    return {"id": id(request), **seen(request)}
+
+
+@route("/req/kept")
+def req_kept(request):
+    return [seen(r) for r in KEPT]
+
+
+def seen(request):
+    return {"method": request.method, "path": request.path, "query": request.query_params_multi,
+            "header": request.headers.get("x-mark"), "body": request.body, "cookies": request.cookies}
+
+
 # --- return types and status mapping ---------------------------------------
 
 @route("/ret/dict")
