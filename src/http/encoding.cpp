@@ -1,7 +1,9 @@
 #include "http/encoding.hpp"
 
 #include <algorithm>
+#include <memory>
 #include <stdexcept>
+#include <vector>
 
 #include <brotli/encode.h>
 #include <zlib.h>
@@ -65,6 +67,18 @@ coding choose_coding(std::string_view accept, const compression_policy& p) {
 }
 
 namespace {
+// A deflate state of one shape (level, window, hash size), made once and
+// reset for each answer of that shape, as nginx's pools spare it: its five
+// allocations, each past glibc's per-thread cache, cost more than resetting
+// it. Up to four shapes are kept per thread (each at most about 270 KiB).
+struct deflate_state {
+  int level, window, memory;
+  z_stream z{};
+  ~deflate_state() { deflateEnd(&z); }
+};
+constexpr std::size_t deflate_states_kept = 4;
+thread_local std::vector<std::unique_ptr<deflate_state>> kept_deflate_states;
+
 class gzip_encoder final : public encoder {
  public:
   gzip_encoder(int quality, std::size_t size_hint) {
@@ -76,29 +90,47 @@ class gzip_encoder final : public encoder {
     int window = 15, memory = 8;
     for (; size_hint > 0 && window > 9 && size_hint + 262 < (std::size_t(1) << (window - 1)); --window)
       memory = std::max(1, memory - 1);
-    if (deflateInit2(&z_, std::clamp(quality, 1, 9), Z_DEFLATED, window + 16, memory, Z_DEFAULT_STRATEGY) != Z_OK)
-      throw std::bad_alloc();
+    const int level = std::clamp(quality, 1, 9);
+    auto& kept = kept_deflate_states;
+    auto same = std::find_if(kept.begin(), kept.end(), [&](const auto& d) {
+      return d->level == level && d->window == window && d->memory == memory;
+    });
+    if (same != kept.end()) {
+      d_ = std::move(*same);
+      kept.erase(same);
+    } else {
+      d_ = std::make_unique<deflate_state>(level, window, memory);
+      if (deflateInit2(&d_->z, level, Z_DEFLATED, window + 16, memory, Z_DEFAULT_STRATEGY) != Z_OK)
+        throw std::bad_alloc();
+    }
   }
-  ~gzip_encoder() override { deflateEnd(&z_); }
+  ~gzip_encoder() override {
+    if (kept_deflate_states.size() < deflate_states_kept && deflateReset(&d_->z) == Z_OK)
+      kept_deflate_states.push_back(std::move(d_));
+  }
   std::string encode(std::string_view piece, bool last) override {
-    std::string out(deflateBound(&z_, piece.size()) + 16, '\0');
-    z_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(piece.data()));
-    z_.avail_in = static_cast<uInt>(piece.size());
+    z_stream& z = d_->z;
+    // Room for half the piece first (what compression is for shrinks that
+    // much; the room is then small enough for glibc's per-thread cache), more
+    // as deflate needs it.
+    std::string out(std::min<std::size_t>(deflateBound(&z, piece.size()), piece.size() / 2 + 64) + 16, '\0');
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(piece.data()));
+    z.avail_in = static_cast<uInt>(piece.size());
     std::size_t written = 0;
     int status;
-    do {  // deflateBound covers one call; the loop is for the flush marker's few bytes past it
+    do {
       if (written == out.size()) out.resize(out.size() * 2);
-      z_.next_out = reinterpret_cast<Bytef*>(out.data() + written);
-      z_.avail_out = static_cast<uInt>(out.size() - written);
-      status = deflate(&z_, last ? Z_FINISH : Z_SYNC_FLUSH);
-      written = out.size() - z_.avail_out;
-    } while (last ? status == Z_OK : z_.avail_out == 0);
+      z.next_out = reinterpret_cast<Bytef*>(out.data() + written);
+      z.avail_out = static_cast<uInt>(out.size() - written);
+      status = deflate(&z, last ? Z_FINISH : Z_SYNC_FLUSH);
+      written = out.size() - z.avail_out;
+    } while (last ? status == Z_OK : z.avail_out == 0);
     out.resize(written);
     return out;
   }
 
  private:
-  z_stream z_{};
+  std::unique_ptr<deflate_state> d_;
 };
 
 class brotli_encoder final : public encoder {
