@@ -99,7 +99,7 @@ class gzip_encoder final : public encoder {
       d_ = std::move(*same);
       kept.erase(same);
     } else {
-      d_ = std::make_unique<deflate_state>(level, window, memory);
+      d_.reset(new deflate_state{level, window, memory});  // (clang 14 has no parenthesized aggregate init)
       if (deflateInit2(&d_->z, level, Z_DEFLATED, window + 16, memory, Z_DEFAULT_STRATEGY) != Z_OK)
         throw std::bad_alloc();
     }
