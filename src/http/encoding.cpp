@@ -70,7 +70,8 @@ namespace {
 // A deflate state of one shape (level, window, hash size), made once and
 // reset for each answer of that shape, as nginx's pools spare it: its five
 // allocations, each past glibc's per-thread cache, cost more than resetting
-// it. Up to four shapes are kept per thread (each at most about 270 KiB).
+// it. Up to four are kept per thread (each at most about 270 KiB): a
+// bounded memory, given back to the thread's next answer of that shape.
 struct deflate_state {
   int level, window, memory;
   z_stream z{};

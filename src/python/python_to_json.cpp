@@ -28,9 +28,6 @@ namespace {
 
 PyObject* lowering = nullptr;  // borrowed: set_json_lowering
 
-// What each byte below 0x20, '"' and '\\' becomes inside a JSON string
-// ('u': \u00XX); 0 means the byte is written as it is.
-
 // Walks Python objects and appends their JSON to `out`.
 //
 // The walk holds borrowed references (from PyDict_Next, list and tuple

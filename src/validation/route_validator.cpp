@@ -144,8 +144,8 @@ outcome route_validator::validate(const request_view& r) const {
   alignas(8) char scratch_room[1024];
   rapidjson::MemoryPoolAllocator<> scratch(scratch_room, sizeof scratch_room);
   checker check(dialect_, scratch, errors);
-  // One parameter's texts, in room on the stack: views into the request, or
-  // into `decoded` (query texts with escapes) or `cookie`.
+  // One parameter's texts, in room on the stack: views into the request (a
+  // query read where it lies), or into `decoded` (its texts with escapes) or `cookie`.
   alignas(std::string_view) std::byte texts_room[16 * sizeof(std::string_view)];
   std::pmr::monotonic_buffer_resource texts_pool(texts_room, sizeof texts_room);
   std::pmr::vector<std::string_view> texts(&texts_pool);
@@ -158,7 +158,6 @@ outcome route_validator::validate(const request_view& r) const {
       for (const auto& [name, text] : r.path)
         if (name == p.key) texts.push_back(text);
     } else if (p.in == where::query) {
-      // The query is read where it lies: only what is escaped is decoded.
       std::string_view rest = r.raw_query, name, text;
       while (http::next_query_pair(rest, name, text))
         if (http::plain_query_component(name) ? name == p.key : http::decode_query_component(name) == p.key)
@@ -311,7 +310,8 @@ outcome route_validator::validate(const request_view& r) const {
   }
   if (out.status != 0) {
     if (out.content_type.empty())
-      out.content_type = out.body.starts_with("{\"type\"") ? http::media_text("application/problem+json") : "application/json";
+      out.content_type =
+          out.body.starts_with("{\"type\"") ? http::media_text("application/problem+json") : "application/json";
     out.values.clear();
   }
   return out;
