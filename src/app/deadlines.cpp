@@ -27,8 +27,7 @@ void deadlines::fire() {
   while (!due_.empty() && due_.top().at <= now) {
     const entry& e = due_.top();
     if (e.to.owed()) {
-      auto r = http::response::error(408, "the handler did not answer in time");
-      e.to.send(r);
+      e.to.send(http::response::error(408, "the handler did not answer in time"));
       if (e.listener.by) e.listener.by->abandoned(e.listener.tag);
       log::line(log::level::warning, e.what);
     }

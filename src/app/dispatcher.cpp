@@ -77,7 +77,7 @@ bool dispatcher::answered_around(http::request& req, const std::string& path, co
   // redirects are the server's own answers, which the app's hooks may see.
   if (file->fd >= 0) later = pump_->start(std::move(*file), to);
   else if (file->response.status >= 300 && file->response.status != 304) later = answer(std::move(file->response), req, path, to);
-  else to.send(file->response);
+  else to.send(std::move(file->response));
   return true;
 }
 
@@ -89,7 +89,7 @@ net::listening dispatcher::refused(http::request&& req, http::response r, const 
 net::listening dispatcher::answer(http::response r, http::request& req, const std::string& path,
                                   const net::responder& to) {
   if (!own_answers_) {
-    to.send(r);
+    to.send(std::move(r));
     return {};
   }
   validation::outcome ready{r.status, std::move(r.content_type), std::move(r.body), std::move(r.headers), {}};

@@ -16,7 +16,7 @@ file_pump::~file_pump() {
 net::listening file_pump::start(middleware::file_answer a, const net::responder& to) {
   std::uint64_t tag = next_tag_++;
   transfers_.emplace(tag, transfer{a.fd, a.offset, a.response.stream_length, to});
-  to.send(a.response);
+  to.send(std::move(a.response));
   room(tag);  // the first piece goes after the connection knows who listens for room()
   return {this, tag};
 }

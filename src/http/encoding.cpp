@@ -8,7 +8,7 @@
 #include <brotli/encode.h>
 #include <zlib.h>
 
-#include "http/media_type.hpp"
+#include "http/header.hpp"
 
 namespace snasio::http {
 
@@ -17,11 +17,12 @@ std::string_view coding_name(coding c) noexcept {
 }
 
 bool compression_policy::compresses_type(std::string_view content_type) const {
-  std::string type = media_type(content_type);
-  if (type == "text/event-stream") return event_streams;
-  return std::any_of(types.begin(), types.end(), [&](const std::string& t) {
-    if (t.ends_with("/*")) return type.starts_with(std::string_view(t).substr(0, t.size() - 1));
-    return type == t;
+  std::string_view type = trim(content_type.substr(0, content_type.find(';')));
+  if (iequals(type, "text/event-stream")) return event_streams;
+  return std::any_of(types.begin(), types.end(), [&](std::string_view t) {
+    if (t.ends_with("/*")) t.remove_suffix(1);  // a family: "text/" begins every text type
+    else if (type.size() != t.size()) return false;
+    return type.size() >= t.size() && iequals(type.substr(0, t.size()), t);
   });
 }
 
@@ -173,6 +174,7 @@ std::unique_ptr<encoder> make_encoder(coding c, int quality, std::size_t size_hi
 }
 
 std::string compress(coding c, int quality, std::string_view body) {
+  if (c == coding::gzip) return gzip_encoder(quality, body.size()).encode(body, true);  // no encoder to allocate
   return make_encoder(c, quality, body.size())->encode(body, true);
 }
 

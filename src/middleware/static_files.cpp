@@ -155,7 +155,10 @@ std::optional<file_answer> static_files::serve(const http::request& req, std::st
   *end++ = '"';
   const std::string_view etag_text(etag_buf, std::size_t(end - etag_buf));
   http::response r{200, http::media_text::lasting(media_type_of(rel)), {}, ""};
-  r.headers = {{"ETag", std::string(etag_text)}, {"Last-Modified", http::imf_date(st.st_mtime)}, {"Accept-Ranges", "bytes"}};
+  r.headers.reserve(6);  // room for those below, and for the coding a compressed answer adds
+  r.headers.push_back({"ETag", std::string(etag_text)});
+  r.headers.push_back({"Last-Modified", http::imf_date(st.st_mtime)});
+  r.headers.push_back({"Accept-Ranges", "bytes"});
   if (!m.cache_control.empty()) r.headers.push_back({"Cache-Control", m.cache_control});
   std::string_view inm = req.header("If-None-Match");
   std::time_t since = 0;
@@ -180,10 +183,10 @@ std::optional<file_answer> static_files::serve(const http::request& req, std::st
                                               std::to_string(st.st_size)});
   } else if (std::string_view accept = req.header("Accept-Encoding"); range.empty() && !accept.empty()) {
     // A precompressed sibling (name.br, name.gz) when the client takes its coding.
-    http::compression_policy both{true, true};
+    static const http::compression_policy both{true, true}, gzip_only{true, false};
     bool varies = false;
     auto chosen = http::choose_coding(accept, both);
-    auto fallback = chosen == http::coding::br ? http::choose_coding(accept, {true, false}) : http::coding::identity;
+    auto fallback = chosen == http::coding::br ? http::choose_coding(accept, gzip_only) : http::coding::identity;
     for (auto c : {chosen, fallback}) {
       if (c == http::coding::identity) continue;
       std::string sibling = rel + (c == http::coding::br ? ".br" : ".gz");

@@ -44,7 +44,7 @@ class connection : public std::enable_shared_from_this<connection> {
   /// answers are abandoned: the work behind them is cancelled), then close.
   void cancel_owed();
   /// Delivers the response for slot `slot` (called through a responder).
-  void respond(std::uint64_t slot, const http::response& r);
+  void respond(std::uint64_t slot, http::response&& r);
   /// Delivers the next piece of the stream of slot `slot`, and how it ends
   /// (called through a responder). Its listener is told room() when the
   /// stream has less than --stream-buffer-bytes waiting to be written.
@@ -72,8 +72,8 @@ class connection : public std::enable_shared_from_this<connection> {
   void process_input(bool all_received = false);
   bool may_take_request() const;
   bool over_unsent() const;
-  bool fill(std::uint64_t slot, const http::response& r);
-  bool fill_compressed(std::uint64_t slot, const http::response& r, const http::framing& f);
+  bool fill(std::uint64_t slot, http::response& r);
+  bool fill_compressed(std::uint64_t slot, http::response& r, const http::framing& f);
   void log_access(std::uint64_t slot, const http::response& r);
   void hand_over(http::request&& req);
   void stop_reading();

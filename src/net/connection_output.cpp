@@ -22,7 +22,7 @@ void connection::send_continue() {
   do_write();
 }
 
-void connection::respond(std::uint64_t slot, const http::response& r) {
+void connection::respond(std::uint64_t slot, http::response&& r) {
   if (state_ == state::closed) return;
   if (fill(slot, r)) manager_.count_answered();
   do_write();
@@ -39,7 +39,7 @@ void connection::finish_with(std::uint64_t slot, http::header_list headers, http
   }
 }
 
-bool connection::fill(std::uint64_t slot, const http::response& r) {
+bool connection::fill(std::uint64_t slot, http::response& r) {
   // Absent: answered already (a handler answered twice, or too late after the
   // drain deadline; the first answer stands).
   const http::framing* f = slots_.waiting(slot);
@@ -61,23 +61,21 @@ bool connection::fill(std::uint64_t slot, const http::response& r) {
   return true;
 }
 
-bool connection::fill_compressed(std::uint64_t slot, const http::response& r, const http::framing& f) {
-  // Compressed as the client asked: a body whole, a stream piece by piece
-  // (its length is then unknown: chunked, or until the close for HTTP/1.0).
-  // Everything but the body is copied; a whole body is compressed from where it is.
-  http::response coded{r.status, r.content_type, r.headers, {}, r.streamed, r.stream_length};
-  coded.headers.push_back({"Content-Encoding", std::string(http::coding_name(f.encode))});
-  for (auto& h : coded.headers)  // another representation: its ETag can only be weak (RFC 9110 8.8.3)
+bool connection::fill_compressed(std::uint64_t slot, http::response& r, const http::framing& f) {
+  // Compressed as the client asked, in place: a body whole, a stream piece
+  // by piece (its length is then unknown: chunked, or until the close for HTTP/1.0).
+  r.headers.push_back({"Content-Encoding", std::string(http::coding_name(f.encode))});
+  for (auto& h : r.headers)  // another representation: its ETag can only be weak (RFC 9110 8.8.3)
     if (http::iequals(h.name, "ETag") && !h.value.starts_with("W/")) h.value.insert(0, "W/");
-  if (!coded.streamed) {
-    coded.body = http::compress(f.encode, f.compression->quality, r.body);
-    return fill(slot, coded);  // now encoded: compressible() says no
+  if (!r.streamed) {
+    r.body = http::compress(f.encode, f.compression->quality, r.body);
+    return fill(slot, r);  // now encoded: compressible() says no
   }
   auto encoder = http::make_encoder(f.encode, f.compression->quality);
-  coded.stream_length = -1;
-  if (manager_.log()) log_access(slot, coded);
+  r.stream_length = -1;
+  if (manager_.log()) log_access(slot, r);
   using body = response_slots::stream_body;
-  slots_.open_stream(slot, http::serialize(coded, f, manager_.date()), f.http10 ? body::until_close : body::chunked,
+  slots_.open_stream(slot, http::serialize(r, f, manager_.date()), f.http10 ? body::until_close : body::chunked,
                      std::move(encoder));
   return true;
 }

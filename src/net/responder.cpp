@@ -4,8 +4,8 @@
 
 namespace snasio::net {
 
-void responder::send(const http::response& r) const {
-  if (auto c = conn_.lock()) c->respond(slot_, r);
+void responder::send(http::response r) const {
+  if (auto c = conn_.lock()) c->respond(slot_, std::move(r));
 }
 
 void responder::finish_with(http::header_list headers, http::coding c, const http::compression_policy* p) const {

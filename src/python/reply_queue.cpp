@@ -35,7 +35,7 @@ void reply_queue::deliver() {
     if (r.piece) {
       r.to.send_piece(r.response.body, *r.piece);
     } else {
-      r.to.send(r.response);
+      r.to.send(std::move(r.response));
       ++delivered_;  // a stream's head is its answer; its pieces are not more answers
     }
   }

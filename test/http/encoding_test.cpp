@@ -170,4 +170,15 @@ TEST_CASE("codings by name, and Accept-Encoding's less usual forms", "[encoding]
   family.types = {"text/*"};
   CHECK(family.compresses_type("text/csv; charset=utf-8"));
   CHECK_FALSE(family.compresses_type("textual/x"));
+  CHECK_FALSE(family.compresses_type("text"));
+  // Types match as HTTP compares them: without parameters, space or case.
+  compression_policy exact{true, false};
+  exact.types = {"application/json"};
+  CHECK(exact.compresses_type(" Application/JSON ; charset=utf-8"));
+  CHECK_FALSE(exact.compresses_type("application/jsonx"));
+  CHECK_FALSE(exact.compresses_type("application/jso"));
+  CHECK_FALSE(exact.compresses_type(""));
+  CHECK_FALSE(exact.compresses_type("Text/Event-Stream"));
+  exact.event_streams = true;
+  CHECK(exact.compresses_type("Text/Event-Stream; charset=utf-8"));
 }
