@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "log/log.hpp"
+#include "net/coarse_clock.hpp"
 #include "net/connection_manager.hpp"
 #include "net/request_handler.hpp"
 #include "net/responder.hpp"
@@ -44,7 +45,7 @@ void connection::start() {
     // mode lets in. Its headers are believed only when the flag says "unix".
     peer_trusted_ = options_.forwarded_allow_ips.unix_peers || options_.forwarded_allow_ips.everyone;
   }
-  ready_since_ = clock::now();
+  ready_since_ = coarse_now();
   do_read();
   arm_timer();
 }
@@ -178,11 +179,11 @@ void connection::process_input(bool all_received) {
     const bool first_byte = parser_.started() && !saw_first_byte_;
     if (first_byte) {
       saw_first_byte_ = true;
-      first_byte_at_ = clock::now();
+      first_byte_at_ = coarse_now();
     }
     if (parser_.head_complete() && !saw_head_) {
       saw_head_ = true;
-      head_done_at_ = first_byte ? first_byte_at_ : clock::now();
+      head_done_at_ = first_byte ? first_byte_at_ : coarse_now();
     }
     if (parsed == http::request_parser::state::complete) {
       hand_over(parser_.take());
@@ -258,7 +259,7 @@ void connection::begin_linger() {
   state_ = state::lingering;
   asio::error_code ignored;
   socket_.shutdown(stream_socket::shutdown_send, ignored);
-  linger_until_ = clock::now() + linger_timeout;
+  linger_until_ = coarse_now() + linger_timeout;
   begin_ = end_ = 0;
   do_read();
   arm_timer();
@@ -290,6 +291,9 @@ void connection::arm_timer() {
 void connection::on_timer(const asio::error_code& ec) {
   if (ec == asio::error::operation_aborted || state_ == state::closed) return;
   timer_expiry_ = clock::time_point::max();
+  // The deadline was reckoned from coarse readings; the timer fired by the
+  // fine clock, which is the one to ask (a coarse reading, a tick behind,
+  // would re-arm a timer already due until the tick came).
   auto d = deadline();
   if (clock::now() < d) return arm_timer();
   if (state_ == state::lingering || write_pending_) return close();

@@ -128,6 +128,7 @@ class connection : public std::enable_shared_from_this<connection> {
   bool peer_trusted_ = false;  // in --forwarded-allow-ips: its forwarding headers are believed
   std::size_t linger_budget_ = 0;  // bytes discarded while lingering
 
+  // When things happened, for the timeouts (coarse_now(): to a tick).
   clock::time_point ready_since_;    // when the connection became ready for a request
   clock::time_point first_byte_at_;  // first byte of the request being parsed
   clock::time_point head_done_at_;   // end of its head

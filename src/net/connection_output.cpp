@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "http/forwarded.hpp"
+#include "net/coarse_clock.hpp"
 #include "net/connection_manager.hpp"
 #include "net/request_handler.hpp"
 
@@ -149,7 +150,7 @@ void connection::do_write() {
   in_flight_ = 0;
   for (const auto& b : writing_) in_flight_ += b.size();
   write_pending_ = true;
-  write_started_ = clock::now();
+  write_started_ = coarse_now();
   gather_.clear();
   for (const auto& b : writing_) gather_.emplace_back(asio::buffer(b));
   write_.start(socket_, gather_, shared_from_this());
@@ -167,7 +168,7 @@ void connection::on_write(const asio::error_code& ec) {
   for (const listening& l : written_) l.by->written(l.tag);
   if (closes) return begin_linger();
   if (!waiting_for_room_.empty()) offer_room();
-  if (slots_.empty()) ready_since_ = clock::now();
+  if (slots_.empty()) ready_since_ = coarse_now();
   // Room in the pipeline again: parse what is buffered, then write what is ready.
   process_input();
   do_write();
