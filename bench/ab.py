@@ -10,7 +10,8 @@ with min-max.
         --binary new=build-bench/src/snasio-serve --path /hello --rounds 5
 
 With several --path, every binary is loaded on every path in each round
-(one binary and two paths compare two routes of the same server).
+(one binary and two paths compare two routes of the same server); --script
+gives wrk a Lua script (a client that takes gzip, say).
 """
 
 import argparse
@@ -34,6 +35,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--duration", type=int, default=5)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--script", help="a wrk Lua script for every load (headers, a method, a body)")
     args = parser.parse_args()
 
     servers = {}
@@ -52,7 +54,7 @@ def main():
         for r in range(args.rounds):
             for name, (port, proc, path) in cases.items():
                 before = procstat.sample(proc.pid)
-                result = wrk(f"http://127.0.0.1:{port}{path}", args.duration, args.connections)
+                result = wrk(f"http://127.0.0.1:{port}{path}", args.duration, args.connections, args.script)
                 after = procstat.sample(proc.pid)
                 spent = procstat.delta(before, after, result["requests"])
                 figures[name].append((result["rps"], spent["cpu_us"], spent["vcsw"]))
