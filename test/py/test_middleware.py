@@ -157,6 +157,27 @@ def test_small_bodies_other_types_encoded_answers_and_event_streams_go_as_they_a
     assert status == 200 and headers.get("Content-Encoding") in (None, "identity-by-app")
 
 
+@pytest.mark.parametrize("coding", ["gzip", "br"])
+def test_a_compressed_answer_keeps_its_headers_and_its_etag_turns_weak(srv, site, coding):
+    # Another representation of the same resource: its validator can only be
+    # weak (RFC 9110 8.8.3), and it still validates the cached copy.
+    decode = gzip.decompress if coding == "gzip" else brotli.decompress
+    (site / "page.html").write_text("<p>a static page</p>\n" * 50)
+    _, plain_headers, plain = raw(srv, "GET", "/public/page.html")
+    status, headers, body = raw(srv, "GET", "/public/page.html", {"Accept-Encoding": coding})
+    assert status == 200 and headers["Content-Encoding"] == coding and decode(body) == plain
+    assert plain_headers["ETag"].startswith('"') and headers["ETag"] == "W/" + plain_headers["ETag"]
+    assert headers["Last-Modified"] == plain_headers["Last-Modified"]
+    assert headers["Cache-Control"] == "public, max-age=60" and headers["Accept-Ranges"] == "bytes"
+    assert headers.get_all("Content-Encoding") == [coding]
+    assert raw(srv, "GET", "/public/page.html", {"Accept-Encoding": coding, "If-None-Match": headers["ETag"]})[0] == 304
+    # A handler's own ETag and headers, the same way.
+    status, headers, body = raw(srv, "GET", "/tagged", {"Accept-Encoding": coding})
+    assert status == 200 and decode(body) == b"tagged " * 100
+    assert headers["ETag"] == 'W/"v1"' and headers["X-Kept"] == "yes" and headers.get_all("Content-Encoding") == [coding]
+    assert raw(srv, "GET", "/tagged")[1]["ETag"] == '"v1"'
+
+
 def test_a_range_is_never_compressed(srv):
     status, headers, body = raw(srv, "GET", "/download/big.bin", {"Accept-Encoding": "gzip", "Range": "bytes=0-99"})
     assert status == 206 and "Content-Encoding" not in headers and len(body) == 100

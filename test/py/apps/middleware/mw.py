@@ -37,6 +37,11 @@ def encoded():
     return Response(b"x" * 1000, content_type="text/plain", headers={"Content-Encoding": "identity-by-app"})
 
 
+@app.get("/tagged")
+def tagged():
+    return Response("tagged " * 100, content_type="text/plain", headers={"ETag": '"v1"', "X-Kept": "yes"})
+
+
 @app.get("/fail")
 def fail():
     raise RuntimeError("the handler fails")
