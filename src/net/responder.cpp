@@ -4,7 +4,7 @@
 
 namespace snasio::net {
 
-void responder::send(http::response r) const {
+void responder::send(http::response&& r) const {
   if (auto c = conn_.lock()) c->respond(slot_, std::move(r));
 }
 

@@ -27,7 +27,7 @@ class responder {
 
   /// Sends the response, in its turn (reactor thread only). The connection
   /// takes it: a body it compresses is coded in place, not copied.
-  void send(http::response r) const;
+  void send(http::response&& r) const;
   /// Hands over a piece of a streamed response sent before (reactor thread only).
   void send_piece(std::string_view bytes, piece_end end) const;
   /// Adds `headers` to whatever answer this request gets, and compresses it
